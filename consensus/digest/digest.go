@@ -1,0 +1,116 @@
+package digest
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+
+	"github.com/btcsuite/btcd/address/v2"
+	"github.com/btcsuite/btcd/chainhash/v2"
+)
+
+// EmptyOpsHash is the ops hash of a block without committed records:
+// hex(SHA256(SHA256(""))).
+const EmptyOpsHash = "5df6e0e2761359d30a8275058e299fcc0381534545f55cf43e41983f5d4c9456"
+
+// HashError reports a hash string that is not lower-case hex of a usable
+// length.
+type HashError struct {
+	Hash string
+}
+
+func (e *HashError) Error() string { return fmt.Sprintf("digest: malformed hash %q", e.Hash) }
+
+// LeafHash returns the ops-hash leaf of one serialized record.
+func LeafHash(serialized []byte) string {
+	h := chainhash.DoubleHashH(serialized)
+	return hex.EncodeToString(h[:])
+}
+
+// OpsHash returns the ops hash of a block from its serialized records, in any
+// order.
+func OpsHash(records [][]byte) string {
+	leaves := make([]string, len(records))
+	for i, r := range records {
+		leaves[i] = LeafHash(r)
+	}
+	h, _ := OpsHashFromLeaves(leaves) // leaves are well-formed by construction
+	return h
+}
+
+// OpsHashFromLeaves returns the ops hash of a block from its leaf hashes, in
+// any order. An empty list gives EmptyOpsHash.
+func OpsHashFromLeaves(leaves []string) (string, error) {
+	if len(leaves) == 0 {
+		return EmptyOpsHash, nil
+	}
+	return merkleRootOfSorted(leaves)
+}
+
+// PrevHeights returns the heights whose consensus hashes block height
+// commits to: height-(2^i-1) for i = 1, 2, ... while at least firstBlock,
+// nearest first. The first block commits to none.
+func PrevHeights(height, firstBlock uint64) []uint64 {
+	var out []uint64
+	for step := uint64(1); step <= height && height-step >= firstBlock; step = step*2 + 1 {
+		out = append(out, height-step)
+	}
+	return out
+}
+
+// ConsensusHash returns a block's consensus hash from its ops hash and the
+// consensus hashes of its PrevHeights (in any order).
+func ConsensusHash(opsHash string, prevConsensusHashes []string) (string, error) {
+	leaves := make([]string, 0, len(prevConsensusHashes)+1)
+	leaves = append(leaves, prevConsensusHashes...)
+	leaves = append(leaves, opsHash)
+	root, err := merkleRootOfSorted(leaves)
+	if err != nil {
+		return "", err
+	}
+	rootBytes, _ := hex.DecodeString(root)
+	return hex.EncodeToString(address.Hash160(rootBytes)[:16]), nil
+}
+
+// MerkleRoot returns the reference's Merkle root over hex leaves in the
+// given order: leaves' bytes reversed, double-SHA256 of pairs, the last node
+// duplicated on odd levels, the root printed reversed. A single leaf is its
+// own root.
+func MerkleRoot(leaves []string) (string, error) {
+	if len(leaves) == 0 {
+		return "", fmt.Errorf("digest: Merkle root of no leaves")
+	}
+	level := make([][]byte, len(leaves))
+	for i, l := range leaves {
+		b, err := hex.DecodeString(l)
+		if err != nil || len(b) == 0 || hex.EncodeToString(b) != l {
+			return "", &HashError{Hash: l}
+		}
+		slices.Reverse(b)
+		level[i] = b
+	}
+	var buf []byte
+	for len(level) > 1 {
+		if len(level)%2 == 1 {
+			level = append(level, level[len(level)-1])
+		}
+		next := level[:0:0]
+		for i := 0; i < len(level); i += 2 {
+			buf = append(append(buf[:0], level[i]...), level[i+1]...)
+			first := sha256.Sum256(buf)
+			second := sha256.Sum256(first[:])
+			next = append(next, second[:])
+		}
+		level = next
+	}
+	root := slices.Clone(level[0])
+	slices.Reverse(root)
+	return hex.EncodeToString(root), nil
+}
+
+func merkleRootOfSorted(leaves []string) (string, error) {
+	sorted := slices.Clone(leaves)
+	slices.Sort(sorted)
+	return MerkleRoot(sorted)
+}

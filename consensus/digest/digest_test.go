@@ -1,0 +1,98 @@
+package digest_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/spvcheck/spvcheck/consensus/digest"
+	"github.com/spvcheck/spvcheck/testvectors"
+	"pgregory.net/rapid"
+)
+
+// TestRecordedBlocks recomputes every recorded block of the reference's test
+// runs from its serialized records and earlier consensus hashes.
+func TestRecordedBlocks(t *testing.T) {
+	n := 0
+	err := testvectors.ReadJSONLFile(testvectors.Path("consensus", "blocks.jsonl"),
+		func(line int, r *testvectors.BlockRecord) error {
+			n++
+			key := r.Key()
+			records := make([][]byte, len(r.SerializedOps))
+			for i, s := range r.SerializedOps {
+				records[i] = []byte(s)
+			}
+			if got := digest.OpsHash(records); got != r.OpsHash {
+				t.Errorf("%s: ops hash %s, want %s", key, got, r.OpsHash)
+			}
+			if got := digest.PrevHeights(r.Block, r.FirstBlock); !slices.Equal(got, r.PrevHeights) {
+				t.Errorf("%s: prev heights %v, want %v", key, got, r.PrevHeights)
+			}
+			got, err := digest.ConsensusHash(r.OpsHash, r.PrevConsensusHashes)
+			if err != nil {
+				t.Errorf("%s: %v", key, err)
+			} else if got != r.ConsensusHash {
+				t.Errorf("%s: consensus hash %s, want %s", key, got, r.ConsensusHash)
+			}
+			return nil
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 3462 {
+		t.Fatalf("read %d block records, want 3462", n)
+	}
+}
+
+func TestSpecExamples(t *testing.T) {
+	if got := digest.OpsHash(nil); got != digest.EmptyOpsHash {
+		t.Errorf("empty ops hash %s", got)
+	}
+	got, err := digest.ConsensusHash(digest.EmptyOpsHash, nil)
+	if err != nil || got != "2a9148d8b13939723d2aca16c75c6d68" {
+		t.Errorf("empty first block consensus hash %s, %v", got, err)
+	}
+	if got := digest.PrevHeights(259, 256); !slices.Equal(got, []uint64{258, 256}) {
+		t.Errorf("prev heights of 259: %v", got)
+	}
+	if got := digest.PrevHeights(256, 256); len(got) != 0 {
+		t.Errorf("first block has prev heights %v", got)
+	}
+}
+
+func TestMalformedHashes(t *testing.T) {
+	for _, bad := range []string{"", "xyz", "ABCD", "abc"} {
+		if _, err := digest.ConsensusHash(bad, nil); err == nil {
+			t.Errorf("ConsensusHash(%q) accepted", bad)
+		}
+	}
+}
+
+// The order of records inside a block never changes its ops hash.
+func TestOpsHashOrderInvariant(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		recs := rapid.SliceOf(rapid.SliceOf(rapid.Byte())).Draw(t, "records")
+		perm := rapid.Permutation(recs).Draw(t, "perm")
+		if a, b := digest.OpsHash(recs), digest.OpsHash(perm); a != b {
+			t.Fatalf("ops hash depends on order: %s vs %s", a, b)
+		}
+	})
+}
+
+func benchmarkOpsHash(b *testing.B, n int) {
+	recs := make([][]byte, n)
+	for i := range recs {
+		recs[i] = fmt.Appendf(nil, ">:9:name%d.id,40:%040d,50:76a914%040d88ac", i, i, i)
+	}
+	prev := []string{"2a9148d8b13939723d2aca16c75c6d68", "50fbf15890e258c9621d35563845502b"}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := digest.ConsensusHash(digest.OpsHash(recs), prev); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkConsensusHash0(b *testing.B)    { benchmarkOpsHash(b, 0) }
+func BenchmarkConsensusHash10(b *testing.B)   { benchmarkOpsHash(b, 10) }
+func BenchmarkConsensusHash1000(b *testing.B) { benchmarkOpsHash(b, 1000) }

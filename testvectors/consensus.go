@@ -1,0 +1,74 @@
+package testvectors
+
+// BlockRecord is one line of consensus/blocks.jsonl: one block of one
+// recorded scenario with everything that went into its consensus hash.
+type BlockRecord struct {
+	Version             string   `json:"version"`
+	Scenario            string   `json:"scenario"`
+	Block               uint64   `json:"block"`
+	FirstBlock          uint64   `json:"first_block"`
+	SerializedOps       []string `json:"serialized_ops"`
+	SerializedFields    [][]any  `json:"serialized_fields"`
+	LeafHashes          []string `json:"leaf_hashes"`
+	OpsHash             string   `json:"ops_hash"`
+	PrevHeights         []uint64 `json:"prev_heights"`
+	PrevConsensusHashes []string `json:"prev_consensus_hashes"`
+	ConsensusMerkleRoot string   `json:"consensus_merkle_root"`
+	ConsensusHash       string   `json:"consensus_hash"`
+	ReportedHash        string   `json:"reported_consensus_hash"`
+	Verified            bool     `json:"verified"`
+}
+
+// Key identifies a block record in reports.
+func (r *BlockRecord) Key() string {
+	return r.Version + "/" + r.Scenario + "/" + itoa(r.Block)
+}
+
+// CommitRecord is one line of consensus/commits.jsonl: an accepted operation
+// as checked (Accept) and as committed (Commit). Fmt is "json" when the log
+// kept Python types, "kv" when every value was already passed through str()
+// (then the string "None" stands for None).
+type CommitRecord struct {
+	Version  string         `json:"version"`
+	Scenario string         `json:"scenario"`
+	Block    uint64         `json:"block"`
+	Vtxindex int            `json:"vtxindex"`
+	Opcode   string         `json:"opcode"`
+	OpChar   string         `json:"op_char"`
+	Fmt      string         `json:"fmt"`
+	Accept   map[string]any `json:"accept"`
+	Commit   map[string]any `json:"commit"`
+}
+
+// Key identifies a commit record in reports.
+func (r *CommitRecord) Key() string {
+	return r.Version + "/" + r.Scenario + "/" + itoa(r.Block) + "/" + itoa(uint64(r.Vtxindex))
+}
+
+// ChainRecord is one line of consensus/chains.jsonl: one scenario's
+// consensus and ops hashes per block, and the SNV pairs the reference's
+// client verified over it. Each SNVVerified entry is [name, trusted height,
+// trusted consensus hash, target height, target consensus hash].
+type ChainRecord struct {
+	Version         string            `json:"version"`
+	Scenario        string            `json:"scenario"`
+	FirstBlock      uint64            `json:"first_block"`
+	ConsensusHashes map[string]string `json:"consensus_hashes"`
+	OpsHashes       map[string]string `json:"ops_hashes"`
+	SNVVerified     [][]any           `json:"snv_verified"`
+	SelfConsistent  bool              `json:"self_consistent"`
+}
+
+func itoa(n uint64) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(b[i:])
+}
