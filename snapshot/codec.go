@@ -1,0 +1,168 @@
+package snapshot
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+
+	"github.com/spvcheck/spvcheck/ops"
+	"github.com/spvcheck/spvcheck/snapshot/internal/enc"
+)
+
+// blockSummary is what the store keeps per height besides records, inputs
+// and undo: the block's identity and its two hashes, in binary.
+type blockSummary struct {
+	BlockHash     [32]byte
+	OpsHash       [32]byte
+	ConsensusHash [16]byte
+}
+
+const summarySize = 32 + 32 + 16
+
+func (s *blockSummary) encode() []byte {
+	b := make([]byte, 0, summarySize)
+	b = append(b, s.BlockHash[:]...)
+	b = append(b, s.OpsHash[:]...)
+	return append(b, s.ConsensusHash[:]...)
+}
+
+func decodeSummary(b []byte) (blockSummary, bool) {
+	var s blockSummary
+	if len(b) != summarySize {
+		return s, false
+	}
+	copy(s.BlockHash[:], b[:32])
+	copy(s.OpsHash[:], b[32:64])
+	copy(s.ConsensusHash[:], b[64:])
+	return s, true
+}
+
+// parseHexHash decodes a lower-case hex hash of exactly n bytes.
+func parseHexHash(s string, n int) ([]byte, bool) {
+	if len(s) != 2*n {
+		return nil, false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return nil, false
+		}
+	}
+	b, err := hex.DecodeString(s)
+	return b, err == nil
+}
+
+// encodeRecords encodes a block's committed records: a count, then each
+// record length-prefixed.
+func encodeRecords(records [][]byte) []byte {
+	size := 10
+	for _, r := range records {
+		size += 10 + len(r)
+	}
+	b := enc.AppendUvarint(make([]byte, 0, size), uint64(len(records)))
+	for _, r := range records {
+		b = enc.AppendBytes(b, r)
+	}
+	return b
+}
+
+// decodeRecords reverses encodeRecords; the records it returns are copies.
+func decodeRecords(b []byte) ([][]byte, error) {
+	d := enc.NewDecoder(b)
+	n := d.Count(1)
+	records := make([][]byte, 0, n)
+	for i := 0; i < n; i++ {
+		records = append(records, bytes.Clone(d.Bytes()))
+	}
+	if err := d.Finish(); err != nil {
+		return nil, err
+	}
+	return records, nil
+}
+
+// encodeInputs encodes a block's parsed operations: a count, then for each
+// its opcode byte and its JSON form (which leaves the opcode out). Go's JSON
+// encoding of a struct is deterministic, so equal inputs encode equally.
+func encodeInputs(inputs []ops.Op) ([]byte, error) {
+	b := enc.AppendUvarint(nil, uint64(len(inputs)))
+	for i := range inputs {
+		j, err := json.Marshal(&inputs[i])
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, byte(inputs[i].Opcode))
+		b = enc.AppendBytes(b, j)
+	}
+	return b, nil
+}
+
+// decodeInputs reverses encodeInputs, rejecting unknown JSON fields.
+func decodeInputs(b []byte) ([]ops.Op, error) {
+	d := enc.NewDecoder(b)
+	n := d.Count(3)
+	inputs := make([]ops.Op, n)
+	for i := 0; i < n; i++ {
+		opcode := d.Byte()
+		j := d.Bytes()
+		if d.Err() != nil {
+			return nil, d.Err()
+		}
+		dec := json.NewDecoder(bytes.NewReader(j))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&inputs[i]); err != nil {
+			return nil, err
+		}
+		if dec.More() {
+			return nil, enc.ErrMalformed
+		}
+		inputs[i].Opcode = ops.Opcode(opcode)
+	}
+	if err := d.Finish(); err != nil {
+		return nil, err
+	}
+	return inputs, nil
+}
+
+// undoEntry is the value one key held before a block wrote it; present is
+// false when the key did not exist.
+type undoEntry struct {
+	Key     []byte
+	Present bool
+	Value   []byte
+}
+
+func encodeUndo(entries []undoEntry) []byte {
+	b := enc.AppendUvarint(nil, uint64(len(entries)))
+	for _, e := range entries {
+		b = enc.AppendBytes(b, e.Key)
+		if e.Present {
+			b = append(b, 1)
+			b = enc.AppendBytes(b, e.Value)
+		} else {
+			b = append(b, 0)
+		}
+	}
+	return b
+}
+
+func decodeUndo(b []byte) ([]undoEntry, error) {
+	d := enc.NewDecoder(b)
+	n := d.Count(2)
+	entries := make([]undoEntry, 0, n)
+	for i := 0; i < n; i++ {
+		e := undoEntry{Key: d.Bytes()}
+		switch d.Byte() {
+		case 0:
+		case 1:
+			e.Present = true
+			e.Value = d.Bytes()
+		default:
+			return nil, enc.ErrMalformed
+		}
+		entries = append(entries, e)
+	}
+	if err := d.Finish(); err != nil {
+		return nil, err
+	}
+	return entries, nil
+}

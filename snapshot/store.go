@@ -1,0 +1,442 @@
+package snapshot
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+
+	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/vfs"
+
+	"github.com/spvcheck/spvcheck/consensus"
+	"github.com/spvcheck/spvcheck/snapshot/internal/enc"
+)
+
+// FormatVersion is the version of the store layout (and of the snapshot
+// file) written by this build.
+const FormatVersion = 1
+
+// Defaults for Options.
+const (
+	// DefaultUndoWindow is the number of most recent blocks a store can
+	// rewind: a day of Bitcoin blocks, far deeper than any reorg the
+	// reference ever followed (it processed blocks 6 deep).
+	DefaultUndoWindow = 144
+	// DefaultCacheSize bounds Pebble's block cache.
+	DefaultCacheSize = 16 << 20
+)
+
+// Options configure Open.
+type Options struct {
+	// Network and ParamsFingerprint identify the chain and consensus rules
+	// the state was computed under. A new store records them; an existing
+	// store whose recorded values differ is refused. Empty values accept
+	// whatever an existing store holds (for tools that only read), but a
+	// new store needs both.
+	Network           string
+	ParamsFingerprint string
+	// UndoWindow is how many of the latest blocks keep undo records and can
+	// be rewound; zero means DefaultUndoWindow.
+	UndoWindow int
+	// CacheSize bounds the block cache in bytes; zero means
+	// DefaultCacheSize.
+	CacheSize int64
+	// FS is the filesystem; nil means the operating system's.
+	FS vfs.FS
+	// ReadOnly opens an existing store without ever writing to it.
+	ReadOnly bool
+}
+
+func (o Options) withDefaults() Options {
+	if o.UndoWindow <= 0 {
+		o.UndoWindow = DefaultUndoWindow
+	}
+	if o.CacheSize <= 0 {
+		o.CacheSize = DefaultCacheSize
+	}
+	if o.FS == nil {
+		o.FS = vfs.Default
+	}
+	return o
+}
+
+// Store is verified Blockstack state kept in a Pebble database, extended
+// and rewound one whole block at a time. It implements consensus.Store.
+//
+// Reads may run concurrently with each other and with a commit; commits and
+// rewinds are serialized. Close must not race with other calls.
+type Store struct {
+	db     *pebble.DB
+	opts   Options
+	closed atomic.Bool
+
+	// mu serializes CommitBlock, Rewind and Close, and guards the cached
+	// chain bounds below (the database is their source of truth).
+	mu       sync.Mutex
+	tip      uint64
+	hasTip   bool
+	first    uint64
+	hasFirst bool
+}
+
+var _ consensus.Store = (*Store)(nil)
+
+// quietLogger drops Pebble's informational chatter but keeps its errors.
+type quietLogger struct{}
+
+func (quietLogger) Infof(string, ...any)         {}
+func (quietLogger) Errorf(f string, args ...any) { pebble.DefaultLogger.Errorf(f, args...) }
+func (quietLogger) Fatalf(f string, args ...any) { pebble.DefaultLogger.Fatalf(f, args...) }
+
+// dirState is what a directory holds before Open touches it.
+type dirState int
+
+const (
+	dirEmpty  dirState = iota // missing or empty
+	dirPebble                 // a Pebble database
+)
+
+func inspectDir(fs vfs.FS, dir string) (dirState, error) {
+	names, err := fs.List(dir)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return dirEmpty, nil
+		}
+		return 0, wrapError(ErrNotAStore, err, "cannot list %s", dir)
+	}
+	if len(names) == 0 {
+		return dirEmpty, nil
+	}
+	desc, err := pebble.Peek(dir, fs)
+	if err != nil {
+		return 0, wrapError(ErrNotAStore, err, "%s is not a store", dir)
+	}
+	if !desc.Exists {
+		return 0, newError(ErrNotAStore, "%s is not empty and holds no store", dir)
+	}
+	return dirPebble, nil
+}
+
+func openPebble(dir string, o Options, readOnly, mustExist bool) (*pebble.DB, error) {
+	cache := pebble.NewCache(o.CacheSize)
+	defer cache.Unref()
+	return pebble.Open(dir, &pebble.Options{
+		FS:               o.FS,
+		Cache:            cache,
+		ReadOnly:         readOnly,
+		ErrorIfNotExists: mustExist,
+		Logger:           quietLogger{},
+	})
+}
+
+// Open opens the store in dir, creating it when dir is missing or empty
+// (unless opts.ReadOnly). A directory holding anything else, a store of
+// another network or parameters, or a store in another format version is
+// refused with a typed error and left untouched: the store is first opened
+// read-only to check its metadata, and only then for writing.
+func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	o := opts.withDefaults()
+	state, err := inspectDir(o.FS, dir)
+	if err != nil {
+		return nil, err
+	}
+	if state == dirEmpty {
+		if o.ReadOnly {
+			return nil, newError(ErrStoreNotFound, "no store in %s", dir)
+		}
+		return create(dir, o)
+	}
+
+	db, err := openPebble(dir, o, true, true)
+	if err != nil {
+		return nil, wrapError(ErrCorrupt, err, "cannot open the database in %s", dir)
+	}
+	s := &Store{db: db, opts: o}
+	pristine, err := s.loadMeta()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if o.ReadOnly {
+		if pristine {
+			db.Close()
+			return nil, newError(ErrStoreNotFound, "the store in %s was never initialized", dir)
+		}
+		return s, nil
+	}
+	if err := db.Close(); err != nil {
+		return nil, wrapError(ErrCorrupt, err, "closing %s after checking it", dir)
+	}
+	if s.db, err = openPebble(dir, o, false, true); err != nil {
+		return nil, wrapError(ErrCorrupt, err, "cannot open the database in %s", dir)
+	}
+	if pristine {
+		// A crash between creating the database and recording its
+		// metadata leaves an empty database: finish creating it.
+		if err := s.writeMeta(); err != nil {
+			s.db.Close()
+			return nil, err
+		}
+		return s, nil
+	}
+	if err := s.pruneStaleUndo(); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func create(dir string, o Options) (*Store, error) {
+	if o.Network == "" || o.ParamsFingerprint == "" {
+		return nil, newError(ErrMissingIdentity, "a new store needs a network and a parameters fingerprint")
+	}
+	if err := o.FS.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("snapshot: creating %s: %w", dir, err)
+	}
+	db, err := openPebble(dir, o, false, false)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: creating a database in %s: %w", dir, err)
+	}
+	s := &Store{db: db, opts: o}
+	if err := s.writeMeta(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) writeMeta() error {
+	b := s.db.NewBatch()
+	defer b.Close()
+	_ = b.Set(metaKey(metaFormat), enc.AppendUvarint(nil, FormatVersion), nil)
+	_ = b.Set(metaKey(metaNetwork), []byte(s.opts.Network), nil)
+	_ = b.Set(metaKey(metaParams), []byte(s.opts.ParamsFingerprint), nil)
+	if err := b.Commit(pebble.Sync); err != nil {
+		return fmt.Errorf("snapshot: writing store metadata: %w", err)
+	}
+	return nil
+}
+
+// loadMeta checks the metadata against the options and loads the chain
+// bounds. pristine reports a database holding no keys at all.
+func (s *Store) loadMeta() (pristine bool, err error) {
+	format, ok, err := s.getRaw(metaKey(metaFormat))
+	if err != nil {
+		return false, err
+	}
+	if !ok {
+		empty, err := s.isEmpty()
+		if err != nil {
+			return false, err
+		}
+		if empty {
+			return true, nil
+		}
+		return false, newError(ErrNotAStore, "the database holds no store metadata")
+	}
+	d := enc.NewDecoder(format)
+	v := d.Uvarint()
+	if d.Finish() != nil {
+		return false, newError(ErrCorrupt, "unreadable format version")
+	}
+	if v != FormatVersion {
+		return false, newError(ErrFormatVersion, "store format version %d, this build reads %d", v, FormatVersion)
+	}
+	network, _, err := s.getRaw(metaKey(metaNetwork))
+	if err != nil {
+		return false, err
+	}
+	params, _, err := s.getRaw(metaKey(metaParams))
+	if err != nil {
+		return false, err
+	}
+	if s.opts.Network != "" && s.opts.Network != string(network) {
+		return false, newError(ErrNetworkMismatch, "store is for network %q, not %q", network, s.opts.Network)
+	}
+	if s.opts.ParamsFingerprint != "" && s.opts.ParamsFingerprint != string(params) {
+		return false, newError(ErrParamsMismatch, "store was built with parameters %q, not %q", params, s.opts.ParamsFingerprint)
+	}
+	s.opts.Network, s.opts.ParamsFingerprint = string(network), string(params)
+	return false, s.loadBounds()
+}
+
+func (s *Store) isEmpty() (bool, error) {
+	it, err := s.db.NewIter(nil)
+	if err != nil {
+		return false, wrapError(ErrCorrupt, err, "iterating the database")
+	}
+	empty := !it.First()
+	if err := it.Close(); err != nil {
+		return false, wrapError(ErrCorrupt, err, "iterating the database")
+	}
+	return empty, nil
+}
+
+func (s *Store) loadBounds() error {
+	s.hasTip, s.hasFirst = false, false
+	if v, ok, err := s.getRaw(metaKey(metaFirst)); err != nil {
+		return err
+	} else if ok {
+		d := enc.NewDecoder(v)
+		s.first = d.Uint64()
+		if d.Finish() != nil {
+			return newError(ErrCorrupt, "unreadable first height")
+		}
+		s.hasFirst = true
+	}
+	if v, ok, err := s.getRaw(tipKey); err != nil {
+		return err
+	} else if ok {
+		d := enc.NewDecoder(v)
+		s.tip = d.Uint64()
+		if d.Finish() != nil {
+			return newError(ErrCorrupt, "unreadable tip")
+		}
+		s.hasTip = true
+	}
+	if s.hasTip && (!s.hasFirst || s.tip < s.first) {
+		return newError(ErrCorrupt, "tip %d below the first block", s.tip)
+	}
+	return nil
+}
+
+// pruneStaleUndo drops undo records older than the window, left behind when
+// a store is reopened with a smaller window than it was written with.
+func (s *Store) pruneStaleUndo() error {
+	if !s.hasTip || s.tip+1 <= uint64(s.opts.UndoWindow) {
+		return nil
+	}
+	keep := s.tip + 1 - uint64(s.opts.UndoWindow)
+	if err := s.db.DeleteRange(heightKey(prefixUndo, 0), heightKey(prefixUndo, keep), pebble.Sync); err != nil {
+		return fmt.Errorf("snapshot: pruning undo records: %w", err)
+	}
+	return nil
+}
+
+// getRaw reads one key of either keyspace; the value is a copy.
+func (s *Store) getRaw(key []byte) ([]byte, bool, error) {
+	return getFrom(s.db, key)
+}
+
+func getFrom(r pebble.Reader, key []byte) ([]byte, bool, error) {
+	v, closer, err := r.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, wrapError(ErrCorrupt, err, "reading key %x", key)
+	}
+	out := bytes.Clone(v)
+	if out == nil {
+		out = []byte{}
+	}
+	closer.Close()
+	return out, true, nil
+}
+
+// Network returns the network the store belongs to.
+func (s *Store) Network() string { return s.opts.Network }
+
+// ParamsFingerprint returns the fingerprint of the consensus parameters the
+// store was built with.
+func (s *Store) ParamsFingerprint() string { return s.opts.ParamsFingerprint }
+
+// UndoWindow returns how many of the latest blocks can be rewound.
+func (s *Store) UndoWindow() int { return s.opts.UndoWindow }
+
+// Close closes the store.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed.Swap(true) {
+		return newError(ErrClosed, "store already closed")
+	}
+	return s.db.Close()
+}
+
+func (s *Store) checkOpen() error {
+	if s.closed.Load() {
+		return newError(ErrClosed, "store is closed")
+	}
+	return nil
+}
+
+// Get implements consensus.Reader: the state value under key, or
+// consensus.ErrNotFound.
+func (s *Store) Get(key []byte) ([]byte, error) {
+	if err := s.checkOpen(); err != nil {
+		return nil, err
+	}
+	v, ok, err := s.getRaw(stateKey(key))
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, consensus.ErrNotFound
+	}
+	return v, nil
+}
+
+// Scan implements consensus.Reader. The key and value passed to fn are the
+// caller's to keep.
+func (s *Store) Scan(prefix []byte, fn func(key, value []byte) (bool, error)) error {
+	if err := s.checkOpen(); err != nil {
+		return err
+	}
+	return scanState(s.db, prefix, fn)
+}
+
+func scanState(r pebble.Reader, prefix []byte, fn func(key, value []byte) (bool, error)) error {
+	lower, upper := stateBounds(prefix)
+	it, err := r.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
+	if err != nil {
+		return wrapError(ErrCorrupt, err, "scanning state")
+	}
+	var fnErr error
+	for valid := it.First(); valid; valid = it.Next() {
+		k, v := it.Key(), it.Value()
+		buf := make([]byte, len(k)-1+len(v))
+		n := copy(buf, k[1:])
+		copy(buf[n:], v)
+		more, err := fn(buf[:n:n], buf[n:])
+		if err != nil {
+			fnErr = err
+			break
+		}
+		if !more {
+			break
+		}
+	}
+	if err := it.Close(); err != nil && fnErr == nil {
+		return wrapError(ErrCorrupt, err, "scanning state")
+	}
+	return fnErr
+}
+
+// Tip implements consensus.Store: the height of the last committed block.
+func (s *Store) Tip() (uint64, bool, error) {
+	if err := s.checkOpen(); err != nil {
+		return 0, false, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tip, s.hasTip, nil
+}
+
+// First returns the height of the store's first block: the network's first
+// block for a store built from genesis. ok is false before any commit.
+func (s *Store) First() (uint64, bool, error) {
+	if err := s.checkOpen(); err != nil {
+		return 0, false, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.first, s.hasFirst, nil
+}
