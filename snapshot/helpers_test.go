@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/cockroachdb/pebble/v2/vfs"
@@ -44,6 +45,7 @@ type chainGen struct {
 	keys   int // size of the key universe
 	writes int // writes per block (at most)
 	recs   int // records per block (at most)
+	pad    int // bytes of padding added to every value
 }
 
 func newChainGen(seed uint64, first uint64) *chainGen {
@@ -71,6 +73,7 @@ func (g *chainGen) block() *consensus.BlockCommit {
 		w := consensus.Write{Key: g.key(k)}
 		if g.rng.IntN(4) != 0 {
 			w.Value = fmt.Appendf(nil, "v%d@%d", g.rng.Uint32(), h)
+			w.Value = append(w.Value, bytes.Repeat([]byte{'.'}, g.pad)...)
 			if g.rng.IntN(10) == 0 {
 				w.Value = []byte{}
 			}
@@ -143,14 +146,25 @@ func (r *refKV) apply(c *consensus.BlockCommit) {
 func (r *refKV) rewind(n int) { r.history = r.history[:len(r.history)-n] }
 
 // scan lists the reference's entries under prefix as "key=value" lines.
-func (r *refKV) scan(prefix string) []string {
-	var out []string
-	for k, v := range r.cur() {
-		if len(k) >= len(prefix) && k[:len(prefix)] == prefix {
-			out = append(out, k+"="+v)
+func (r *refKV) scan(prefix string) []string { return r.scanAt(len(r.history)-1, prefix) }
+
+// scanAt is scan as of the state after the given number of blocks.
+func (r *refKV) scanAt(blocks int, prefix string) []string {
+	state := r.history[blocks]
+	var keys []string
+	for k := range state {
+		if strings.HasPrefix(k, prefix) {
+			keys = append(keys, k)
 		}
 	}
-	sort.Strings(out)
+	sort.Strings(keys)
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, k+"="+state[k])
+	}
+	if len(out) == 0 {
+		return nil
+	}
 	return out
 }
 

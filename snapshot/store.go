@@ -49,6 +49,10 @@ type Options struct {
 	FS vfs.FS
 	// ReadOnly opens an existing store without ever writing to it.
 	ReadOnly bool
+
+	// tweakPebble lets tests shrink Pebble's memtables and thresholds so
+	// that flushes and compactions happen inside small tests.
+	tweakPebble func(*pebble.Options)
 }
 
 func (o Options) withDefaults() Options {
@@ -124,13 +128,17 @@ func inspectDir(fs vfs.FS, dir string) (dirState, error) {
 func openPebble(dir string, o Options, readOnly, mustExist bool) (*pebble.DB, error) {
 	cache := pebble.NewCache(o.CacheSize)
 	defer cache.Unref()
-	return pebble.Open(dir, &pebble.Options{
+	po := &pebble.Options{
 		FS:               o.FS,
 		Cache:            cache,
 		ReadOnly:         readOnly,
 		ErrorIfNotExists: mustExist,
 		Logger:           quietLogger{},
-	})
+	}
+	if o.tweakPebble != nil {
+		o.tweakPebble(po)
+	}
+	return pebble.Open(dir, po)
 }
 
 // Open opens the store in dir, creating it when dir is missing or empty
