@@ -19,7 +19,9 @@ type vectorJudge struct {
 }
 
 func vectorJudges() []vectorJudge {
-	return []vectorJudge{}
+	return []vectorJudge{
+		{kind: "consensus", format: "consensus-vector (blocks.jsonl)", judgeFn: judge.Consensus},
+	}
 }
 
 func vectorsCommand() command {
