@@ -551,3 +551,26 @@ func (d *decoder) tokenTransfer() error {
 	d.op.ScratchArea = strp(hex.EncodeToString(p[fixed:]))
 	return nil
 }
+
+// ParseRawTx deserializes a raw transaction as the reference indexer saw
+// it. Serialized transactions are ambiguous in one place: a transaction with
+// no inputs (a builder's skeleton) starts 00 01 after the version, which is
+// also the segwit marker. The witness-free reading is tried first and kept
+// when it consumes every byte; otherwise the witness serialization is read
+// (its witnesses are then ignored: the txid is the legacy txid).
+func ParseRawTx(raw []byte) (*wire.MsgTx, error) {
+	tx := new(wire.MsgTx)
+	r := bytes.NewReader(raw)
+	if err := tx.DeserializeNoWitness(r); err == nil && r.Len() == 0 {
+		return tx, nil
+	}
+	tx = new(wire.MsgTx)
+	r = bytes.NewReader(raw)
+	if err := tx.Deserialize(r); err != nil {
+		return nil, newError(ErrMalformedTx, "", "raw transaction: %v", err)
+	}
+	if r.Len() != 0 {
+		return nil, newError(ErrMalformedTx, "", "raw transaction: %d trailing bytes", r.Len())
+	}
+	return tx, nil
+}

@@ -39,3 +39,18 @@ func TestWireJudgeRejectsMalformedFile(t *testing.T) {
 		t.Error("missing file: no error")
 	}
 }
+
+// TestRealTxs runs the real-transaction judge: fixtures from the reference's
+// own tests, with light-mode senders.
+func TestRealTxs(t *testing.T) {
+	rep, err := judge.RealTxsFile(testvectors.Path("wire", "real_txs.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range rep.Failures {
+		t.Errorf("%s: %s", f.Key, f.Message)
+	}
+	if rep.Passed != 16 {
+		t.Errorf("%d passed, want all 16", rep.Passed)
+	}
+}
