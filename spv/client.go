@@ -1,0 +1,278 @@
+package spv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/btcsuite/btcd/chainhash/v2"
+	"github.com/btcsuite/btcwallet/walletdb"
+	_ "github.com/btcsuite/btcwallet/walletdb/bdb" // registers the "bdb" walletdb driver
+	"github.com/lightninglabs/neutrino"
+)
+
+// dbOpenTimeout bounds the wait for the header database's file lock, so a
+// second process on the same DataDir fails instead of hanging.
+const dbOpenTimeout = 5 * time.Second
+
+// Client is a BIP157/158 light client on neutrino: it syncs block headers
+// and compact-filter headers from its peers, and fetches full blocks that
+// neutrino checks against those headers. Create it with New, then Start;
+// always Stop it.
+type Client struct {
+	cfg  Config
+	db   walletdb.DB
+	cs   *neutrino.ChainService
+	dial func(context.Context, net.Addr) (net.Conn, error)
+
+	mu      sync.Mutex
+	started bool
+	stopped bool
+}
+
+// New checks cfg, opens (or creates) the header database in cfg.DataDir and
+// creates the neutrino chain service. Nothing touches the network until
+// Start.
+func New(cfg Config) (*Client, error) {
+	cfg.applyDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, newError(ErrDatabase, err, "creating data directory")
+	}
+	db, err := walletdb.Create("bdb", filepath.Join(cfg.DataDir, "neutrino.db"), true, dbOpenTimeout, false)
+	if err != nil {
+		return nil, newError(ErrDatabase, err, "opening header database in %s", cfg.DataDir)
+	}
+	c := &Client{cfg: cfg, db: db, dial: cfg.dialer()}
+	ncfg := neutrino.Config{
+		DataDir:      cfg.DataDir,
+		Database:     db,
+		ChainParams:  *cfg.Params,
+		ConnectPeers: cfg.Peers,
+		Dialer: func(addr net.Addr) (net.Conn, error) {
+			return c.dial(context.Background(), addr)
+		},
+		NameResolver: resolveIPLiteral,
+	}
+	err = withNeutrinoGlobals(&cfg, func() error {
+		var err error
+		c.cs, err = neutrino.NewChainService(ncfg)
+		return err
+	})
+	if err != nil {
+		db.Close()
+		return nil, newError(ErrDatabase, err, "creating chain service")
+	}
+	return c, nil
+}
+
+// Start connects to the configured peers and returns once at least one has
+// completed the handshake, or with an error within Config.PeerTimeout (or
+// when ctx ends). When no peer connects, each peer is probed directly so
+// the error says why: ErrPeerUnreachable, ErrWrongNetwork,
+// ErrHandshakeFailed, or ErrNoPeers when the probe finds nothing wrong. A
+// failed Start leaves the client stopped.
+func (c *Client) Start(ctx context.Context) error {
+	c.mu.Lock()
+	if c.started || c.stopped {
+		c.mu.Unlock()
+		return newError(ErrNotStarted, nil, "Start called twice or after Stop")
+	}
+	c.started = true
+	c.mu.Unlock()
+
+	if err := c.cs.Start(ctx); err != nil {
+		c.Stop()
+		return newError(ErrNoPeers, err, "starting chain service")
+	}
+	wait, cancel := context.WithTimeout(ctx, c.cfg.PeerTimeout)
+	defer cancel()
+	tick := time.NewTicker(c.cfg.PollInterval / 4)
+	defer tick.Stop()
+	for c.cs.ConnectedCount() == 0 {
+		select {
+		case <-wait.Done():
+			err := c.diagnose(ctx)
+			c.Stop()
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return err
+		case <-tick.C:
+		}
+	}
+	return nil
+}
+
+// diagnose probes every peer and returns the first problem found.
+func (c *Client) diagnose(ctx context.Context) error {
+	var errs []error
+	for _, p := range c.cfg.Peers {
+		if err := probePeer(ctx, c.dial, p, c.cfg.Params); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return errs[0]
+	}
+	return newError(ErrNoPeers, nil, "no peer completed a handshake within %v", c.cfg.PeerTimeout)
+}
+
+// Stop disconnects from every peer, stops neutrino and closes the header
+// database. It is safe to call more than once.
+func (c *Client) Stop() error {
+	c.mu.Lock()
+	if c.stopped {
+		c.mu.Unlock()
+		return nil
+	}
+	c.stopped = true
+	started := c.started
+	c.mu.Unlock()
+	var errs []error
+	if started {
+		errs = append(errs, c.cs.Stop())
+	}
+	errs = append(errs, c.db.Close())
+	if err := errors.Join(errs...); err != nil {
+		return newError(ErrDatabase, err, "stopping")
+	}
+	return nil
+}
+
+func (c *Client) running() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.started || c.stopped {
+		return newError(ErrNotStarted, nil, "client not running")
+	}
+	return nil
+}
+
+// Progress is a snapshot of header sync.
+type Progress struct {
+	// HeaderHeight and HeaderHash are the tip of the verified block
+	// header chain (neutrino's header store).
+	HeaderHeight int32
+	HeaderHash   chainhash.Hash
+	// FilterHeaderHeight is the tip of the compact-filter header chain.
+	FilterHeaderHeight int32
+	// PeerHeight is the best height the connected peers have announced.
+	PeerHeight int32
+	// Peers is the number of connected peers.
+	Peers int
+}
+
+// Synced reports whether headers and filter headers have caught up with
+// what the peers announced.
+func (p Progress) Synced() bool {
+	return p.Peers > 0 && p.HeaderHeight >= p.PeerHeight && p.FilterHeaderHeight >= p.HeaderHeight
+}
+
+func (p Progress) String() string {
+	return fmt.Sprintf("headers %d, filter headers %d, peers' best %d, %d peer(s)",
+		p.HeaderHeight, p.FilterHeaderHeight, p.PeerHeight, p.Peers)
+}
+
+// Progress reads the header and filter-header tips from neutrino's stores
+// (not cs.BestBlock, which is the lower of the two) and the peers' heights.
+func (c *Client) Progress() (Progress, error) {
+	if err := c.running(); err != nil {
+		return Progress{}, err
+	}
+	hdr, height, err := c.cs.BlockHeaders.ChainTip()
+	if err != nil {
+		return Progress{}, newError(ErrHeaderStore, err, "block header tip")
+	}
+	_, fheight, err := c.cs.RegFilterHeaders.ChainTip()
+	if err != nil {
+		return Progress{}, newError(ErrHeaderStore, err, "filter header tip")
+	}
+	p := Progress{
+		HeaderHeight:       int32(height),
+		HeaderHash:         hdr.BlockHash(),
+		FilterHeaderHeight: int32(fheight),
+	}
+	for _, sp := range c.cs.Peers() {
+		if !sp.Connected() {
+			continue
+		}
+		p.Peers++
+		p.PeerHeight = max(p.PeerHeight, sp.LastBlock())
+	}
+	return p, nil
+}
+
+// WaitSynced returns once headers and filter headers have caught up with
+// the peers (Progress.Synced), calling onProgress (if non-nil) with each
+// change of progress. It fails with ErrPeerLost when no peer has been
+// connected for Config.PeerTimeout, and with ctx's error when ctx ends.
+func (c *Client) WaitSynced(ctx context.Context, onProgress func(Progress)) error {
+	if err := c.running(); err != nil {
+		return err
+	}
+	ctx, stop := c.watchPeers(ctx)
+	defer stop()
+	tick := time.NewTicker(c.cfg.PollInterval / 4)
+	defer tick.Stop()
+	var last Progress
+	first := true
+	for {
+		p, err := c.Progress()
+		if err != nil {
+			return err
+		}
+		if onProgress != nil && (first || p != last) {
+			onProgress(p)
+		}
+		first, last = false, p
+		if p.Synced() {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		case <-tick.C:
+		}
+	}
+}
+
+// watchPeers returns a context that is cancelled with an ErrPeerLost cause
+// once the client has had no connected peer for Config.PeerTimeout.
+func (c *Client) watchPeers(parent context.Context) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(parent)
+	done := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(c.cfg.PollInterval)
+		defer tick.Stop()
+		var since time.Time
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case now := <-tick.C:
+				if c.cs.ConnectedCount() > 0 {
+					since = time.Time{}
+					continue
+				}
+				if since.IsZero() {
+					since = now
+				}
+				if now.Sub(since) >= c.cfg.PeerTimeout {
+					cancel(newError(ErrPeerLost, nil, "no peer connected for %v", c.cfg.PeerTimeout))
+					return
+				}
+			}
+		}
+	}()
+	return ctx, func() { close(done); cancel(context.Canceled) }
+}

@@ -1,0 +1,372 @@
+package spv
+
+import (
+	"context"
+	"time"
+
+	"github.com/btcsuite/btcd/btcutil/v2"
+	"github.com/btcsuite/btcd/chainhash/v2"
+	"github.com/lightninglabs/neutrino"
+)
+
+// Cursor names the last block a consumer has applied: resume delivery
+// with Cursor{Height: last, Hash: lastHash} and the next event is block
+// last+1 (or a reorganisation). Cursor{Height: -1} starts at the genesis
+// block; a zero Hash skips the check that the cursor is still on the best
+// chain.
+type Cursor struct {
+	Height int32
+	Hash   chainhash.Hash
+}
+
+// Event is what Follow and CatchUp hand to the consumer: a *BlockEvent or
+// a *ReorgEvent.
+type Event interface{ isEvent() }
+
+// BlockEvent delivers one confirmed block. Heights are consecutive: each
+// block's parent is the previous BlockEvent's block, or the fork block of
+// the last ReorgEvent. Block is shared with neutrino's cache: do not
+// modify it.
+type BlockEvent struct {
+	Height int32
+	Hash   chainhash.Hash
+	Block  *btcutil.Block
+}
+
+// ReorgEvent reports that blocks the client had seen on the best header
+// chain were replaced. Blocks above ForkHeight are no longer on the best
+// chain; Disconnected lists the ones the client had seen, highest first.
+//
+// If Rewind is true, some of them had been delivered: before handling the
+// next event the consumer must undo every block above ForkHeight (its
+// state must be as after block ForkHeight, whose hash is ForkHash). The
+// next BlockEvent is ForkHeight+1. If Rewind is false the reorganisation
+// stayed within the unconfirmed blocks and needs no action.
+type ReorgEvent struct {
+	ForkHeight   int32
+	ForkHash     chainhash.Hash
+	Disconnected []chainhash.Hash
+	Rewind       bool
+}
+
+func (*BlockEvent) isEvent() {}
+func (*ReorgEvent) isEvent() {}
+
+// fetchBatch is how many heights one pass of the pipeline covers before
+// the header chain is re-read for reorganisations.
+const fetchBatch = 256
+
+// Follow delivers confirmed blocks after cursor, in order and each exactly
+// once per chain, to fn, and keeps following the chain until ctx ends
+// (returning ctx's error), fn returns an error (returned as is), or the
+// client fails (ErrPeerLost, ErrFetchBlock, ErrReorgTooDeep,
+// ErrResumeMismatch). A block is confirmed once Config.ConfirmationDepth
+// blocks have been mined on top of it. fn runs on the calling goroutine;
+// fetches of the following blocks continue while it runs.
+func (c *Client) Follow(ctx context.Context, after Cursor, fn func(context.Context, Event) error) error {
+	_, err := c.deliver(ctx, after, false, fn)
+	return err
+}
+
+// CatchUp is Follow that returns once the headers have caught up with the
+// peers and every block confirmed at that point has been delivered. It
+// returns the cursor of the last block delivered.
+func (c *Client) CatchUp(ctx context.Context, after Cursor, fn func(context.Context, Event) error) (Cursor, error) {
+	return c.deliver(ctx, after, true, fn)
+}
+
+// deliverer is the state of one Follow or CatchUp call.
+type deliverer struct {
+	c   *Client
+	fn  func(context.Context, Event) error
+	max int32 // MaxReorgDepth
+
+	last Cursor // last block delivered (or the starting cursor)
+	// seen holds the best-chain hash at each height the deliverer tracks:
+	// from last.Height−MaxReorgDepth up to seenTip, which runs at most
+	// MaxReorgDepth above the last delivered block. A reorganisation is a
+	// height where the header store no longer agrees with seen.
+	seen    map[int32]chainhash.Hash
+	seenLow int32
+	seenTip int32
+}
+
+func (c *Client) deliver(ctx context.Context, after Cursor, stopWhenCaughtUp bool, fn func(context.Context, Event) error) (Cursor, error) {
+	if err := c.running(); err != nil {
+		return after, err
+	}
+	if after.Height < -1 {
+		return after, newError(ErrConfig, nil, "cursor height %d", after.Height)
+	}
+	ctx, stop := c.watchPeers(ctx)
+	defer stop()
+
+	sub, err := (&neutrino.RescanChainSource{ChainService: c.cs}).Subscribe(0)
+	if err != nil {
+		return after, newError(ErrNotStarted, err, "subscribing to block notifications")
+	}
+	defer sub.Cancel()
+
+	d := &deliverer{c: c, fn: fn, max: c.cfg.MaxReorgDepth, last: after, seen: make(map[int32]chainhash.Hash)}
+	wait := func() error {
+		t := time.NewTimer(c.cfg.PollInterval)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		case <-sub.Notifications:
+		case <-t.C:
+		}
+		return nil
+	}
+
+	// Wait for the header chain to reach the cursor, then anchor on it.
+	for {
+		tip, err := c.headerTip()
+		if err != nil {
+			return d.last, err
+		}
+		if tip >= after.Height {
+			break
+		}
+		if err := wait(); err != nil {
+			return d.last, err
+		}
+	}
+	if err := d.anchor(); err != nil {
+		return d.last, err
+	}
+
+	for {
+		drain(sub.Notifications)
+		tip, err := d.refresh(ctx)
+		if err != nil {
+			return d.last, err
+		}
+		confirmed := min(tip-c.cfg.ConfirmationDepth, d.seenTip)
+		if d.last.Height < confirmed {
+			if err := d.pipeline(ctx, d.last.Height+1, min(confirmed, d.last.Height+fetchBatch)); err != nil {
+				return d.last, err
+			}
+			continue
+		}
+		if stopWhenCaughtUp {
+			p, err := c.Progress()
+			if err != nil {
+				return d.last, err
+			}
+			if p.Synced() && p.HeaderHeight == tip {
+				return d.last, nil
+			}
+		}
+		if err := wait(); err != nil {
+			return d.last, err
+		}
+	}
+}
+
+func drain[T any](ch <-chan T) {
+	for {
+		select {
+		case <-ch:
+		default:
+			return
+		}
+	}
+}
+
+// headerTip returns the height of the header store's tip.
+func (c *Client) headerTip() (int32, error) {
+	_, h, err := c.cs.BlockHeaders.ChainTip()
+	if err != nil {
+		return 0, newError(ErrHeaderStore, err, "block header tip")
+	}
+	return int32(h), nil
+}
+
+// hashAt returns the header store's block hash at height.
+func (c *Client) hashAt(height int32) (chainhash.Hash, error) {
+	hdr, err := c.cs.BlockHeaders.FetchHeaderByHeight(uint32(height))
+	if err != nil {
+		return chainhash.Hash{}, newError(ErrHeaderStore, err, "header at height %d", height)
+	}
+	return hdr.BlockHash(), nil
+}
+
+// anchor checks the starting cursor against the header chain and starts
+// tracking from it.
+func (d *deliverer) anchor() error {
+	d.seenLow, d.seenTip = d.last.Height, d.last.Height
+	if d.last.Height < 0 {
+		return nil
+	}
+	h, err := d.c.hashAt(d.last.Height)
+	if err != nil {
+		return err
+	}
+	if d.last.Hash != (chainhash.Hash{}) && d.last.Hash != h {
+		return newError(ErrResumeMismatch, nil, "cursor block %s at height %d is not on the best header chain (which has %s)",
+			d.last.Hash, d.last.Height, h)
+	}
+	d.last.Hash = h
+	d.seen[d.last.Height] = h
+	// The cursor's ancestors are the header chain's blocks below it: track
+	// them too, so a reorganisation below the cursor (one that happens
+	// between two calls) finds its fork point.
+	for height := d.last.Height - 1; height >= max(0, d.last.Height-d.max); height-- {
+		if d.seen[height], err = d.c.hashAt(height); err != nil {
+			return err
+		}
+		d.seenLow = height
+	}
+	return nil
+}
+
+// refresh compares the tracked hashes with the header store, reports a
+// reorganisation if they differ, then extends tracking towards the tip. It
+// returns the header tip.
+func (d *deliverer) refresh(ctx context.Context) (int32, error) {
+	tip, err := d.c.headerTip()
+	if err != nil {
+		return 0, err
+	}
+	fork := min(d.seenTip, tip)
+	for fork >= d.seenLow && fork >= 0 {
+		h, err := d.c.hashAt(fork)
+		if err != nil {
+			return 0, err
+		}
+		if h == d.seen[fork] {
+			break
+		}
+		fork--
+	}
+	if fork < d.seenTip {
+		if fork < d.seenLow && d.seenLow >= 0 {
+			return 0, newError(ErrReorgTooDeep, nil,
+				"the best chain no longer contains any block tracked since height %d", d.seenLow)
+		}
+		ev := &ReorgEvent{ForkHeight: fork, ForkHash: d.seen[fork], Rewind: fork < d.last.Height}
+		for h := d.seenTip; h > fork; h-- {
+			ev.Disconnected = append(ev.Disconnected, d.seen[h])
+			delete(d.seen, h)
+		}
+		d.seenTip = fork
+		if ev.Rewind {
+			d.last = Cursor{Height: fork, Hash: d.seen[fork]}
+		}
+		if ctx.Err() != nil {
+			return 0, context.Cause(ctx)
+		}
+		if err := d.fn(ctx, ev); err != nil {
+			return 0, err
+		}
+	}
+	// Track new heights, at most MaxReorgDepth beyond the last delivery.
+	for h := d.seenTip + 1; h <= min(tip, d.last.Height+d.max); h++ {
+		hash, err := d.c.hashAt(h)
+		if err != nil {
+			return 0, err
+		}
+		d.seen[h] = hash
+		d.seenTip = h
+	}
+	// Forget heights too deep to matter.
+	for ; d.seenLow < d.last.Height-d.max; d.seenLow++ {
+		delete(d.seen, d.seenLow)
+	}
+	return tip, nil
+}
+
+type fetched struct {
+	block *btcutil.Block
+	err   error
+}
+
+// pipeline fetches heights from..to with up to FetchParallelism fetches in
+// flight and delivers them in order. It stops early, without error, if the
+// header chain changes under it; the caller's next refresh reports that.
+func (d *deliverer) pipeline(ctx context.Context, from, to int32) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	n := int(to - from + 1)
+	slots := make([]chan fetched, n)
+	for i := range slots {
+		slots[i] = make(chan fetched, 1)
+	}
+	go func() {
+		sem := make(chan struct{}, d.c.cfg.FetchParallelism)
+		for i := range n {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			hash := d.seen[from+int32(i)]
+			go func() {
+				b, err := d.c.fetchBlock(ctx, hash)
+				slots[i] <- fetched{b, err}
+				<-sem
+			}()
+		}
+	}()
+	for i := range n {
+		height := from + int32(i)
+		var r fetched
+		select {
+		case r = <-slots[i]:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+		if r.err != nil {
+			return r.err
+		}
+		want := d.seen[height]
+		// Deliver only what is still the best chain's block at height.
+		if now, err := d.c.hashAt(height); err != nil || now != want {
+			return nil
+		}
+		hdr := r.block.MsgBlock().Header
+		if hdr.PrevBlock != d.last.Hash && d.last.Height >= 0 {
+			return newError(ErrHeaderStore, nil, "block %s at height %d does not extend the last delivered block %s",
+				want, height, d.last.Hash)
+		}
+		if ctx.Err() != nil { // deliver nothing once the caller has cancelled
+			return context.Cause(ctx)
+		}
+		if err := d.fn(ctx, &BlockEvent{Height: height, Hash: want, Block: r.block}); err != nil {
+			return err
+		}
+		d.last = Cursor{Height: height, Hash: want}
+	}
+	return nil
+}
+
+// fetchBlock gets one block through neutrino, which requests it from a
+// peer and checks it against the stored header (hash, merkle root,
+// witness commitment, sanity). neutrino's GetBlock cannot be cancelled,
+// so it runs on its own goroutine and the wait is bounded by ctx and
+// Config.FetchTimeout; an abandoned fetch ends when neutrino gives up or
+// stops.
+func (c *Client) fetchBlock(ctx context.Context, hash chainhash.Hash) (*btcutil.Block, error) {
+	ctx, cancel := context.WithTimeoutCause(ctx, c.cfg.FetchTimeout,
+		newError(ErrFetchBlock, nil, "block %s not received within %v", hash, c.cfg.FetchTimeout))
+	defer cancel()
+	done := make(chan fetched, 1)
+	go func() {
+		b, err := c.cs.GetBlock(hash)
+		done <- fetched{b, err}
+	}()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			if c.cs.ConnectedCount() == 0 {
+				return nil, newError(ErrPeerLost, r.err, "block %s: no peer connected", hash)
+			}
+			return nil, newError(ErrFetchBlock, r.err, "block %s", hash)
+		}
+		return r.block, nil
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
+}

@@ -1,0 +1,36 @@
+package spv
+
+import (
+	"sync"
+
+	"github.com/lightninglabs/neutrino"
+)
+
+// neutrinoGlobalsMu serialises the one place where this package writes
+// neutrino's package-level settings. It guards neutrino's globals, not
+// state of our own: neutrino is configured through package variables, so
+// these writes are process-wide and are the documented exception to this
+// package's rule of no global state.
+var neutrinoGlobalsMu sync.Mutex
+
+// withNeutrinoGlobals sets neutrino's globals for cfg and runs create while
+// they hold, so the chain service copies the values meant for it.
+//
+//   - DisableDNSSeed: always true. The client connects only to
+//     Config.Peers; neutrino would otherwise query the network's DNS
+//     seeds even when ConnectPeers is set.
+//   - ConnectionRetryInterval: cfg.ConnectionRetryInterval when non-zero.
+//     neutrino copies it into its connection manager at creation.
+//   - UseLogger: cfg.Logger when non-nil (also replaces btcd's loggers).
+func withNeutrinoGlobals(cfg *Config, create func() error) error {
+	neutrinoGlobalsMu.Lock()
+	defer neutrinoGlobalsMu.Unlock()
+	neutrino.DisableDNSSeed = true
+	if cfg.ConnectionRetryInterval > 0 {
+		neutrino.ConnectionRetryInterval = cfg.ConnectionRetryInterval
+	}
+	if cfg.Logger != nil {
+		neutrino.UseLogger(cfg.Logger)
+	}
+	return create()
+}
