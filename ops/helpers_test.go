@@ -1,0 +1,5 @@
+package ops_test
+
+import "encoding/hex"
+
+func fmtHex(b []byte) string { return hex.EncodeToString(b) }
