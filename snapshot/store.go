@@ -49,6 +49,9 @@ type Options struct {
 	FS vfs.FS
 	// ReadOnly opens an existing store without ever writing to it.
 	ReadOnly bool
+	// Progress, if set, is called now and then during Export, Import and
+	// Audit.
+	Progress func(Progress)
 
 	// tweakPebble lets tests shrink Pebble's memtables and thresholds so
 	// that flushes and compactions happen inside small tests.

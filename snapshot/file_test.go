@@ -1,0 +1,179 @@
+package snapshot
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/cockroachdb/pebble/v2/vfs"
+	"github.com/stretchr/testify/require"
+)
+
+// buildStore commits n generated blocks into a store at dir on fs.
+func buildStore(t testing.TB, fs vfs.FS, dir string, seed uint64, n int) (*Store, *refKV) {
+	t.Helper()
+	s := openMem(t, fs, dir)
+	g := newChainGen(seed, testFirst)
+	ref := newRefKV()
+	for i := 0; i < n; i++ {
+		c := g.block()
+		require.NoError(t, s.CommitBlock(c))
+		ref.apply(c)
+	}
+	return s, ref
+}
+
+func exportBytes(t testing.TB, s *Store) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	_, err := Export(context.Background(), s, &buf)
+	require.NoError(t, err)
+	return buf.Bytes()
+}
+
+func TestExportImportRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	fs := vfs.NewMem()
+	src, ref := buildStore(t, fs, "src", 21, 60)
+	defer src.Close()
+	file := exportBytes(t, src)
+	require.Equal(t, file, exportBytes(t, src), "export is deterministic")
+
+	info, err := Import(ctx, bytes.NewReader(file), "dst/store", Options{FS: fs, Network: testNetwork})
+	require.NoError(t, err)
+	tipBlock, err := src.Block(testFirst + 59)
+	require.NoError(t, err)
+	require.Equal(t, &FileInfo{
+		Version: FormatVersion, Network: testNetwork, ParamsFingerprint: testParams,
+		First: testFirst, Tip: testFirst + 59, TipBlockHash: tipBlock.BlockHash, TipConsensusHash: tipBlock.ConsensusHash,
+	}, info)
+	names, err := fs.List("dst")
+	require.NoError(t, err)
+	require.Equal(t, []string{"store"}, names, "no temporary directory is left behind")
+
+	dst := openMem(t, fs, "dst/store")
+	defer dst.Close()
+	require.Equal(t, ref.scan(""), dumpState(t, dst, ""))
+	for h := uint64(testFirst); h < testFirst+60; h++ {
+		a, err := src.Block(h)
+		require.NoError(t, err)
+		b, err := dst.Block(h)
+		require.NoError(t, err)
+		require.Equal(t, a, b)
+		ra, _ := src.Records(h)
+		rb, err := dst.Records(h)
+		require.NoError(t, err)
+		require.Equal(t, ra, rb)
+		ia, _ := src.Inputs(h)
+		ib, err := dst.Inputs(h)
+		require.NoError(t, err)
+		require.Equal(t, ia, ib)
+	}
+	require.Equal(t, file, exportBytes(t, dst), "an imported store exports the same file")
+	// The imported store continues the chain but cannot rewind below it.
+	require.ErrorIs(t, dst.Rewind(ctx, 1), ErrRewindBeyondWindow)
+
+	tests := []struct {
+		name string
+		dir  string
+		opts Options
+		code ErrorCode
+	}{
+		{"destination exists", "dst/store", Options{FS: fs}, ErrDestinationExists},
+		{"other network", "dst/x", Options{FS: fs, Network: "mainnet"}, ErrNetworkMismatch},
+		{"other params", "dst/y", Options{FS: fs, ParamsFingerprint: "p2"}, ErrParamsMismatch},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Import(ctx, bytes.NewReader(file), tc.dir, tc.opts)
+			require.ErrorIs(t, err, tc.code)
+			names, err := fs.List("dst")
+			require.NoError(t, err)
+			require.Equal(t, []string{"store"}, names)
+		})
+	}
+}
+
+// fileCodes are the codes a damaged snapshot file may be reported with.
+var fileCodes = []ErrorCode{
+	ErrFileMagic, ErrFileTruncated, ErrFileChecksum, ErrFileMalformed, ErrChainBroken,
+	ErrFormatVersion, ErrOpsHashMismatch, ErrConsensusHashMismatch,
+}
+
+func requireFileError(t testing.TB, err error, what string) {
+	t.Helper()
+	require.Error(t, err, what)
+	var e *Error
+	require.True(t, errors.As(err, &e), "%s: untyped error %v", what, err)
+	require.Contains(t, fileCodes, e.Code, "%s: %v", what, err)
+}
+
+// verifyFile runs the verifying reader without writing anything.
+func verifyFile(file []byte) error {
+	_, _, err := readSnapshot(context.Background(), bytes.NewReader(file), readOptions{})
+	return err
+}
+
+func TestTamperingExhaustive(t *testing.T) {
+	fs := vfs.NewMem()
+	s, _ := buildStore(t, fs, "src", 22, 3)
+	file := exportBytes(t, s)
+	require.NoError(t, s.Close())
+	require.NoError(t, verifyFile(file))
+	t.Logf("small file: %d bytes", len(file))
+	for i := range file {
+		for _, mask := range []byte{0x01, 0x80, 0xff} {
+			bad := bytes.Clone(file)
+			bad[i] ^= mask
+			requireFileError(t, verifyFile(bad), "flip")
+		}
+	}
+	for n := 0; n < len(file); n++ {
+		requireFileError(t, verifyFile(file[:n]), "truncation")
+	}
+	requireFileError(t, verifyFile(append(bytes.Clone(file), 0)), "trailing byte")
+}
+
+func TestTamperingSampledImport(t *testing.T) {
+	ctx := context.Background()
+	fs := vfs.NewMem()
+	s, _ := buildStore(t, fs, "src", 23, 300)
+	file := exportBytes(t, s)
+	require.NoError(t, s.Close())
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 60; i++ {
+		bad := bytes.Clone(file)
+		if i%3 == 0 {
+			bad = bad[:rng.IntN(len(bad))]
+		} else {
+			bad[rng.IntN(len(bad))] ^= byte(1 + rng.IntN(255))
+		}
+		_, err := Import(ctx, bytes.NewReader(bad), "dst", Options{FS: fs})
+		requireFileError(t, err, "import")
+		_, statErr := fs.Stat("dst")
+		require.Error(t, statErr, "a refused import created its destination")
+		names, err := fs.List("")
+		require.NoError(t, err)
+		require.ElementsMatch(t, []string{"src"}, names, "a refused import left files behind")
+	}
+	for i := 0; i < 300; i++ {
+		bad := bytes.Clone(file)
+		bad[rng.IntN(len(bad))] ^= byte(1 + rng.IntN(255))
+		requireFileError(t, verifyFile(bad), "flip")
+	}
+}
+
+func TestImportHonoursCancellation(t *testing.T) {
+	fs := vfs.NewMem()
+	s, _ := buildStore(t, fs, "src", 24, 5)
+	file := exportBytes(t, s)
+	require.NoError(t, s.Close())
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := Import(ctx, bytes.NewReader(file), "dst", Options{FS: fs})
+	require.ErrorIs(t, err, context.Canceled)
+	_, err = fs.Stat("dst")
+	require.Error(t, err)
+}
