@@ -1,0 +1,316 @@
+package consensus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spvcheck/spvcheck/consensus/canon"
+	"github.com/spvcheck/spvcheck/consensus/digest"
+	"github.com/spvcheck/spvcheck/ops"
+)
+
+const (
+	unitsStacks = "STACKS"
+	unitsBTC    = "BTC"
+)
+
+const (
+	featureMultisig           = ops.FeatureMultisig
+	featureRegisterUpdate     = ops.FeatureOpRegisterUpdate
+	featureRenewTransfer      = ops.FeatureOpRenewTransferUpdate
+	featureBurnToCreator      = ops.FeatureNamespaceBurnToCreator
+	featurePayWithStacks      = ops.FeatureNamespacePayWithStacks
+	featureStacksBuyNamespace = ops.FeatureStacksBuyNamespaces
+	featurePreorderExpire     = ops.FeaturePreorderExpire
+	featureNameopsCostTokens  = ops.FeatureNameopsCostTokens
+	featureTokenTransfer      = ops.FeatureTokenTransfer
+	featureIntDivision        = ops.FeatureIntDivision
+	featureTokenCHOptional    = ops.FeatureTokenTransferConsensusHashOptional
+)
+
+// Block is one Bitcoin block's worth of parsed operations.
+type Block struct {
+	Height uint64
+	// Hash is the Bitcoin block hash (internal byte order); zero for vectors.
+	Hash [32]byte
+	// Ops are all parsed operations of the block in vtxindex order,
+	// whether they will be accepted or not.
+	Ops []ops.Op
+}
+
+// Outcome is what happened to one operation.
+type Outcome int
+
+// Outcomes.
+const (
+	// Accepted: the operation changed state and was hashed.
+	Accepted Outcome = iota
+	// Rejected: a check failed; the operation left no trace.
+	Rejected
+	// Stateless: an ANNOUNCE, accepted but never hashed.
+	Stateless
+)
+
+func (o Outcome) String() string {
+	switch o {
+	case Accepted:
+		return "accepted"
+	case Rejected:
+		return "rejected"
+	case Stateless:
+		return "stateless"
+	}
+	return fmt.Sprintf("Outcome(%d)", int(o))
+}
+
+// OpResult is the engine's verdict on one operation.
+type OpResult struct {
+	Vtxindex int
+	Txid     string
+	// Kind is the kind the operation was checked as (a registration that the
+	// 0.13/0.14 rules reinterpret shows NAME_RENEWAL).
+	Kind    ops.Kind
+	Outcome Outcome
+	// Err is the rejection (nil unless Rejected).
+	Err *Error
+	// Record is the canonical serialization hashed into the block (nil
+	// unless Accepted).
+	Record []byte
+}
+
+// BlockResult is the engine's verdict on one block.
+type BlockResult struct {
+	Height        uint64
+	Ops           []OpResult
+	Records       [][]byte
+	OpsHash       string
+	ConsensusHash string
+}
+
+// Engine replays blocks of operations into a Store.
+type Engine struct {
+	p     *Params
+	store Store
+}
+
+// NewEngine returns an engine over store with the rules p. The store must
+// be empty or hold state produced under the same Params.
+func NewEngine(p *Params, store Store) (*Engine, error) {
+	if p == nil || store == nil {
+		return nil, errors.New("consensus: NewEngine needs params and a store")
+	}
+	if len(p.Epochs) == 0 {
+		return nil, errors.New("consensus: params have no epochs")
+	}
+	if p.MicroStacksPerSatDen == 0 {
+		return nil, errors.New("consensus: params have a zero microstacks denominator")
+	}
+	return &Engine{p: p, store: store}, nil
+}
+
+// Params returns the engine's rules.
+func (e *Engine) Params() *Params { return e.p }
+
+// effect is a passed check: the record to hash and how to change state.
+type effect struct {
+	opcode byte
+	record canon.Record
+	// collideKey is the creation id for the per-block collision rule ("" =
+	// no collision check; preorders use their own map).
+	collideKey string
+	apply      func() error
+}
+
+type blockCtx struct {
+	p   *Params
+	st  *overlay
+	n   uint64 // N, the block being processed
+	q   uint64 // Q = N-1, the reference's lastblock
+	ops []ops.Op
+
+	scanning  bool
+	scanSeen  map[string]bool
+	collided  map[string]bool
+	created   map[string]bool
+	preorders map[string]bool
+	// regOwners counts this block's accepted registrations per new owner.
+	regOwners map[string]int
+	histSeq   int
+}
+
+// ProcessBlock checks and applies one block and commits it to the store.
+// Heights must be consecutive, starting at Params.FirstBlock.
+func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	tip, ok, err := e.store.Tip()
+	if err != nil {
+		return nil, &BlockError{Height: blk.Height, Err: err}
+	}
+	switch {
+	case !ok && blk.Height != e.p.FirstBlock:
+		return nil, &BlockError{Height: blk.Height, Err: fmt.Errorf("first block must be %d", e.p.FirstBlock)}
+	case ok && blk.Height != tip+1:
+		return nil, &BlockError{Height: blk.Height, Err: fmt.Errorf("expected block %d", tip+1)}
+	}
+	b := &blockCtx{
+		p: e.p, st: newOverlay(e.store), n: blk.Height, q: blk.Height - 1, ops: blk.Ops,
+		scanSeen: map[string]bool{}, collided: map[string]bool{}, created: map[string]bool{},
+		preorders: map[string]bool{}, regOwners: map[string]int{},
+	}
+	if !ok {
+		if err := b.applyGenesis(); err != nil {
+			return nil, &BlockError{Height: blk.Height, Err: err}
+		}
+	}
+	res := &BlockResult{Height: blk.Height, Ops: make([]OpResult, len(blk.Ops))}
+
+	// Scan phase (state-machine.md §2.2-1): creations checked against the
+	// state at the start of the block to find same-block collisions.
+	b.scanning = true
+	for i := range blk.Ops {
+		op := &blk.Ops[i]
+		kind := b.effectiveKind(op)
+		if kind != ops.KindNameRegistration && kind != ops.KindNameImport && kind != ops.KindNamespaceReveal {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		eff, rerr, err := b.check(op, kind)
+		if err != nil {
+			return nil, &BlockError{Height: blk.Height, Err: err}
+		}
+		if rerr == nil && eff.collideKey != "" {
+			if b.scanSeen[eff.collideKey] {
+				b.collided[eff.collideKey] = true
+			}
+			b.scanSeen[eff.collideKey] = true
+		}
+	}
+	b.scanning = false
+
+	// Check-and-commit phase (§2.2-2).
+	for i := range blk.Ops {
+		if i%64 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		op := &blk.Ops[i]
+		kind := b.effectiveKind(op)
+		r := OpResult{Vtxindex: op.Vtxindex, Txid: op.Txid, Kind: kind}
+		if kind == ops.KindAnnounce {
+			r.Outcome = Stateless
+			res.Ops[i] = r
+			continue
+		}
+		eff, rerr, err := b.check(op, kind)
+		if err != nil {
+			return nil, &BlockError{Height: blk.Height, Err: err}
+		}
+		if rerr == nil && eff.collideKey != "" {
+			if b.collided[eff.collideKey] || b.created[eff.collideKey] {
+				rerr = reject(ErrCollision, "%s collides with another operation in block %d", eff.collideKey, b.n)
+			} else {
+				b.created[eff.collideKey] = true
+			}
+		}
+		if rerr != nil {
+			r.Outcome, r.Err = Rejected, rerr
+			res.Ops[i] = r
+			continue
+		}
+		if err := eff.apply(); err != nil {
+			return nil, &BlockError{Height: blk.Height, Err: err}
+		}
+		rec, err := canon.Serialize(eff.opcode, canon.FieldsFor(eff.opcode), eff.record)
+		if err != nil {
+			return nil, &BlockError{Height: blk.Height, Err: err}
+		}
+		r.Outcome, r.Record = Accepted, rec
+		res.Ops[i] = r
+		res.Records = append(res.Records, rec)
+	}
+
+	// Snapshot (§2.2-4).
+	res.OpsHash = digest.OpsHash(res.Records)
+	var prevs []string
+	for _, h := range digest.PrevHeights(b.n, e.p.FirstBlock) {
+		v, ok, err := b.st.get(consensusHashKey(h))
+		if err != nil {
+			return nil, &BlockError{Height: blk.Height, Err: err}
+		}
+		if !ok {
+			return nil, &BlockError{Height: blk.Height, Err: fmt.Errorf("missing consensus hash of block %d", h)}
+		}
+		prevs = append(prevs, string(v))
+	}
+	ch, err := digest.ConsensusHash(res.OpsHash, prevs)
+	if err != nil {
+		return nil, &BlockError{Height: blk.Height, Err: err}
+	}
+	res.ConsensusHash = ch
+	b.st.put(consensusHashKey(b.n), []byte(ch))
+	b.st.put(opsHashKey(b.n), []byte(res.OpsHash))
+
+	// End of block: the 0.13 scheduled events, then vesting for N+1 (§2.2-5).
+	if err := b.endOfBlock(); err != nil {
+		return nil, &BlockError{Height: blk.Height, Err: err}
+	}
+	commit := &BlockCommit{
+		Height: blk.Height, BlockHash: blk.Hash, Writes: b.st.sortedWrites(), Records: res.Records,
+		OpsHash: res.OpsHash, ConsensusHash: res.ConsensusHash, Inputs: blk.Ops,
+	}
+	if err := e.store.CommitBlock(commit); err != nil {
+		return nil, &BlockError{Height: blk.Height, Err: fmt.Errorf("committing: %w", err)}
+	}
+	return res, nil
+}
+
+// effectiveKind is the kind the op is checked as. Under Rules.RenewalByState
+// a registration of a name its sender already owns is a renewal.
+func (b *blockCtx) effectiveKind(op *ops.Op) ops.Kind {
+	if op.Kind != ops.KindNameRegistration || !b.p.Rules.RenewalByState {
+		return op.Kind
+	}
+	rec, err := b.name(op.Name)
+	if err != nil || rec == nil || rec.Sender != op.Sender {
+		return op.Kind
+	}
+	if reg, err := b.registered(rec, b.q); err == nil && reg {
+		return ops.KindNameRenewal
+	}
+	return op.Kind
+}
+
+// check runs one op's checks. rerr is the rejection; err is a state error.
+func (b *blockCtx) check(op *ops.Op, kind ops.Kind) (eff *effect, rerr *Error, err error) {
+	switch kind {
+	case ops.KindNamePreorder:
+		return b.checkNamePreorder(op)
+	case ops.KindNameRegistration:
+		return b.checkRegistration(op)
+	case ops.KindNameRenewal:
+		return b.checkRenewal(op)
+	case ops.KindNameUpdate:
+		return b.checkUpdate(op)
+	case ops.KindNameTransfer:
+		return b.checkTransfer(op)
+	case ops.KindNameRevoke:
+		return b.checkRevoke(op)
+	case ops.KindNameImport:
+		return b.checkImport(op)
+	case ops.KindNamespacePreorder:
+		return b.checkNamespacePreorder(op)
+	case ops.KindNamespaceReveal:
+		return b.checkNamespaceReveal(op)
+	case ops.KindNamespaceReady:
+		return b.checkNamespaceReady(op)
+	case ops.KindTokenTransfer:
+		return b.checkTokenTransfer(op)
+	}
+	return nil, reject(ErrUnknownOperation, "unknown operation kind %q", op.Kind), nil
+}

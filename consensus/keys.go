@@ -1,0 +1,80 @@
+package consensus
+
+import (
+	"encoding/binary"
+	"strings"
+)
+
+// State layout. Every piece of consensus state is one key of the store;
+// values are JSON objects of the types in records.go (compact, deterministic:
+// encoding/json writes struct fields in declaration order). Heights in keys
+// are 8-byte big-endian so that byte order is height order.
+//
+//	c/<height>           consensus hash of a block (hex string)
+//	o/<height>           ops hash of a block (hex string)
+//	n/<ns>/<name>        NameRecord (names sort by namespace, then name)
+//	x/<hash128>          name whose sha256(name)[:16] is hash128
+//	s/<sender script>    OwnerIndex: every name whose current owner script is sender
+//	N/<namespace id>     Namespace
+//	P/<preorder hash>    PreorderRows: name ('?') and namespace ('*') preorders of that hash
+//	h/<name>/<height><vtxindex(4 bytes)>/<seq>  HistoryEntry of a name
+//	a/<address>/<type>   Account
+//	v/<height>           VestingRows credited after block height-1
+//	k/<namespace id>     Keychain: cached import keychain addresses
+//	e/<height>           ScheduledEvents at the end of that block (0.13 rules)
+const (
+	prefixConsensusHash = "c/"
+	prefixOpsHash       = "o/"
+	prefixName          = "n/"
+	prefixNameHash128   = "x/"
+	prefixOwner         = "s/"
+	prefixNamespace     = "N/"
+	prefixPreorder      = "P/"
+	prefixHistory       = "h/"
+	prefixAccount       = "a/"
+	prefixVesting       = "v/"
+	prefixKeychain      = "k/"
+	prefixEvents        = "e/"
+)
+
+func heightKey(prefix string, h uint64) []byte {
+	k := make([]byte, len(prefix)+8)
+	copy(k, prefix)
+	binary.BigEndian.PutUint64(k[len(prefix):], h)
+	return k
+}
+
+func consensusHashKey(h uint64) []byte { return heightKey(prefixConsensusHash, h) }
+func opsHashKey(h uint64) []byte       { return heightKey(prefixOpsHash, h) }
+func vestingKey(h uint64) []byte       { return heightKey(prefixVesting, h) }
+func eventsKey(h uint64) []byte        { return heightKey(prefixEvents, h) }
+
+// namespaceOf returns the namespace part of a fully-qualified name.
+func namespaceOf(name string) string {
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		return name[i+1:]
+	}
+	return ""
+}
+
+func nameKey(name string) []byte {
+	return []byte(prefixName + namespaceOf(name) + "/" + name)
+}
+
+func namesInNamespacePrefix(ns string) []byte { return []byte(prefixName + ns + "/") }
+func hash128Key(h string) []byte              { return []byte(prefixNameHash128 + h) }
+func ownerKey(sender string) []byte           { return []byte(prefixOwner + sender) }
+func namespaceKey(id string) []byte           { return []byte(prefixNamespace + id) }
+func preorderKey(hash string) []byte          { return []byte(prefixPreorder + hash) }
+func accountKey(addr, typ string) []byte      { return []byte(prefixAccount + addr + "/" + typ) }
+func keychainKey(ns string) []byte            { return []byte(prefixKeychain + ns) }
+func historyPrefix(name string) []byte        { return []byte(prefixHistory + name + "/") }
+
+func historyKey(name string, height uint64, vtx int, seq int) []byte {
+	k := historyPrefix(name)
+	var b [14]byte
+	binary.BigEndian.PutUint64(b[:8], height)
+	binary.BigEndian.PutUint32(b[8:12], uint32(vtx))
+	binary.BigEndian.PutUint16(b[12:], uint16(seq))
+	return append(k, b[:]...)
+}

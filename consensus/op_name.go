@@ -1,0 +1,609 @@
+package consensus
+
+import (
+	"math/big"
+	"strings"
+
+	"github.com/spvcheck/spvcheck/consensus/canon"
+	"github.com/spvcheck/spvcheck/ops"
+)
+
+func label(name string) string { return name[:strings.IndexByte(name, '.')] }
+
+// payment is the fee check shared by registration and renewal (§3.6.1;
+// F register.py:201-448). stacksPaid is nil when no STACKS payment exists.
+// It returns the token fee to record ("0" for BTC).
+func (b *blockCtx) payment(name string, ns *Namespace, feeBlock uint64, burnAddr string, nameFee uint64, stacksPaid *big.Int) (string, *Error) {
+	f := b.p.Features(b.n)
+	lbl := label(name)
+	tokensAllowed := true
+	switch ns.Version {
+	case 1:
+		if burnAddr != b.p.BurnAddress {
+			return "", reject(ErrWrongBurnAddress, "fee paid to %s, not the burn address", burnAddr)
+		}
+	case 2:
+		if !f.Has(featureBurnToCreator) {
+			return "", reject(ErrNamespaceVersion, "pay-to-creator namespaces not yet allowed")
+		}
+		period := b.p.NamespaceRules(b.n, ns.NamespaceID).ReceiveFeesPeriod
+		if ns.RevealBlock+period >= b.n {
+			if burnAddr != ns.Address {
+				return "", reject(ErrWrongBurnAddress, "fee paid to %s, not the namespace creator %s", burnAddr, ns.Address)
+			}
+			tokensAllowed = false
+		} else if burnAddr != b.p.BurnAddress {
+			return "", reject(ErrWrongBurnAddress, "fee paid to %s, not the burn address", burnAddr)
+		}
+	case 3:
+		if !f.Has(featurePayWithStacks) {
+			return "", reject(ErrNamespaceVersion, "STACKS-priced namespaces not yet allowed")
+		}
+		if burnAddr != b.p.BurnAddress {
+			return "", reject(ErrWrongBurnAddress, "fee paid to %s, not the burn address", burnAddr)
+		}
+		if stacksPaid == nil {
+			return "", reject(ErrFeeTooLow, "name in a STACKS namespace paid without STACKS")
+		}
+		if !f.Has(featureNameopsCostTokens) {
+			return "", reject(ErrTokensNotAllowed, "STACKS payments not yet allowed")
+		}
+		price := b.p.priceName(lbl, ns, feeBlock)
+		if price.Less(stacksPaid) {
+			return "", reject(ErrFeeTooLow, "paid %s µSTX, price %v", stacksPaid, price.Int())
+		}
+		return stacksPaid.String(), nil
+	default:
+		return "", reject(ErrNamespaceVersion, "unknown namespace version %d", ns.Version)
+	}
+	if f.Has(featureNameopsCostTokens) && stacksPaid != nil {
+		if !tokensAllowed {
+			return "", reject(ErrTokensNotAllowed, "this namespace's creator is paid in BTC")
+		}
+		price := b.p.priceNameStacks(lbl, ns, feeBlock)
+		if stacksPaid.Cmp(price) < 0 {
+			return "", reject(ErrFeeTooLow, "paid %s µSTX, price %s", stacksPaid, price)
+		}
+		return stacksPaid.String(), nil
+	}
+	if stacksPaid != nil {
+		return "", reject(ErrTokensNotAllowed, "STACKS payments not yet allowed")
+	}
+	price := b.p.priceName(lbl, ns, feeBlock)
+	if price.Less(new(big.Int).SetUint64(nameFee)) {
+		return "", reject(ErrFeeTooLow, "paid %d, price %v", nameFee, priceString(price))
+	}
+	return "0", nil
+}
+
+func priceString(p Price) string {
+	if p.IsFloat {
+		return string(canon.AppendPyFloat(nil, p.F))
+	}
+	return p.I.String()
+}
+
+func (b *blockCtx) quota(owner string) (bool, error) {
+	n, err := b.namesBySender(owner, b.q)
+	if err != nil {
+		return false, err
+	}
+	return n+b.regOwners[owner] >= b.p.MaxNamesPerSender, nil
+}
+
+func (b *blockCtx) p2shForbidden() bool {
+	return !b.p.Features(b.n).Has(featureMultisig) && !b.p.Rules.AllowP2SHWithoutMultisig
+}
+
+// checkRegistration is NAME_REGISTRATION (§3.6; F register.py:451-670).
+func (b *blockCtx) checkRegistration(op *ops.Op) (*effect, *Error, error) {
+	if op.Recipient == "" || op.RecipientAddress == "" {
+		return nil, reject(ErrMissingField, "registration has no recipient"), nil
+	}
+	if !isNameValid(op.Name) {
+		return nil, reject(ErrInvalidName, "invalid name %q", op.Name), nil
+	}
+	old, err := b.name(op.Name)
+	if err != nil {
+		return nil, nil, err
+	}
+	oldAlive, err := b.alive(old, b.q)
+	if err != nil {
+		return nil, nil, err
+	}
+	if old != nil && old.Revoked && oldAlive {
+		return nil, reject(ErrNameRevoked, "%s is revoked", op.Name), nil
+	}
+	ns, err := b.namespace(namespaceOf(op.Name))
+	if err != nil {
+		return nil, nil, err
+	}
+	if ns == nil || !ns.Ready() {
+		return nil, reject(ErrNamespaceNotReady, "namespace of %s is not ready", op.Name), nil
+	}
+	if over, err := b.quota(op.Recipient); err != nil || over {
+		if err != nil {
+			return nil, nil, err
+		}
+		return nil, reject(ErrQuotaExceeded, "%s owns too many names", op.RecipientAddress), nil
+	}
+	if b.p2shForbidden() && b.p.isP2SHAddress(op.RecipientAddress) {
+		return nil, reject(ErrP2SHNotAllowed, "p2sh recipient before multisig support"), nil
+	}
+	if oldAlive {
+		return nil, reject(ErrNameRegistered, "%s is registered", op.Name), nil
+	}
+	pre, err := b.preorder(hashName(op.Name, op.Sender, op.RecipientAddress), "?")
+	if err != nil {
+		return nil, nil, err
+	}
+	if pre == nil || pre.BlockNumber+b.lifetime(ns, b.q) <= b.q {
+		return nil, reject(ErrNoPreorder, "no preorder for %s", op.Name), nil
+	}
+	if b.p.Features(b.n).Has(featurePreorderExpire) && pre.BlockNumber+b.p.NamePreorderExpire < b.n {
+		return nil, reject(ErrPreorderExpired, "preorder of %s expired", op.Name), nil
+	}
+	if pre.BlockNumber < ns.ReadyBlock {
+		return nil, reject(ErrPreorderBeforeReady, "preorder predates namespace launch"), nil
+	}
+	if pre.Sender != op.Sender {
+		return nil, reject(ErrPreorderSenderMismatch, "preorder made by another sender"), nil
+	}
+	if pre.OpFee == nil {
+		return nil, reject(ErrMissingField, "preorder has no fee"), nil
+	}
+	var stacks *big.Int
+	if pre.TokenUnits == unitsStacks {
+		stacks = mustBig(pre.TokenFee)
+	}
+	tokenFee, rerr := b.payment(op.Name, ns, pre.BlockNumber, pre.BurnAddress, *pre.OpFee, stacks)
+	if rerr != nil {
+		return nil, rerr, nil
+	}
+	if op.ValueHash != nil && !b.p.Features(b.n).Has(featureRegisterUpdate) {
+		return nil, reject(ErrValueHashNotAllowed, "register+update not yet allowed"), nil
+	}
+	rec := &NameRecord{Name: op.Name, PreorderHash: pre.PreorderHash, NameHash128: hash128(op.Name),
+		NamespaceID: ns.NamespaceID, NamespaceBlockNumber: ns.BlockNumber, ValueHash: op.ValueHash,
+		Sender: op.Recipient, SenderPubkey: op.SenderPubkey, Address: op.RecipientAddress,
+		BlockNumber: pre.BlockNumber, PreorderBlockNumber: pre.BlockNumber, FirstRegistered: b.n,
+		LastRenewed: b.n, Op: ":", Txid: op.Txid, Vtxindex: op.Vtxindex, OpFee: float64(*pre.OpFee),
+		TokenFee: tokenFee, LastCreationOp: "?"}
+	oldSender := ""
+	if old != nil {
+		rec.BlockNumber = old.BlockNumber
+		oldSender = old.Sender
+	}
+	cr := rec.canonRecord()
+	preCopy := *pre
+	return &effect{opcode: ':', record: cr, collideKey: "name:" + op.Name, apply: func() error {
+		b.regOwners[rec.Sender]++
+		if err := b.addHistory(rec.Name, &HistoryEntry{Op: "?", Txid: preCopy.Txid, Height: preCopy.BlockNumber, Vtxindex: preCopy.Vtxindex, Preorder: &preCopy}); err != nil {
+			return err
+		}
+		b.st.del(preorderKey(preCopy.PreorderHash))
+		return b.putName(rec, oldSender, &HistoryEntry{Op: rec.Op, Txid: rec.Txid, Height: b.n, Vtxindex: rec.Vtxindex})
+	}}, nil, nil
+}
+
+// checkRenewal is NAME_RENEWAL (§3.7; F register.py:673-881).
+func (b *blockCtx) checkRenewal(op *ops.Op) (*effect, *Error, error) {
+	if op.Recipient == "" || op.RecipientAddress == "" {
+		return nil, reject(ErrMissingField, "renewal has no recipient"), nil
+	}
+	if !isNameValid(op.Name) {
+		return nil, reject(ErrInvalidName, "invalid name %q", op.Name), nil
+	}
+	f := b.p.Features(b.n)
+	if (op.Sender != op.Recipient || op.Address != op.RecipientAddress) && !f.Has(featureRenewTransfer) {
+		return nil, reject(ErrRenewTransferNotAllowed, "renewal to another owner not yet allowed"), nil
+	}
+	rec, err := b.name(op.Name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if rec == nil {
+		return nil, reject(ErrNameNotFound, "no name %s", op.Name), nil
+	}
+	if rec.Revoked {
+		return nil, reject(ErrNameRevoked, "%s is revoked", op.Name), nil
+	}
+	ns, err := b.namespace(rec.NamespaceID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ns == nil || !ns.Ready() {
+		return nil, reject(ErrNamespaceNotReady, "namespace of %s is not ready", op.Name), nil
+	}
+	if over, err := b.quota(op.Recipient); err != nil || over {
+		if err != nil {
+			return nil, nil, err
+		}
+		return nil, reject(ErrQuotaExceeded, "%s owns too many names", op.RecipientAddress), nil
+	}
+	if !b.aliveIn(rec, ns, b.q) {
+		return nil, reject(ErrNameExpired, "%s is not registered", op.Name), nil
+	}
+	if rec.Sender != op.Sender {
+		return nil, reject(ErrNotOwner, "%s is not owned by %s", op.Name, op.Address), nil
+	}
+	if op.OpFee == nil {
+		return nil, reject(ErrMissingField, "renewal has no fee"), nil
+	}
+	var stacks *big.Int
+	if op.TokenFee != nil && *op.TokenFee != 0 {
+		stacks = new(big.Int).SetUint64(*op.TokenFee)
+		if f.Has(featureNameopsCostTokens) {
+			if _, rerr, err := b.checkTokenPayment(op.Address, unitsStacks, *op.TokenFee); err != nil || rerr != nil {
+				return nil, rerr, err
+			}
+		}
+	}
+	tokenFee, rerr := b.payment(op.Name, ns, b.n, op.BurnAddress, *op.OpFee, stacks)
+	if rerr != nil {
+		return nil, rerr, nil
+	}
+	nr := *rec
+	nr.LastRenewed = b.n
+	nr.Sender, nr.Address = op.Recipient, op.RecipientAddress
+	if b.p.Rules.RenewalSenderPubkeyFromTx {
+		nr.SenderPubkey = op.SenderPubkey
+	}
+	if f.Has(featureRenewTransfer) && op.ValueHash != nil {
+		nr.ValueHash = op.ValueHash
+	}
+	nr.Op, nr.OpFee, nr.TokenFee, nr.Txid, nr.Vtxindex = "::", float64(*op.OpFee), tokenFee, op.Txid, op.Vtxindex
+	return &effect{opcode: ':', record: nr.canonRecord(), apply: func() error {
+		if stacks != nil {
+			if err := b.debit(op.Address, unitsStacks, stacks); err != nil {
+				return err
+			}
+		}
+		return b.putName(&nr, rec.Sender, &HistoryEntry{Op: nr.Op, Txid: nr.Txid, Height: b.n, Vtxindex: nr.Vtxindex})
+	}}, nil, nil
+}
+
+// checkUpdate is NAME_UPDATE (§3.8; F update.py:73-158).
+func (b *blockCtx) checkUpdate(op *ops.Op) (*effect, *Error, error) {
+	names, err := b.owned(op.Sender)
+	if err != nil {
+		return nil, nil, err
+	}
+	count, err := b.namesBySender(op.Sender, b.q)
+	if err != nil {
+		return nil, nil, err
+	}
+	if count > b.p.MaxNamesPerSender {
+		return nil, reject(ErrQuotaExceeded, "%s owns too many names", op.Address), nil
+	}
+	chs, err := b.windowHashes()
+	if err != nil {
+		return nil, nil, err
+	}
+	var rec *NameRecord
+	var matched string
+	for _, nm := range names {
+		r, err := b.name(nm)
+		if err != nil {
+			return nil, nil, err
+		}
+		if r == nil || r.Sender != op.Sender || r.Revoked {
+			continue
+		}
+		if ok, err := b.alive(r, b.q); err != nil || !ok {
+			if err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
+		for _, ch := range chs {
+			if hash128(nm+ch) == op.NameConsensusHash {
+				rec, matched = r, ch
+				break
+			}
+		}
+		if rec != nil {
+			break
+		}
+	}
+	if rec == nil {
+		return nil, reject(ErrNameNotFound, "no name of %s matches %s", op.Address, op.NameConsensusHash), nil
+	}
+	ns, err := b.namespace(rec.NamespaceID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ns == nil || !ns.Ready() {
+		return nil, reject(ErrNamespaceNotReady, "namespace of %s is not ready", rec.Name), nil
+	}
+	if ns.Lifetime != NamespaceLifeInfinite && b.inGrace(rec, ns, b.n) {
+		return nil, reject(ErrInGracePeriod, "%s is in its grace period", rec.Name), nil
+	}
+	nr := *rec
+	nr.ValueHash = op.ValueHash
+	m := matched
+	nr.ConsensusHash, nr.TransferHash = &m, &m
+	nr.Op, nr.Txid, nr.Vtxindex = "+", op.Txid, op.Vtxindex
+	cr := nr.canonRecord()
+	cr["name_consensus_hash"] = canon.Str(op.NameConsensusHash)
+	cr["consensus_hash"] = canon.Str(matched)
+	return &effect{opcode: '+', record: cr, apply: func() error {
+		return b.putName(&nr, rec.Sender, &HistoryEntry{Op: nr.Op, Txid: nr.Txid, Height: b.n, Vtxindex: nr.Vtxindex})
+	}}, nil, nil
+}
+
+// checkTransfer is NAME_TRANSFER (§3.9; F transfer.py:149-287).
+func (b *blockCtx) checkTransfer(op *ops.Op) (*effect, *Error, error) {
+	nmb, ok, err := b.st.get(hash128Key(op.NameHash128))
+	if err != nil {
+		return nil, nil, err
+	}
+	var rec *NameRecord
+	if ok {
+		if rec, err = b.name(string(nmb)); err != nil {
+			return nil, nil, err
+		}
+	}
+	if rec == nil {
+		return nil, reject(ErrNameNotFound, "no name with hash %s", op.NameHash128), nil
+	}
+	if rec.Revoked {
+		return nil, reject(ErrNameRevoked, "%s is revoked", rec.Name), nil
+	}
+	ns, err := b.namespace(rec.NamespaceID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ns == nil || !ns.Ready() {
+		return nil, reject(ErrNamespaceNotReady, "namespace of %s is not ready", rec.Name), nil
+	}
+	if !b.aliveIn(rec, ns, b.q) {
+		return nil, reject(ErrNameExpired, "%s has expired", rec.Name), nil
+	}
+	if b.inGrace(rec, ns, b.n) {
+		return nil, reject(ErrInGracePeriod, "%s is in its grace period", rec.Name), nil
+	}
+	valid, err := b.validConsensusHash(op.ConsensusHash)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !valid {
+		return nil, reject(ErrInvalidConsensusHash, "consensus hash %s is not recent", op.ConsensusHash), nil
+	}
+	if op.Sender == op.Recipient {
+		return nil, reject(ErrSelfTransfer, "transfer of %s to its owner", rec.Name), nil
+	}
+	if rec.Sender != op.Sender {
+		return nil, reject(ErrNotOwner, "%s is not owned by %s", rec.Name, op.Address), nil
+	}
+	over, err := b.namesBySender(op.Recipient, b.q)
+	if err != nil {
+		return nil, nil, err
+	}
+	if over >= b.p.MaxNamesPerSender {
+		return nil, reject(ErrQuotaExceeded, "%s owns too many names", op.RecipientAddress), nil
+	}
+	if b.p2shForbidden() && isP2SHScript(op.Sender) {
+		return nil, reject(ErrP2SHNotAllowed, "p2sh sender before multisig support"), nil
+	}
+	keep := op.KeepData != nil && *op.KeepData
+	nr := *rec
+	nr.Sender, nr.Address, nr.SenderPubkey = op.Recipient, op.RecipientAddress, nil
+	nr.Op = ">~"
+	if keep {
+		nr.Op = ">>"
+	} else {
+		nr.ValueHash = nil
+	}
+	nr.Txid, nr.Vtxindex = op.Txid, op.Vtxindex
+	cr := nr.canonRecord()
+	quirk := op.ConsensusHash
+	if rec.TransferHash != nil {
+		quirk = *rec.TransferHash
+	}
+	cr["name_hash128"] = canon.Str(op.NameHash128)
+	cr["consensus_hash"] = canon.Str(quirk)
+	cr["keep_data"] = canon.Bool(keep)
+	return &effect{opcode: '>', record: cr, apply: func() error {
+		return b.putName(&nr, rec.Sender, &HistoryEntry{Op: nr.Op, Txid: nr.Txid, Height: b.n, Vtxindex: nr.Vtxindex})
+	}}, nil, nil
+}
+
+// checkRevoke is NAME_REVOKE (§3.10; F revoke.py:39-102).
+func (b *blockCtx) checkRevoke(op *ops.Op) (*effect, *Error, error) {
+	if !isNameValid(op.Name) {
+		return nil, reject(ErrInvalidName, "invalid name %q", op.Name), nil
+	}
+	rec, err := b.name(op.Name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if rec == nil {
+		return nil, reject(ErrNameNotFound, "no name %s", op.Name), nil
+	}
+	ns, err := b.namespace(rec.NamespaceID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ns == nil || !b.aliveIn(rec, ns, b.q) {
+		return nil, reject(ErrNameNotFound, "no name %s", op.Name), nil
+	}
+	if !ns.Ready() {
+		return nil, reject(ErrNamespaceNotReady, "namespace of %s is not ready", op.Name), nil
+	}
+	if rec.Revoked {
+		return nil, reject(ErrNameRevoked, "%s is revoked", op.Name), nil
+	}
+	if !b.aliveIn(rec, ns, b.n) {
+		return nil, reject(ErrNameExpired, "%s has expired", op.Name), nil
+	}
+	if b.inGrace(rec, ns, b.n) {
+		return nil, reject(ErrInGracePeriod, "%s is in its grace period", op.Name), nil
+	}
+	if rec.Sender != op.Sender {
+		return nil, reject(ErrNotOwner, "%s is not owned by %s", op.Name, op.Address), nil
+	}
+	nr := *rec
+	nr.Revoked, nr.ValueHash, nr.Op, nr.Txid, nr.Vtxindex = true, nil, "~", op.Txid, op.Vtxindex
+	return &effect{opcode: '~', record: nr.canonRecord(), apply: func() error {
+		if b.p.Rules.ClearRevokedAtLifetime {
+			if err := b.schedule(nr.LastRenewed+ns.Lifetime, scheduledEvent{Kind: "unrevoke", ID: nr.Name}); err != nil {
+				return err
+			}
+		}
+		return b.putName(&nr, rec.Sender, &HistoryEntry{Op: nr.Op, Txid: nr.Txid, Height: b.n, Vtxindex: nr.Vtxindex})
+	}}, nil, nil
+}
+
+// checkImport is NAME_IMPORT (§3.5; F nameimport.py:115-251).
+func (b *blockCtx) checkImport(op *ops.Op) (*effect, *Error, error) {
+	if op.SenderPubkey == nil {
+		return nil, reject(ErrMissingField, "import sender has no public key"), nil
+	}
+	if !isNameValid(op.Name) {
+		return nil, reject(ErrInvalidName, "invalid name %q", op.Name), nil
+	}
+	ns, err := b.namespace(namespaceOf(op.Name))
+	if err != nil {
+		return nil, nil, err
+	}
+	if !b.revealLive(ns, b.q) {
+		return nil, reject(ErrNamespaceNotRevealed, "namespace of %s is not revealed", op.Name), nil
+	}
+	var keychain []string
+	if _, err := b.st.getJSON(keychainKey(ns.NamespaceID), &keychain); err != nil {
+		return nil, nil, err
+	}
+	if keychain == nil {
+		if b.p.pubkeyAddress(*op.SenderPubkey) != ns.RecipientAddress {
+			return nil, reject(ErrNotInKeychain, "%s is not the namespace revealer", op.Address), nil
+		}
+		if keychain, err = b.p.importKeychain(*op.SenderPubkey); err != nil {
+			return nil, reject(ErrNotInKeychain, "%v", err), nil
+		}
+		if !b.scanning || !b.p.Rules.NoScanPhaseKeychainCache {
+			if err := b.st.putJSON(keychainKey(ns.NamespaceID), keychain); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	senderAddr := b.p.pubkeyAddress(*op.SenderPubkey)
+	in := false
+	for _, a := range keychain {
+		if a == senderAddr {
+			in = true
+			break
+		}
+	}
+	if !in {
+		return nil, reject(ErrNotInKeychain, "%s is not in the import keychain of %s", op.Address, ns.NamespaceID), nil
+	}
+	old, err := b.name(op.Name)
+	if err != nil {
+		return nil, nil, err
+	}
+	oldAlive := false
+	if old != nil {
+		oldAlive = b.aliveIn(old, ns, b.q)
+	}
+	rec := &NameRecord{Name: op.Name, NameHash128: hash128(op.Name), NamespaceID: ns.NamespaceID,
+		NamespaceBlockNumber: ns.BlockNumber, ValueHash: op.ValueHash, Sender: op.Recipient,
+		SenderPubkey: op.SenderPubkey, Address: op.RecipientAddress, Op: ";", Txid: op.Txid,
+		Vtxindex: op.Vtxindex, LastCreationOp: ";", TokenFee: "0"}
+	sender, addr := op.Sender, op.Address
+	rec.Importer, rec.ImporterAddress = &sender, &addr
+	if oldAlive {
+		rec.PreorderBlockNumber, rec.BlockNumber = old.PreorderBlockNumber, old.BlockNumber
+		rec.FirstRegistered, rec.LastRenewed, rec.PreorderHash = old.FirstRegistered, old.LastRenewed, old.PreorderHash
+	} else {
+		rec.PreorderBlockNumber, rec.BlockNumber, rec.FirstRegistered, rec.LastRenewed = b.n, b.n, b.n, b.n
+		rec.PreorderHash = hashName(op.Name, op.Sender, op.RecipientAddress)
+	}
+	if b.p.Rules.ImportKeepsOldPubkey && old != nil {
+		rec.SenderPubkey = old.SenderPubkey
+	}
+	price := b.p.priceName(label(op.Name), ns, b.n)
+	if ns.Version == 3 {
+		rec.OpFee = 0
+		rec.TokenFee = price.Int().String()
+	} else if price.IsFloat {
+		rec.OpFee = price.F
+	} else {
+		rec.OpFee, _ = new(big.Float).SetInt(price.I).Float64()
+	}
+	oldSender := ""
+	if old != nil {
+		oldSender = old.Sender
+	}
+	return &effect{opcode: ';', record: rec.canonRecord(), apply: func() error {
+		return b.putName(rec, oldSender, &HistoryEntry{Op: rec.Op, Txid: rec.Txid, Height: b.n, Vtxindex: rec.Vtxindex})
+	}}, nil, nil
+}
+
+// checkTokenTransfer is TOKEN_TRANSFER (§3.12; F tokentransfer.py:49-130).
+func (b *blockCtx) checkTokenTransfer(op *ops.Op) (*effect, *Error, error) {
+	f := b.p.Features(b.n)
+	if !f.Has(featureTokenTransfer) {
+		return nil, reject(ErrTokenTransferNotAllowed, "token transfers not yet allowed"), nil
+	}
+	if op.TokenFee == nil || *op.TokenFee == 0 {
+		return nil, reject(ErrZeroAmount, "token transfer of nothing"), nil
+	}
+	if op.Address == op.RecipientAddress {
+		return nil, reject(ErrSameAddress, "token transfer to the sender"), nil
+	}
+	if !(f.Has(featureTokenCHOptional) && op.ConsensusHash == strings.Repeat("0", 32)) {
+		ok, err := b.validConsensusHash(op.ConsensusHash)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !ok {
+			return nil, reject(ErrInvalidConsensusHash, "consensus hash %s is not recent", op.ConsensusHash), nil
+		}
+	}
+	units := ""
+	if op.TokenUnits != nil {
+		units = *op.TokenUnits
+	}
+	a, err := b.account(op.Address, units)
+	if err != nil {
+		return nil, nil, err
+	}
+	if a == nil {
+		return nil, reject(ErrNoAccount, "no %s account for %s", units, op.Address), nil
+	}
+	if b.n < a.LockTransferBlockID {
+		return nil, reject(ErrTransferLocked, "%s is locked until %d", op.Address, a.LockTransferBlockID), nil
+	}
+	amt := new(big.Int).SetUint64(*op.TokenFee)
+	if a.Balance().Cmp(amt) < 0 {
+		return nil, reject(ErrInsufficientBalance, "%s has %s, sends %s", op.Address, a.Balance(), amt), nil
+	}
+	r, err := b.account(op.RecipientAddress, units)
+	if err != nil {
+		return nil, nil, err
+	}
+	if r != nil && !r.ReceiveWhitelisted {
+		return nil, reject(ErrRecipientNotWhitelisted, "%s does not accept transfers", op.RecipientAddress), nil
+	}
+	if units != unitsStacks {
+		return nil, reject(ErrTokenUnits, "token units %q", units), nil
+	}
+	scratch := canon.None()
+	if op.ScratchArea != nil {
+		scratch = canon.Str(*op.ScratchArea)
+	}
+	cr := canon.Record{
+		"sender": canon.Str(op.Sender), "address": canon.Str(op.Address), "recipient": canon.Str(op.Recipient),
+		"recipient_address": canon.Str(op.RecipientAddress), "token_units": canon.Str(units),
+		"token_fee": canon.Str(amt.String()), "block_id": canon.Uint(b.n), "op": canon.Str("$"),
+		"txid": canon.Str(op.Txid), "vtxindex": canon.Int(int64(op.Vtxindex)),
+		"consensus_hash": canon.Str(op.ConsensusHash), "scratch_area": scratch,
+	}
+	return &effect{opcode: '$', record: cr, apply: func() error {
+		if err := b.debit(op.Address, units, amt); err != nil {
+			return err
+		}
+		return b.credit(op.RecipientAddress, units, amt)
+	}}, nil, nil
+}

@@ -1,0 +1,143 @@
+package consensus
+
+import (
+	"math/big"
+
+	"github.com/spvcheck/spvcheck/consensus/canon"
+	"github.com/spvcheck/spvcheck/ops"
+)
+
+// tokenPayment is a parsed STACKS payment of a preorder.
+func (b *blockCtx) checkTokenPayment(addr, units string, fee uint64) (*big.Int, *Error, error) {
+	a, err := b.account(addr, units)
+	if err != nil {
+		return nil, nil, err
+	}
+	if a == nil {
+		return nil, reject(ErrNoAccount, "no %s account for %s", units, addr), nil
+	}
+	amt := new(big.Int).SetUint64(fee)
+	if a.Balance().Cmp(amt) < 0 {
+		return nil, reject(ErrInsufficientBalance, "%s has %s %s, needs %s", addr, a.Balance(), units, amt), nil
+	}
+	return amt, nil, nil
+}
+
+// checkNamePreorder is NAME_PREORDER (state-machine.md §3.4; F preorder.py:53-145).
+func (b *blockCtx) checkNamePreorder(op *ops.Op) (*effect, *Error, error) {
+	if pre, err := b.preorder(op.PreorderHash, "?"); err != nil || pre != nil {
+		if err != nil {
+			return nil, nil, err
+		}
+		return nil, reject(ErrPreorderExists, "preorder %s already exists", op.PreorderHash), nil
+	}
+	ok, err := b.validConsensusHash(op.ConsensusHash)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !ok {
+		return nil, reject(ErrInvalidConsensusHash, "consensus hash %s is not recent", op.ConsensusHash), nil
+	}
+	owned, err := b.namesBySender(op.Sender, b.q)
+	if err != nil {
+		return nil, nil, err
+	}
+	if owned+b.regOwners[op.Sender] >= b.p.MaxNamesPerSender {
+		return nil, reject(ErrQuotaExceeded, "%s owns %d names", op.Address, owned+b.regOwners[op.Sender]), nil
+	}
+	if op.OpFee == nil {
+		return nil, reject(ErrMissingField, "preorder has no fee"), nil
+	}
+	tokenFee, units := "0", unitsBTC
+	var debit *big.Int
+	if b.p.Features(b.n).Has(featureNameopsCostTokens) && op.TokenUnits != nil && op.TokenFee != nil {
+		amt, rerr, err := b.checkTokenPayment(op.Address, *op.TokenUnits, *op.TokenFee)
+		if err != nil || rerr != nil {
+			return nil, rerr, err
+		}
+		if op.BurnAddress != b.p.BurnAddress {
+			return nil, reject(ErrWrongBurnAddress, "fee paid to %s", op.BurnAddress), nil
+		}
+		if *op.TokenUnits != unitsStacks {
+			return nil, reject(ErrTokenUnits, "token units %q", *op.TokenUnits), nil
+		}
+		debit, tokenFee, units = amt, amt.String(), unitsStacks
+	}
+	if b.preorders[op.PreorderHash] {
+		return nil, reject(ErrPreorderCollision, "preorder %s twice in block", op.PreorderHash), nil
+	}
+	pre := &Preorder{PreorderHash: op.PreorderHash, ConsensusHash: op.ConsensusHash, Sender: op.Sender,
+		SenderPubkey: op.SenderPubkey, Address: op.Address, BlockNumber: b.n, Op: "?", OpFee: op.OpFee,
+		Txid: op.Txid, Vtxindex: op.Vtxindex, BurnAddress: op.BurnAddress, TokenFee: tokenFee, TokenUnits: units}
+	return &effect{opcode: '?', record: pre.canonRecord(), apply: func() error {
+		b.preorders[op.PreorderHash] = true
+		if debit != nil {
+			if err := b.debit(op.Address, units, debit); err != nil {
+				return err
+			}
+		}
+		return b.addPreorder(pre)
+	}}, nil, nil
+}
+
+func (b *blockCtx) addPreorder(pre *Preorder) error {
+	rows, err := b.preorderRows(pre.PreorderHash)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, *pre)
+	return b.st.putJSON(preorderKey(pre.PreorderHash), rows)
+}
+
+// checkNamespacePreorder is NAMESPACE_PREORDER (§3.1; F namespacepreorder.py:53-134).
+func (b *blockCtx) checkNamespacePreorder(op *ops.Op) (*effect, *Error, error) {
+	if pre, err := b.preorder(op.PreorderHash, "*"); err != nil || pre != nil {
+		if err != nil {
+			return nil, nil, err
+		}
+		return nil, reject(ErrPreorderExists, "namespace preorder %s already exists", op.PreorderHash), nil
+	}
+	ok, err := b.validConsensusHash(op.ConsensusHash)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !ok {
+		return nil, reject(ErrInvalidConsensusHash, "consensus hash %s is not recent", op.ConsensusHash), nil
+	}
+	if op.OpFee == nil {
+		return nil, reject(ErrMissingField, "namespace preorder has no fee"), nil
+	}
+	if op.BurnAddress != b.p.BurnAddress {
+		return nil, reject(ErrWrongBurnAddress, "fee paid to %s", op.BurnAddress), nil
+	}
+	tokenFee, units := "0", unitsBTC
+	var debit *big.Int
+	if b.p.Features(b.n).Has(featureStacksBuyNamespace) {
+		if op.TokenFee == nil {
+			return nil, reject(ErrMissingField, "namespace preorder has no token fee"), nil
+		}
+		amt, rerr, err := b.checkTokenPayment(op.Address, unitsStacks, *op.TokenFee)
+		if err != nil || rerr != nil {
+			return nil, rerr, err
+		}
+		debit, tokenFee, units = amt, amt.String(), unitsStacks
+	}
+	if b.preorders[op.PreorderHash] {
+		return nil, reject(ErrPreorderCollision, "preorder %s twice in block", op.PreorderHash), nil
+	}
+	pre := &Preorder{PreorderHash: op.PreorderHash, ConsensusHash: op.ConsensusHash, Sender: op.Sender,
+		SenderPubkey: op.SenderPubkey, Address: op.Address, BlockNumber: b.n, Op: "*", OpFee: op.OpFee,
+		Txid: op.Txid, Vtxindex: op.Vtxindex, BurnAddress: op.BurnAddress, TokenFee: tokenFee, TokenUnits: units}
+	rec := pre.canonRecord()
+	return &effect{opcode: '*', record: rec, apply: func() error {
+		b.preorders[op.PreorderHash] = true
+		if debit != nil {
+			if err := b.debit(op.Address, units, debit); err != nil {
+				return err
+			}
+		}
+		return b.addPreorder(pre)
+	}}, nil, nil
+}
+
+var _ = canon.None

@@ -1,0 +1,74 @@
+package consensus
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+)
+
+// overlay buffers one block's writes over the committed state, so that a
+// check sees the state as of the start of the block plus the block's earlier
+// accepted operations, and nothing reaches the store until the block is done.
+type overlay struct {
+	base   Reader
+	writes map[string][]byte // nil value = deleted
+}
+
+func newOverlay(base Reader) *overlay {
+	return &overlay{base: base, writes: map[string][]byte{}}
+}
+
+func (o *overlay) get(key []byte) ([]byte, bool, error) {
+	if v, ok := o.writes[string(key)]; ok {
+		return v, v != nil, nil
+	}
+	v, err := o.base.Get(key)
+	if errors.Is(err, ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("consensus: reading state: %w", err)
+	}
+	return v, true, nil
+}
+
+func (o *overlay) getJSON(key []byte, v any) (bool, error) {
+	b, ok, err := o.get(key)
+	if err != nil || !ok {
+		return false, err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return false, fmt.Errorf("consensus: corrupt state at %q: %w", key, err)
+	}
+	return true, nil
+}
+
+func (o *overlay) put(key []byte, value []byte) {
+	o.writes[string(key)] = value
+}
+
+func (o *overlay) putJSON(key []byte, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("consensus: encoding state: %w", err)
+	}
+	o.writes[string(key)] = b
+	return nil
+}
+
+func (o *overlay) del(key []byte) { o.writes[string(key)] = nil }
+
+// sortedWrites returns the buffered writes in key order.
+func (o *overlay) sortedWrites() []Write {
+	keys := make([]string, 0, len(o.writes))
+	for k := range o.writes {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]Write, len(keys))
+	for i, k := range keys {
+		out[i] = Write{Key: []byte(k), Value: o.writes[k]}
+	}
+	return out
+}

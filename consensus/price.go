@@ -1,0 +1,115 @@
+package consensus
+
+import (
+	"math/big"
+	"strings"
+)
+
+// Prices (state-machine.md §6). A price is either a float64 (epochs
+// without INT_DIVISION, computed in the reference's exact operation order)
+// or an exact integer (INT_DIVISION epochs); Price keeps which.
+type Price struct {
+	// IsFloat selects F (float64) or I (exact integer).
+	IsFloat bool
+	F       float64
+	I       *big.Int
+}
+
+// Less reports whether an integer payment is below the price, the way
+// Python 2 compares int < float / int < long.
+func (p Price) Less(paid *big.Int) bool {
+	if p.IsFloat {
+		f, _ := new(big.Float).SetInt(paid).Float64()
+		// Python compares int and float exactly; the paid amounts fit
+		// float64 exactly (below 2^53) in every chain we replay.
+		return f < p.F
+	}
+	return paid.Cmp(p.I) < 0
+}
+
+// Int truncates the price toward zero, as Python's int() does.
+func (p Price) Int() *big.Int {
+	if p.IsFloat {
+		b, _ := new(big.Float).SetFloat64(p.F).Int(nil)
+		return b
+	}
+	return new(big.Int).Set(p.I)
+}
+
+const vowels = "aeiouy"
+const nonalpha = "0123456789-_"
+
+// priceName is price_name(label, namespace, height) (F scripts.py:213-285).
+func (p *Params) priceName(label string, ns *Namespace, height uint64) Price {
+	units := p.NameCostUnit
+	stx := ns.Version == 3
+	if stx {
+		units = p.NameCostUnitStacks
+	}
+	exp := ns.Buckets[15]
+	if len(label) < 16 && len(label) > 0 {
+		exp = ns.Buckets[len(label)-1]
+	}
+	discount := 1
+	if !strings.ContainsAny(label, vowels) && ns.NoVowelDiscount > discount {
+		discount = ns.NoVowelDiscount
+	}
+	if strings.ContainsAny(label, nonalpha) && ns.NonalphaDiscount > discount {
+		discount = ns.NonalphaDiscount
+	}
+	raw := new(big.Int).Exp(big.NewInt(int64(ns.Base)), big.NewInt(int64(exp)), nil)
+	raw.Mul(raw, big.NewInt(int64(ns.Coeff)))
+	rules := p.NamespaceRules(height, ns.NamespaceID)
+	if p.Features(height).Has(featureIntDivision) {
+		v := new(big.Int).Mul(raw, new(big.Int).SetUint64(units))
+		v.Quo(v, big.NewInt(int64(discount)))
+		if v.Cmp(new(big.Int).SetUint64(units)) < 0 {
+			v.SetUint64(units)
+		}
+		div := rules.PriceDivisor
+		if stx {
+			div = rules.PriceDivisorStacks
+		}
+		if div == 0 {
+			div = 1
+		}
+		v.Quo(v, new(big.Int).SetUint64(div))
+		return Price{I: v}
+	}
+	f, _ := new(big.Float).SetInt(raw).Float64()
+	f = f / float64(discount)
+	f = f * float64(units)
+	if f < float64(units) {
+		f = float64(units)
+	}
+	m := rules.PriceMultiplier
+	if stx {
+		m = rules.PriceMultiplierStacks
+	}
+	if !rules.HasPriceMultiplier && !stx {
+		m = 1.0
+	}
+	f = f * m
+	return Price{IsFloat: true, F: f}
+}
+
+// priceNameStacks is price_name_stacks: int(price_name) · num / den (floor).
+func (p *Params) priceNameStacks(label string, ns *Namespace, height uint64) *big.Int {
+	v := p.priceName(label, ns, height).Int()
+	v.Mul(v, new(big.Int).SetUint64(p.MicroStacksPerSatNum))
+	return v.Quo(v, new(big.Int).SetUint64(p.MicroStacksPerSatDen))
+}
+
+// priceNamespace is price_namespace(id, height, units); ok is false when the
+// epoch's table for those units is None.
+func (p *Params) priceNamespace(id string, height uint64, units string) (*big.Int, bool) {
+	e := p.Epoch(height)
+	t := e.NamespacePricesBTC
+	if units == unitsStacks {
+		t = e.NamespacePricesStacks
+	}
+	if t == nil || len(id) >= len(t) {
+		return nil, false
+	}
+	return new(big.Int).SetUint64(t[len(id)]), true
+}

@@ -1,0 +1,363 @@
+package consensus
+
+import (
+	"encoding/json"
+	"math/big"
+	"sort"
+)
+
+func (b *blockCtx) name(name string) (*NameRecord, error) {
+	if !isNameValid(name) {
+		return nil, nil
+	}
+	var r NameRecord
+	ok, err := b.st.getJSON(nameKey(name), &r)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return &r, nil
+}
+
+func (b *blockCtx) namespace(id string) (*Namespace, error) {
+	var ns Namespace
+	ok, err := b.st.getJSON(namespaceKey(id), &ns)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return &ns, nil
+}
+
+func (b *blockCtx) preorderRows(hash string) ([]Preorder, error) {
+	var rows []Preorder
+	if _, err := b.st.getJSON(preorderKey(hash), &rows); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// preorder returns the first row of hash with the given op ('?' or '*').
+func (b *blockCtx) preorder(hash, op string) (*Preorder, error) {
+	rows, err := b.preorderRows(hash)
+	if err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		if rows[i].Op == op {
+			return &rows[i], nil
+		}
+	}
+	return nil, nil
+}
+
+func (b *blockCtx) account(addr, typ string) (*Account, error) {
+	var a Account
+	ok, err := b.st.getJSON(accountKey(addr, typ), &a)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return &a, nil
+}
+
+func (b *blockCtx) owned(sender string) ([]string, error) {
+	var idx ownerIndex
+	if _, err := b.st.getJSON(ownerKey(sender), &idx); err != nil {
+		return nil, err
+	}
+	return idx.Names, nil
+}
+
+// revealLive: a revealed, unready namespace whose reveal has not expired, as
+// seen by a query at height h (§4.3). Under Rules.SameBlockReady (0.13) the
+// reveal counts from its own block and lives until the end of block
+// block_number + NamespaceRevealExpire.
+func (b *blockCtx) revealLive(ns *Namespace, h uint64) bool {
+	if ns == nil || ns.Op != "&" {
+		return false
+	}
+	if b.p.Rules.SameBlockReady {
+		return b.n <= ns.BlockNumber+b.p.NamespaceRevealExpire
+	}
+	return ns.RevealBlock <= h && h < ns.RevealBlock+b.p.NamespaceRevealExpire
+}
+
+// lifetime returns L·M(h) for namespace ns.
+func (b *blockCtx) lifetime(ns *Namespace, h uint64) uint64 {
+	return ns.Lifetime * b.p.NamespaceRules(h, ns.NamespaceID).LifetimeMultiplier
+}
+
+// alive is the name liveness predicate of §2.5.
+func (b *blockCtx) alive(r *NameRecord, h uint64) (bool, error) {
+	if r == nil || r.FirstRegistered > h {
+		return false, nil
+	}
+	ns, err := b.namespace(r.NamespaceID)
+	if err != nil || ns == nil {
+		return false, err
+	}
+	return b.aliveIn(r, ns, h), nil
+}
+
+func (b *blockCtx) aliveIn(r *NameRecord, ns *Namespace, h uint64) bool {
+	if r.FirstRegistered > h {
+		return false
+	}
+	switch ns.Op {
+	case "!":
+		lm := b.lifetime(ns, h)
+		if b.p.Rules.ExpiryInclusive {
+			return max(ns.ReadyBlock, r.LastRenewed)+lm >= h
+		}
+		g := b.p.NamespaceRules(h, ns.NamespaceID).GracePeriod
+		return ns.ReadyBlock+lm+g > h || r.LastRenewed+lm+g >= h
+	case "&":
+		return b.revealLive(ns, h)
+	}
+	return false
+}
+
+// registered: alive at h and not revoked.
+func (b *blockCtx) registered(r *NameRecord, h uint64) (bool, error) {
+	if r == nil || r.Revoked {
+		return false, nil
+	}
+	return b.alive(r, h)
+}
+
+// inGrace: alive, namespace ready, expire_block ≤ h < expire_block + G (§4.1).
+func (b *blockCtx) inGrace(r *NameRecord, ns *Namespace, h uint64) bool {
+	if ns == nil || !ns.Ready() || !b.aliveIn(r, ns, h) || ns.Lifetime == NamespaceLifeInfinite {
+		return false
+	}
+	exp := max(ns.ReadyBlock, r.LastRenewed) + b.lifetime(ns, h)
+	g := b.p.NamespaceRules(h, ns.NamespaceID).GracePeriod
+	return exp <= h && h < exp+g
+}
+
+// namesBySender counts the alive-at-h, unrevoked names owned by sender.
+func (b *blockCtx) namesBySender(sender string, h uint64) (int, error) {
+	names, err := b.owned(sender)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, nm := range names {
+		r, err := b.name(nm)
+		if err != nil {
+			return 0, err
+		}
+		if r == nil || r.Sender != sender {
+			continue
+		}
+		ok, err := b.registered(r, h)
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// validConsensusHash: ch is the consensus hash of one of the last
+// ConsensusHashWindow blocks, or a genesis snapshot in that window (§5).
+func (b *blockCtx) validConsensusHash(ch string) (bool, error) {
+	lo := uint64(0)
+	if b.n > b.p.ConsensusHashWindow {
+		lo = b.n - b.p.ConsensusHashWindow
+	}
+	for h := lo; h < b.n; h++ {
+		if h >= b.p.FirstBlock {
+			v, ok, err := b.st.get(consensusHashKey(h))
+			if err != nil {
+				return false, err
+			}
+			if ok && string(v) == ch {
+				return true, nil
+			}
+		} else if h+b.p.GenesisSnapshotBlocks >= b.p.FirstBlock && ch == b.p.GenesisConsensusHash {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// windowHashes lists the distinct stored consensus hashes of N-window..N-1.
+func (b *blockCtx) windowHashes() ([]string, error) {
+	lo := uint64(0)
+	if b.n > b.p.ConsensusHashWindow {
+		lo = b.n - b.p.ConsensusHashWindow
+	}
+	seen := map[string]bool{}
+	var out []string
+	for h := lo; h < b.n; h++ {
+		var v string
+		if h >= b.p.FirstBlock {
+			raw, ok, err := b.st.get(consensusHashKey(h))
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+			v = string(raw)
+		} else if h+b.p.GenesisSnapshotBlocks >= b.p.FirstBlock {
+			v = b.p.GenesisConsensusHash
+		} else {
+			continue
+		}
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// putName writes a name record with its indexes and a history entry.
+func (b *blockCtx) putName(r *NameRecord, oldSender string, entry *HistoryEntry) error {
+	if err := b.st.putJSON(nameKey(r.Name), r); err != nil {
+		return err
+	}
+	b.st.put(hash128Key(r.NameHash128), []byte(r.Name))
+	if oldSender != r.Sender {
+		if oldSender != "" {
+			if err := b.ownerIndexEdit(oldSender, r.Name, false); err != nil {
+				return err
+			}
+		}
+		if err := b.ownerIndexEdit(r.Sender, r.Name, true); err != nil {
+			return err
+		}
+	}
+	if entry != nil {
+		cp := *r
+		entry.Record = &cp
+		return b.addHistory(r.Name, entry)
+	}
+	return nil
+}
+
+func (b *blockCtx) addHistory(name string, entry *HistoryEntry) error {
+	b.histSeq++
+	return b.st.putJSON(historyKey(name, entry.Height, entry.Vtxindex, b.histSeq), entry)
+}
+
+func (b *blockCtx) ownerIndexEdit(sender, name string, add bool) error {
+	names, err := b.owned(sender)
+	if err != nil {
+		return err
+	}
+	i := sort.SearchStrings(names, name)
+	present := i < len(names) && names[i] == name
+	switch {
+	case add && !present:
+		names = append(names, "")
+		copy(names[i+1:], names[i:])
+		names[i] = name
+	case !add && present:
+		names = append(names[:i], names[i+1:]...)
+	default:
+		return nil
+	}
+	if len(names) == 0 {
+		b.st.del(ownerKey(sender))
+		return nil
+	}
+	return b.st.putJSON(ownerKey(sender), ownerIndex{Names: names})
+}
+
+// debit / credit change a token account (§1.5).
+func (b *blockCtx) debit(addr, typ string, amt *big.Int) error {
+	a, err := b.account(addr, typ)
+	if err != nil {
+		return err
+	}
+	if a == nil {
+		a = &Account{Address: addr, Type: typ, Credit: "0", Debit: "0", ReceiveWhitelisted: true}
+	}
+	a.Debit = new(big.Int).Add(mustBig(a.Debit), amt).String()
+	return b.st.putJSON(accountKey(addr, typ), a)
+}
+
+func (b *blockCtx) credit(addr, typ string, amt *big.Int) error {
+	a, err := b.account(addr, typ)
+	if err != nil {
+		return err
+	}
+	if a == nil {
+		a = &Account{Address: addr, Type: typ, Credit: "0", Debit: "0", ReceiveWhitelisted: true}
+	}
+	a.Credit = new(big.Int).Add(mustBig(a.Credit), amt).String()
+	return b.st.putJSON(accountKey(addr, typ), a)
+}
+
+// schedule adds an end-of-block event at height h.
+func (b *blockCtx) schedule(h uint64, ev scheduledEvent) error {
+	var evs []scheduledEvent
+	if _, err := b.st.getJSON(eventsKey(h), &evs); err != nil {
+		return err
+	}
+	for _, e := range evs {
+		if e == ev {
+			return nil
+		}
+	}
+	evs = append(evs, ev)
+	return b.st.putJSON(eventsKey(h), evs)
+}
+
+// endOfBlock runs the 0.13 scheduled events of block N and credits the
+// vesting of block N+1.
+func (b *blockCtx) endOfBlock() error {
+	var evs []scheduledEvent
+	ok, err := b.st.getJSON(eventsKey(b.n), &evs)
+	if err != nil {
+		return err
+	}
+	if ok {
+		for _, ev := range evs {
+			switch ev.Kind {
+			case "unrevoke":
+				r, err := b.name(ev.ID)
+				if err != nil {
+					return err
+				}
+				ns, err := b.namespace(namespaceOf(ev.ID))
+				if err != nil {
+					return err
+				}
+				if r != nil && ns != nil && r.Revoked && r.LastRenewed+ns.Lifetime == b.n {
+					r.Revoked = false
+					if err := b.st.putJSON(nameKey(r.Name), r); err != nil {
+						return err
+					}
+				}
+			case "drop-reveal":
+				ns, err := b.namespace(ev.ID)
+				if err != nil {
+					return err
+				}
+				if ns != nil && ns.Op == "&" && ns.BlockNumber+b.p.NamespaceRevealExpire == b.n {
+					b.st.del(namespaceKey(ev.ID))
+				}
+			}
+		}
+		b.st.del(eventsKey(b.n))
+	}
+	var vest []Vesting
+	ok, err = b.st.getJSON(vestingKey(b.n+1), &vest)
+	if err != nil || !ok {
+		return err
+	}
+	for _, v := range vest {
+		amt, err := parseAmount(json.Number(v.Value))
+		if err != nil {
+			return err
+		}
+		if err := b.credit(v.Address, v.Type, amt); err != nil {
+			return err
+		}
+	}
+	return nil
+}

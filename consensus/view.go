@@ -1,0 +1,132 @@
+package consensus
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+)
+
+// View answers queries about the state as of the last committed block.
+// It reads the store directly and never sees a block in progress.
+type View struct {
+	r Reader
+	p *Params
+}
+
+// NewView returns a View over committed state produced under p.
+func NewView(p *Params, r Reader) *View { return &View{r: r, p: p} }
+
+// View returns a View over the engine's store.
+func (e *Engine) View() *View { return NewView(e.p, e.store) }
+
+func (v *View) getJSON(key []byte, out any) (bool, error) {
+	b, err := v.r.Get(key)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return false, fmt.Errorf("consensus: corrupt state at %q: %w", key, err)
+	}
+	return true, nil
+}
+
+// Name returns a name's current record, or nil if it never existed.
+func (v *View) Name(name string) (*NameRecord, error) {
+	if !isNameValid(name) {
+		return nil, nil
+	}
+	var r NameRecord
+	ok, err := v.getJSON(nameKey(name), &r)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// NamesInNamespace lists every name ever registered or imported in ns, sorted.
+func (v *View) NamesInNamespace(ns string) ([]string, error) {
+	var out []string
+	err := v.r.Scan(namesInNamespacePrefix(ns), func(key, _ []byte) (bool, error) {
+		out = append(out, string(key[len(namesInNamespacePrefix(ns)):]))
+		return true, nil
+	})
+	return out, err
+}
+
+// Namespace returns a namespace's record, or nil.
+func (v *View) Namespace(id string) (*Namespace, error) {
+	var ns Namespace
+	ok, err := v.getJSON(namespaceKey(id), &ns)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return &ns, nil
+}
+
+// NameHistory returns a name's accepted changes, oldest first.
+func (v *View) NameHistory(name string) ([]HistoryEntry, error) {
+	var out []HistoryEntry
+	err := v.r.Scan(historyPrefix(name), func(_, val []byte) (bool, error) {
+		var e HistoryEntry
+		if err := json.Unmarshal(val, &e); err != nil {
+			return false, fmt.Errorf("consensus: corrupt history of %s: %w", name, err)
+		}
+		out = append(out, e)
+		return true, nil
+	})
+	return out, err
+}
+
+// Account returns a token account, or nil.
+func (v *View) Account(addr, typ string) (*Account, error) {
+	var a Account
+	ok, err := v.getJSON(accountKey(addr, typ), &a)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// Balance returns an account's balance (zero for no account).
+func (v *View) Balance(addr, typ string) (*big.Int, error) {
+	a, err := v.Account(addr, typ)
+	if err != nil || a == nil {
+		return new(big.Int), err
+	}
+	return a.Balance(), nil
+}
+
+// Accounts lists every token account in key order.
+func (v *View) Accounts() ([]Account, error) {
+	var out []Account
+	err := v.r.Scan([]byte(prefixAccount), func(_, val []byte) (bool, error) {
+		var a Account
+		if err := json.Unmarshal(val, &a); err != nil {
+			return false, err
+		}
+		out = append(out, a)
+		return true, nil
+	})
+	return out, err
+}
+
+func (v *View) hashAt(key []byte) (string, bool, error) {
+	b, err := v.r.Get(key)
+	if errors.Is(err, ErrNotFound) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	return string(b), true, nil
+}
+
+// ConsensusHash returns the consensus hash of block h.
+func (v *View) ConsensusHash(h uint64) (string, bool, error) { return v.hashAt(consensusHashKey(h)) }
+
+// OpsHash returns the ops hash of block h.
+func (v *View) OpsHash(h uint64) (string, bool, error) { return v.hashAt(opsHashKey(h)) }
