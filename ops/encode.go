@@ -571,3 +571,119 @@ func (n Network) anyAddressScript(addr string) ([]byte, error) {
 func (n Network) PubKeyAddress(pubkey []byte) string {
 	return n.P2PKHAddress(address.Hash160(pubkey))
 }
+
+// EncodeData returns the OP_RETURN data (magic, opcode, payload) of a
+// decoded operation in canonical form: decoding a transaction whose data is
+// replaced by EncodeData(op) gives op again. Where the reference accepts
+// several byte forms for one operation, one is chosen: token units are
+// right-padded in preorders and left-padded in token transfers (as
+// blockstack.js writes them); a registration or renewal with a value hash
+// uses the 65-byte form when the epoch counts tokens (renewals only) and the
+// 57-byte form otherwise. dc supplies the magic and the epoch features.
+func EncodeData(op *Op, dc DecodeContext) ([]byte, error) {
+	b := newBuilder(dc.Network, op.Kind, byte(op.Opcode), 80)
+	switch op.Kind {
+	case KindNamePreorder, KindNamespacePreorder:
+		b.hexField("preorder hash", op.PreorderHash, lenPreorderHash)
+		b.hexField("consensus hash", op.ConsensusHash, lenConsensusHash)
+		if op.TokenFee != nil {
+			b.u64(*op.TokenFee)
+			if op.Kind == KindNamePreorder {
+				units := ""
+				if op.TokenUnits != nil {
+					units = *op.TokenUnits
+				}
+				if units == "" {
+					b.put(make([]byte, lenTokenUnits))
+				} else {
+					b.tokenUnits(units, false)
+				}
+			}
+		}
+	case KindNameRegistration, KindNameRenewal:
+		vh := ""
+		if op.ValueHash != nil {
+			vh = *op.ValueHash
+		}
+		var tokens *uint64
+		if op.Kind == KindNameRenewal && vh != "" && dc.Features.Has(FeatureNameopsCostTokens) {
+			tokens = op.TokenFee
+		}
+		if vh == "" {
+			b.put([]byte(op.Name))
+		} else {
+			f := make([]byte, MaxNameLength)
+			copy(f, op.Name)
+			b.put(f)
+			b.hexField("value hash", vh, lenValueHash)
+			if tokens != nil {
+				b.u64(*tokens)
+			}
+		}
+	case KindNameUpdate:
+		b.hexField("name consensus hash", op.NameConsensusHash, lenNameHash)
+		if op.ValueHash == nil {
+			b.failf(ErrInvalidHash, "no value hash")
+		} else {
+			b.hexField("value hash", *op.ValueHash, lenValueHash)
+		}
+	case KindNameTransfer:
+		if op.KeepData != nil && *op.KeepData {
+			b.put([]byte{'>'})
+		} else {
+			b.put([]byte{'~'})
+		}
+		b.hexField("name hash", op.NameHash128, lenNameHash)
+		b.hexField("consensus hash", op.ConsensusHash, lenConsensusHash)
+	case KindNameRevoke, KindNameImport:
+		b.put([]byte(op.Name))
+	case KindNamespaceReveal:
+		p := make([]byte, lenRevealFixed)
+		binary.BigEndian.PutUint32(p[0:4], op.Lifetime)
+		p[4], p[5] = op.Coeff, op.Base
+		if op.Buckets != nil {
+			for i, e := range op.Buckets {
+				p[6+i/2] |= byte(e&0x0f) << (4 * (1 - i%2))
+			}
+		}
+		p[14] = op.NonalphaDiscount<<4 | op.NoVowelDiscount&0x0f
+		binary.BigEndian.PutUint16(p[15:17], op.Version)
+		b.put(p)
+		b.put([]byte(op.NamespaceID))
+	case KindNamespaceReady:
+		b.put([]byte("." + op.NamespaceID))
+	case KindAnnounce:
+		b.hexField("message hash", op.MessageHash, lenAnnounce)
+	case KindTokenTransfer:
+		b.hexField("consensus hash", op.ConsensusHash, lenConsensusHash)
+		units := ""
+		if op.TokenUnits != nil {
+			units = *op.TokenUnits
+		}
+		if units == "" {
+			b.put(make([]byte, lenTokenUnits))
+		} else {
+			b.tokenUnits(units, true)
+		}
+		fee := uint64(0)
+		if op.TokenFee != nil {
+			fee = *op.TokenFee
+		}
+		b.u64(fee)
+		scratch := ""
+		if op.ScratchArea != nil {
+			scratch = *op.ScratchArea
+		}
+		s, err := hex.DecodeString(scratch)
+		if err != nil {
+			b.failf(ErrInvalidHash, "scratch area %q is not hex", scratch)
+		}
+		b.put(s)
+	default:
+		return nil, newError(ErrInvalidArgument, op.Kind, "unknown operation kind")
+	}
+	if b.err != nil {
+		return nil, b.err
+	}
+	return b.t.Data, nil
+}
