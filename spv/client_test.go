@@ -274,7 +274,7 @@ func deadAddr(t *testing.T) string {
 }
 
 func TestBadPeers(t *testing.T) {
-	startErr := func(t *testing.T, cfg Config) (error, time.Duration) {
+	startErr := func(t *testing.T, cfg Config) (time.Duration, error) {
 		c, err := New(cfg)
 		require.NoError(t, err)
 		defer c.Stop()
@@ -282,18 +282,18 @@ func TestBadPeers(t *testing.T) {
 		defer cancel()
 		start := time.Now()
 		err = c.Start(ctx)
-		return err, time.Since(start)
+		return time.Since(start), err
 	}
 
 	t.Run("nothing listens", func(t *testing.T) {
-		err, took := startErr(t, testConfig(t, deadAddr(t)))
+		took, err := startErr(t, testConfig(t, deadAddr(t)))
 		require.ErrorIs(t, err, ErrPeerUnreachable)
 		require.Less(t, took, 10*time.Second)
 	})
 
 	t.Run("other network", func(t *testing.T) {
 		simnet := startNode(t, regtest.Options{Network: regtest.Simnet})
-		err, took := startErr(t, testConfig(t, simnet.P2PAddr()))
+		took, err := startErr(t, testConfig(t, simnet.P2PAddr()))
 		require.ErrorIs(t, err, ErrWrongNetwork)
 		require.Contains(t, err.Error(), "SimNet")
 		require.Less(t, took, 15*time.Second)
@@ -313,7 +313,7 @@ func TestBadPeers(t *testing.T) {
 				defer conn.Close()
 			}
 		}()
-		err, took := startErr(t, testConfig(t, l.Addr().String()))
+		took, err := startErr(t, testConfig(t, l.Addr().String()))
 		require.ErrorIs(t, err, ErrHandshakeFailed)
 		require.Less(t, took, 40*time.Second)
 	})
