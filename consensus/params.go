@@ -1,9 +1,13 @@
 package consensus
 
 import (
+	"strconv"
+
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"github.com/btcsuite/btcd/address/v2"
+	"github.com/btcsuite/btcd/btcec/v2"
 	"math"
 	"sort"
 
@@ -388,5 +392,39 @@ func Regtest() *Params {
 	p.ImportKeyringSize = 5
 	p.AddressVersion, p.P2SHVersion = 0x6f, 0xc4
 	p.BurnAddress = burnAddress(p.AddressVersion)
+	p.Genesis = regtestGenesis(p.AddressVersion)
 	return &p
+}
+
+// RegtestKeyCount is the number of deterministic Regtest keys with tokens.
+const RegtestKeyCount = 4
+
+// RegtestPrivateKey returns the i-th deterministic Regtest private key:
+// SHA-256 of "spvcheck regtest key <i>". These keys are for tests and demos
+// only; anyone can spend from them.
+func RegtestPrivateKey(i int) []byte {
+	k := sha256.Sum256([]byte("spvcheck regtest key " + strconv.Itoa(i)))
+	return k[:]
+}
+
+// regtestGenesis gives each Regtest key 10^15 µSTX; key 3's tokens are
+// locked until the first block of epoch 5 (401), and key 2 vests another
+// 10^12 µSTX at block 300.
+func regtestGenesis(version byte) []GenesisAccount {
+	var out []GenesisAccount
+	for i := 0; i < RegtestKeyCount; i++ {
+		_, pub := btcec.PrivKeyFromBytes(RegtestPrivateKey(i))
+		g := GenesisAccount{
+			Address: addressFromHash160(address.Hash160(pub.SerializeCompressed()), version),
+			Type:    unitsStacks, Value: "1000000000000000",
+		}
+		if i == 3 {
+			g.LockSend = 401
+		}
+		if i == 2 {
+			g.Vesting = []GenesisVesting{{Block: 300, Value: "1000000000000"}}
+		}
+		out = append(out, g)
+	}
+	return out
 }
