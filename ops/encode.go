@@ -83,15 +83,21 @@ func (t *Template) Check(dc DecodeContext) (*Op, error) {
 	return DecodeTemplate(t.Tx(), dc)
 }
 
-// DataScript returns OP_RETURN <data> with the push encoding bitcoinjs's
-// payments.embed uses: a direct push up to 75 bytes, PUSHDATA1 above.
+// DataScript returns OP_RETURN <data> with the minimal push encoding, the
+// one bitcoinjs's payments.embed uses: a direct push up to 75 bytes,
+// PUSHDATA1 up to 255, PUSHDATA2 (and PUSHDATA4) beyond.
 func DataScript(data []byte) []byte {
-	s := make([]byte, 0, len(data)+3)
+	s := make([]byte, 0, len(data)+6)
 	s = append(s, opReturn)
-	if len(data) <= 75 {
-		s = append(s, byte(len(data)))
-	} else {
-		s = append(s, opPushdata1, byte(len(data)))
+	switch n := len(data); {
+	case n <= 75:
+		s = append(s, byte(n))
+	case n <= 0xff:
+		s = append(s, opPushdata1, byte(n))
+	case n <= 0xffff:
+		s = append(s, opPushdata1+1, byte(n), byte(n>>8))
+	default:
+		s = append(s, opPushdata4, byte(n), byte(n>>8), byte(n>>16), byte(n>>24))
 	}
 	return append(s, data...)
 }
