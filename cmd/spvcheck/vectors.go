@@ -20,7 +20,10 @@ type vectorJudge struct {
 
 func vectorJudges() []vectorJudge {
 	return []vectorJudge{
+		{kind: "wire", format: "blockstack.js vector (vectors.jsonl)", judgeFn: judge.Wire},
 		{kind: "consensus", format: "consensus-vector (blocks.jsonl)", judgeFn: judge.Consensus},
+		{kind: "replay", format: "replay-vector (scenarios.jsonl or sample.jsonl)", judgeFn: judge.Replay},
+		{kind: "real-txs", format: "real-transaction (real_txs.jsonl)", judgeFn: judge.RealTxs},
 	}
 }
 
