@@ -137,6 +137,8 @@ type blockCtx struct {
 	// regOwners counts this block's accepted registrations per new owner.
 	regOwners map[string]int
 	histSeq   int
+	nameCache map[string]*NameRecord
+	nsCache   map[string]*Namespace
 }
 
 // ProcessBlock checks and applies one block and commits it to the store.
@@ -159,6 +161,7 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 		p: e.p, st: newOverlay(e.store), n: blk.Height, q: blk.Height - 1, ops: blk.Ops,
 		scanSeen: map[string]bool{}, collided: map[string]bool{}, created: map[string]bool{},
 		preorders: map[string]bool{}, regOwners: map[string]int{},
+		nameCache: map[string]*NameRecord{}, nsCache: map[string]*Namespace{},
 	}
 	if !ok {
 		if err := b.applyGenesis(); err != nil {

@@ -86,7 +86,7 @@ func (b *blockCtx) checkNamespaceReveal(op *ops.Op) (*effect, *Error, error) {
 		ns.Buckets = *op.Buckets
 	}
 	return &effect{opcode: '&', record: ns.canonRecord(), collideKey: "namespace:" + op.NamespaceID, apply: func() error {
-		if err := b.st.putJSON(namespaceKey(ns.NamespaceID), ns); err != nil {
+		if err := b.putNamespace(ns); err != nil {
 			return err
 		}
 		b.st.del(preorderKey(op.PreorderHash))
@@ -118,6 +118,6 @@ func (b *blockCtx) checkNamespaceReady(op *ops.Op) (*effect, *Error, error) {
 	nn := *ns
 	nn.Op, nn.ReadyBlock, nn.Sender, nn.Txid, nn.Vtxindex = "!", b.n, op.Sender, op.Txid, op.Vtxindex
 	return &effect{opcode: '!', record: nn.canonRecord(), apply: func() error {
-		return b.st.putJSON(namespaceKey(nn.NamespaceID), &nn)
+		return b.putNamespace(&nn)
 	}}, nil, nil
 }

@@ -6,25 +6,72 @@ import (
 	"sort"
 )
 
+// name returns a copy of a name's record as of now in this block. Decoded
+// records are cached for the block; every write goes through putName /
+// putNameRecord, which refresh the cache.
 func (b *blockCtx) name(name string) (*NameRecord, error) {
 	if !isNameValid(name) {
 		return nil, nil
 	}
+	if r, ok := b.nameCache[name]; ok {
+		if r == nil {
+			return nil, nil
+		}
+		cp := *r
+		return &cp, nil
+	}
 	var r NameRecord
 	ok, err := b.st.getJSON(nameKey(name), &r)
-	if err != nil || !ok {
+	if err != nil {
 		return nil, err
 	}
-	return &r, nil
+	if !ok {
+		b.nameCache[name] = nil
+		return nil, nil
+	}
+	b.nameCache[name] = &r
+	cp := r
+	return &cp, nil
 }
 
+func (b *blockCtx) putNameRecord(r *NameRecord) error {
+	cp := *r
+	b.nameCache[r.Name] = &cp
+	return b.st.putJSON(nameKey(r.Name), r)
+}
+
+// namespace returns a copy of a namespace record (cached per block like names).
 func (b *blockCtx) namespace(id string) (*Namespace, error) {
+	if ns, ok := b.nsCache[id]; ok {
+		if ns == nil {
+			return nil, nil
+		}
+		cp := *ns
+		return &cp, nil
+	}
 	var ns Namespace
 	ok, err := b.st.getJSON(namespaceKey(id), &ns)
-	if err != nil || !ok {
+	if err != nil {
 		return nil, err
 	}
-	return &ns, nil
+	if !ok {
+		b.nsCache[id] = nil
+		return nil, nil
+	}
+	b.nsCache[id] = &ns
+	cp := ns
+	return &cp, nil
+}
+
+func (b *blockCtx) putNamespace(ns *Namespace) error {
+	cp := *ns
+	b.nsCache[ns.NamespaceID] = &cp
+	return b.st.putJSON(namespaceKey(ns.NamespaceID), ns)
+}
+
+func (b *blockCtx) delNamespace(id string) {
+	b.nsCache[id] = nil
+	b.st.del(namespaceKey(id))
 }
 
 func (b *blockCtx) preorderRows(hash string) ([]Preorder, error) {
@@ -216,7 +263,7 @@ func (b *blockCtx) windowHashes() ([]string, error) {
 
 // putName writes a name record with its indexes and a history entry.
 func (b *blockCtx) putName(r *NameRecord, oldSender string, entry *HistoryEntry) error {
-	if err := b.st.putJSON(nameKey(r.Name), r); err != nil {
+	if err := b.putNameRecord(r); err != nil {
 		return err
 	}
 	b.st.put(hash128Key(r.NameHash128), []byte(r.Name))
@@ -329,7 +376,7 @@ func (b *blockCtx) endOfBlock() error {
 				}
 				if r != nil && ns != nil && r.Revoked && r.LastRenewed+ns.Lifetime == b.n {
 					r.Revoked = false
-					if err := b.st.putJSON(nameKey(r.Name), r); err != nil {
+					if err := b.putNameRecord(r); err != nil {
 						return err
 					}
 				}
@@ -339,7 +386,7 @@ func (b *blockCtx) endOfBlock() error {
 					return err
 				}
 				if ns != nil && ns.Op == "&" && ns.BlockNumber+b.p.NamespaceRevealExpire == b.n {
-					b.st.del(namespaceKey(ev.ID))
+					b.delNamespace(ev.ID)
 				}
 			}
 		}
