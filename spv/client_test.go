@@ -44,7 +44,7 @@ func testConfig(t testing.TB, peers ...string) Config {
 		Params:                  regtest.Regtest.Params(),
 		Peers:                   peers,
 		DataDir:                 t.TempDir(),
-		PeerTimeout:             3 * time.Second,
+		PeerTimeout:             2 * time.Second,
 		FetchTimeout:            5 * time.Second,
 		PollInterval:            50 * time.Millisecond,
 		ConnectionRetryInterval: testRetryInterval,

@@ -294,15 +294,20 @@ func (d *deliverer) pipeline(ctx context.Context, from, to int32) error {
 	for i := range slots {
 		slots[i] = make(chan fetched, 1)
 	}
+	// The fetch goroutines may outlive this call, so they get their own
+	// copy of the hashes rather than reading d.seen.
+	hashes := make([]chainhash.Hash, n)
+	for i := range hashes {
+		hashes[i] = d.seen[from+int32(i)]
+	}
 	go func() {
 		sem := make(chan struct{}, d.c.cfg.FetchParallelism)
-		for i := range n {
+		for i, hash := range hashes {
 			select {
 			case sem <- struct{}{}:
 			case <-ctx.Done():
 				return
 			}
-			hash := d.seen[from+int32(i)]
 			go func() {
 				b, err := d.c.fetchBlock(ctx, hash)
 				slots[i] <- fetched{b, err}
@@ -321,7 +326,7 @@ func (d *deliverer) pipeline(ctx context.Context, from, to int32) error {
 		if r.err != nil {
 			return r.err
 		}
-		want := d.seen[height]
+		want := hashes[i]
 		// Deliver only what is still the best chain's block at height.
 		if now, err := d.c.hashAt(height); err != nil || now != want {
 			return nil
