@@ -11,7 +11,7 @@ import (
 )
 
 // CommitBlock implements consensus.Store. It applies the block in one Pebble
-// batch, committed with pebble.Sync, holding: the state writes; an undo
+// batch, committed with pebble.Sync (see Options.SyncEvery), holding: the state writes; an undo
 // record with the value every written key had before; the block's records,
 // inputs and summary (block hash, ops hash, consensus hash); the new tip;
 // and the deletion of the undo record that falls out of the window. After a
@@ -78,8 +78,17 @@ func (s *Store) CommitBlock(c *consensus.BlockCommit) error {
 			return err
 		}
 	}
-	if err := b.Commit(pebble.Sync); err != nil {
+	wo := pebble.Sync
+	if s.unsynced+1 < s.opts.SyncEvery {
+		wo = pebble.NoSync
+	}
+	if err := b.Commit(wo); err != nil {
 		return wrapError(ErrCorrupt, err, "committing block %d", h)
+	}
+	if wo == pebble.Sync {
+		s.unsynced = 0
+	} else {
+		s.unsynced++
 	}
 	s.tip, s.hasTip = h, true
 	if !s.hasFirst {

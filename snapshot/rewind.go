@@ -105,6 +105,7 @@ func (s *Store) undoTip() error {
 	if err := b.Commit(pebble.Sync); err != nil {
 		return wrapError(ErrCorrupt, err, "rewinding block %d", h)
 	}
+	s.unsynced = 0
 	if atFirst {
 		s.hasTip = false
 	} else {
