@@ -95,8 +95,6 @@ const (
 	ErrRecipientNotWhitelisted
 	// ErrSameAddress: a token transfer to the sender's own address.
 	ErrSameAddress
-
-	numErrorCodes
 )
 
 var errorCodeNames = [...]string{

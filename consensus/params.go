@@ -381,7 +381,8 @@ const RegtestFirstBlock = 256
 // the reference's test-mode import keyring size (5), a 10-block preorder
 // fix and a 20-block reveal expiry, so that tests and demos reach
 // every epoch's rules within a few hundred blocks. Grace period 5000 and
-// receive-fees period 52595 are kept from mainnet.
+// receive-fees period 52595 are kept from mainnet. Its genesis gives each
+// RegtestPrivateKey(0..3) 10^15 µSTX (see regtestGenesis).
 func Regtest() *Params {
 	p := baseParams()
 	p.Name = "regtest"

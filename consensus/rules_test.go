@@ -1,6 +1,8 @@
 package consensus
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -14,8 +16,6 @@ import (
 // exercises") or that §7 lists as easy to get wrong. Heights refer to the
 // Regtest epochs: 1 = 256–285, 2 = 286–320, 3 = 321–360, 4 = 361–400,
 // 5 = 401–440, 6 = 441–.
-
-var alice, bob, carol, dave testKey
 
 func keys(p *Params) (a, b, c, d testKey) {
 	return newTestKey(p, "alice"), newTestKey(p, "bob"), newTestKey(p, "carol"), newTestKey(p, "dave")
@@ -271,7 +271,7 @@ func TestTokenTransfers(t *testing.T) {
 	zero := c.tokenTransfer(k[3], k[1], 7)
 	zero.ConsensusHash = strings.Repeat("0", 32)
 	c.expectCode(c.block(zero), 0, ErrInvalidConsensusHash) // all-zero needs epoch 5
-	c.skipTo(401) // epoch 5: lock over, zero consensus hash allowed
+	c.skipTo(401)                                           // epoch 5: lock over, zero consensus hash allowed
 	zero.Txid = ""
 	c.expect(c.block(zero), Accepted)
 	v := c.e.View()
@@ -370,5 +370,76 @@ func TestImportFloatFeeAndKeychain(t *testing.T) {
 	c.expect(res, Accepted, Accepted, Rejected)
 	if !strings.Contains(string(res.Records[0]), ",5:200.0,") {
 		t.Fatalf("import record %s lacks the float fee 200.0", res.Records[0])
+	}
+}
+
+// Every ErrorCode has a name, and errors.Is matches by code.
+func TestErrorCodes(t *testing.T) {
+	for c := ErrUnknownOperation; c <= ErrSameAddress; c++ {
+		if strings.HasPrefix(c.String(), "ErrorCode(") {
+			t.Errorf("code %d has no name", int(c))
+		}
+	}
+	e := reject(ErrFeeTooLow, "x")
+	if !errors.Is(e, &Error{Code: ErrFeeTooLow}) || errors.Is(e, &Error{Code: ErrNoAccount}) {
+		t.Fatal("errors.Is does not match by code")
+	}
+}
+
+// Params.Fingerprint is stable and changes with any rule.
+func TestFingerprint(t *testing.T) {
+	a, b := Regtest(), Regtest()
+	if a.Fingerprint() != b.Fingerprint() || a.Fingerprint() == Mainnet().Fingerprint() {
+		t.Fatal("fingerprint not stable or not distinguishing")
+	}
+	b.Rules.ExpiryInclusive = true
+	if a.Fingerprint() == b.Fingerprint() {
+		t.Fatal("fingerprint ignores rule switches")
+	}
+	if Mainnet().BurnAddress != "1111111111111111111114oLvT2" {
+		t.Fatalf("mainnet burn address %s", Mainnet().BurnAddress)
+	}
+}
+
+// ReadGenesis reads the documented JSON-lines format, big amounts included,
+// and refuses malformed lines.
+func TestReadGenesis(t *testing.T) {
+	in := `{"address":"a1","type":"STACKS","value":123456789012345678901234567890,"lock_send":5}
+{"address":"a2","type":"STACKS","value":"7","receive_whitelisted":false,"vesting":[{"block":300,"value":2}]}
+`
+	g, err := ReadGenesis(strings.NewReader(in))
+	if err != nil || len(g) != 2 || string(g[0].Value) != "123456789012345678901234567890" || g[1].Vesting[0].Block != 300 {
+		t.Fatalf("ReadGenesis: %v %+v", err, g)
+	}
+	for _, bad := range []string{`{"address":"a"}`, `{"address":"a","type":"S","value":-1}`, `{"address":"a","type":"S","value":1,"x":1}`, `[1]`} {
+		if _, err := ReadGenesis(strings.NewReader(bad)); err == nil {
+			t.Errorf("ReadGenesis accepted %s", bad)
+		}
+	}
+	// Genesis accounts and vesting reach the state.
+	p := Regtest()
+	p.Genesis = g
+	c := newTestChain(t, p)
+	c.skipTo(301)
+	v := c.e.View()
+	if b, _ := v.Balance("a1", "STACKS"); b.String() != "123456789012345678901234567890" {
+		t.Fatalf("a1 balance %s", b)
+	}
+	if b, _ := v.Balance("a2", "STACKS"); b.String() != "9" {
+		t.Fatalf("a2 balance after vesting %s", b)
+	}
+}
+
+// A block at the wrong height is refused without touching state.
+func TestBlockOrder(t *testing.T) {
+	p := Regtest()
+	e, _ := NewEngine(p, NewMemStore())
+	if _, err := e.ProcessBlock(context.Background(), Block{Height: p.FirstBlock + 1}); err == nil {
+		t.Fatal("accepted a first block at the wrong height")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := e.ProcessBlock(ctx, Block{Height: p.FirstBlock}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled context: %v", err)
 	}
 }
