@@ -96,24 +96,24 @@ func ScanBlock(ctx context.Context, block *wire.MsgBlock, dc DecodeContext, spen
 			return nil, err
 		}
 		res.Stats.Candidates++
-		var scripts [][]byte
+		tdc := dc
+		tdc.Vtxindex = i
+		var op *Op
+		var err error
 		if spent != nil {
-			s, err := spent(ctx, i, tx)
-			if err != nil {
-				return nil, fmt.Errorf("spent scripts of tx %d: %w", i, err)
+			scripts, serr := spent(ctx, i, tx)
+			if serr != nil {
+				return nil, fmt.Errorf("spent scripts of tx %d: %w", i, serr)
 			}
-			scripts = s
+			op, err = Decode(tx, scripts, tdc)
 		} else {
-			l := LightSpentScripts(tx)
-			scripts = l.Scripts
+			var l *LightSpends
+			op, l, err = DecodeLight(tx, tdc)
 			if l.DecidedBySignature() {
 				res.Stats.SignatureDecided++
 				res.Stats.SignatureDecidedTxids = append(res.Stats.SignatureDecidedTxids, tx.TxHash().String())
 			}
 		}
-		tdc := dc
-		tdc.Vtxindex = i
-		op, err := Decode(tx, scripts, tdc)
 		if err != nil {
 			c, _ := CodeOf(err)
 			res.Stats.count(c)

@@ -56,6 +56,10 @@ func ContextAt(net Network, sched Schedule, height uint64) DecodeContext {
 // not Blockstack operations at all (no data, other magic, unknown opcode);
 // every other code names the rule that rejected the operation.
 func Decode(tx *wire.MsgTx, spent [][]byte, dc DecodeContext) (*Op, error) {
+	return decode(tx, spent, dc, nil)
+}
+
+func decode(tx *wire.MsgTx, spent [][]byte, dc DecodeContext, knownKeys [][]byte) (*Op, error) {
 	data, err := opData(tx, dc.Network)
 	if err != nil {
 		return nil, err
@@ -65,7 +69,7 @@ func Decode(tx *wire.MsgTx, spent [][]byte, dc DecodeContext) (*Op, error) {
 		err.(*Error).Kind = kindOfData(data, len(tx.TxOut))
 		return nil, err
 	}
-	return decodeData(tx, data, snd, dc)
+	return decodeData(tx, data, snd, dc, knownKeys)
 }
 
 // DecodeTemplate decodes an unsigned transaction template (a builder's
@@ -79,7 +83,7 @@ func DecodeTemplate(tx *wire.MsgTx, dc DecodeContext) (*Op, error) {
 	if err != nil {
 		return nil, err
 	}
-	return decodeData(tx, data, nil, dc)
+	return decodeData(tx, data, nil, dc, nil)
 }
 
 // opData applies the framing rules: last nulldata output, magic, opcode.
@@ -143,11 +147,13 @@ type decoder struct {
 	snd     *sender
 	dc      DecodeContext
 	op      *Op
+	// knownKeys[i] is input i's public key, already found valid.
+	knownKeys [][]byte
 }
 
-func decodeData(tx *wire.MsgTx, data []byte, snd *sender, dc DecodeContext) (*Op, error) {
+func decodeData(tx *wire.MsgTx, data []byte, snd *sender, dc DecodeContext, knownKeys [][]byte) (*Op, error) {
 	opc := Opcode(data[2])
-	d := &decoder{tx: tx, payload: data[3:], snd: snd, dc: dc}
+	d := &decoder{tx: tx, payload: data[3:], snd: snd, dc: dc, knownKeys: knownKeys}
 	d.op = &Op{
 		Opcode:      opc,
 		Kind:        kindOf(opc),
@@ -238,7 +244,7 @@ func (d *decoder) burn(i int) error {
 
 // pubkey sets sender_pubkey when found.
 func (d *decoder) pubkey() {
-	if k := senderPubkey(d.tx, d.snd); k != nil {
+	if k := senderPubkey(d.tx, d.snd, d.knownKeys); k != nil {
 		s := hex.EncodeToString(k)
 		d.op.SenderPubkey = &s
 	}

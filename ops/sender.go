@@ -42,17 +42,20 @@ func senderOf(tx *wire.MsgTx, spent [][]byte, net Network) (*sender, error) {
 // prefix 02/03, or 65 bytes with prefix 04) whose hash160 is the sender's.
 // Hybrid (06/07) and raw 64-byte keys are not recognised, as in the
 // reference's key parser for every case a valid chain can contain.
-func senderPubkey(tx *wire.MsgTx, snd *sender) []byte {
+//
+// known lists keys already checked for validity (by LightSpentScripts), so
+// that the costly point decompression is done once per key.
+func senderPubkey(tx *wire.MsgTx, snd *sender, known [][]byte) []byte {
 	if snd == nil || !snd.p2pkh {
 		return nil
 	}
 	want := snd.script[3:23]
-	for _, in := range tx.TxIn {
+	for i, in := range tx.TxIn {
 		key, ok := twoPushKey(in.SignatureScript)
 		if !ok || !bytes.Equal(address.Hash160(key), want) {
 			continue
 		}
-		if validPubKey(key) {
+		if i < len(known) && bytes.Equal(known[i], key) || validPubKey(key) {
 			return key
 		}
 	}
@@ -128,6 +131,8 @@ type LightSpends struct {
 	Scripts [][]byte
 	// Kinds[i] is how input i was classified.
 	Kinds []SpendKind
+	// keys[i] is the public key found valid in input i (p2pkh), or nil.
+	keys [][]byte
 }
 
 // DecidedBySignature reports whether some input was classified as p2pk or
@@ -169,36 +174,44 @@ func (l *LightSpends) DecidedBySignature() bool {
 // possible for a valid spend under BIP66) would be taken for p2sh. For full
 // fidelity use the exact spent scripts (a node's RPC or an indexer).
 func LightSpentScripts(tx *wire.MsgTx) *LightSpends {
-	l := &LightSpends{Scripts: make([][]byte, len(tx.TxIn)), Kinds: make([]SpendKind, len(tx.TxIn))}
+	l := &LightSpends{Scripts: make([][]byte, len(tx.TxIn)), Kinds: make([]SpendKind, len(tx.TxIn)), keys: make([][]byte, len(tx.TxIn))}
 	for i, in := range tx.TxIn {
-		l.Scripts[i], l.Kinds[i] = lightSpent(in)
+		l.Scripts[i], l.Kinds[i], l.keys[i] = lightSpent(in)
 	}
 	return l
 }
 
+// DecodeLight is Decode with the spent scripts derived by
+// LightSpentScripts, which it also returns (for audits). It is cheaper than
+// calling the two in turn: keys validated during the derivation are not
+// validated again for sender_pubkey.
+func DecodeLight(tx *wire.MsgTx, dc DecodeContext) (*Op, *LightSpends, error) {
+	l := LightSpentScripts(tx)
+	op, err := decode(tx, l.Scripts, dc, l.keys)
+	return op, l, err
+}
+
 var zeroHash [32]byte
 
-func lightSpent(in *wire.TxIn) ([]byte, SpendKind) {
+func lightSpent(in *wire.TxIn) ([]byte, SpendKind, []byte) {
 	if in.PreviousOutPoint.Index == wire.MaxPrevOutIndex && bytes.Equal(in.PreviousOutPoint.Hash[:], zeroHash[:]) {
-		return nil, SpendCoinbase
+		return nil, SpendCoinbase, nil
 	}
 	if len(in.SignatureScript) == 0 {
-		return nil, SpendEmpty
+		return nil, SpendEmpty, nil
 	}
-	if key, ok := twoPushKey(in.SignatureScript); ok && validPubKey(key) {
-		if toksAreData(in.SignatureScript) {
-			return P2PKHScript(address.Hash160(key)), SpendP2PKH
-		}
+	if key, ok := twoPushKey(in.SignatureScript); ok && toksAreData(in.SignatureScript) && validPubKey(key) {
+		return P2PKHScript(address.Hash160(key)), SpendP2PKH, key
 	}
 	toks, pushOnly := pushOnlyTokens(in.SignatureScript)
 	last := toks[len(toks)-1]
 	if !pushOnly || !last.isData || len(last.data) == 0 {
-		return nil, SpendNonStandard
+		return nil, SpendNonStandard, nil
 	}
 	if looksLikeSignature(last.data) {
-		return nil, SpendSignatureLast
+		return nil, SpendSignatureLast, nil
 	}
-	return P2SHScript(address.Hash160(last.data)), SpendP2SH
+	return P2SHScript(address.Hash160(last.data)), SpendP2SH, nil
 }
 
 // toksAreData reports whether the first element of a two-element scriptSig

@@ -268,3 +268,34 @@ func TestScanBlock(t *testing.T) {
 		t.Errorf("failing lookup: %v", err)
 	}
 }
+
+func TestSenderPubkeyPresent(t *testing.T) {
+	fx := spendFixtures(t)
+	dc := ops.ContextAt(ops.Mainnet(), ops.MainnetSchedule(), 620000)
+	decode := func(data []byte, in spendFixture, outs ...out) *ops.Op {
+		tx := exTx(data, outs...)
+		tx.TxIn[0].SignatureScript = in.sig
+		op, err := ops.Decode(tx, [][]byte{in.spent}, dc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return op
+	}
+	withKey, noKey := fx[0], spendFixture{sig: nil, spent: fx[0].spent}
+	upd := cat([]byte("id+"), make([]byte, 36))
+	cases := []struct {
+		name string
+		op   *ops.Op
+		want bool
+	}{
+		{"transfer without key", decode(cat([]byte("id>>"), make([]byte, 32)), noKey, out{exRcpt, 1}), true},
+		{"update without key", decode(upd, noKey), false},
+		{"update with key", decode(upd, withKey), true},
+		{"revoke with key", decode([]byte("id~a.id"), withKey), false},
+	}
+	for _, c := range cases {
+		if got := c.op.SenderPubkeyPresent(); got != c.want {
+			t.Errorf("%s: present = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
