@@ -64,10 +64,10 @@ func decode(tx *wire.MsgTx, spent [][]byte, dc DecodeContext, knownKeys [][]byte
 	if err != nil {
 		return nil, err
 	}
-	snd, err := senderOf(tx, spent, dc.Network)
-	if err != nil {
-		err.(*Error).Kind = kindOfData(data, len(tx.TxOut))
-		return nil, err
+	snd, serr := senderOf(tx, spent, dc.Network)
+	if serr != nil {
+		serr.Kind = kindOfData(data, len(tx.TxOut))
+		return nil, serr
 	}
 	return decodeData(tx, data, snd, dc, knownKeys)
 }

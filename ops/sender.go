@@ -20,7 +20,7 @@ type sender struct {
 // nameset/virtualchain_hooks.py:200-206, scripts.py:750-767): there must be
 // inputs, one spent script per input, every one p2pkh or p2sh; the sender is
 // the script spent by input 0.
-func senderOf(tx *wire.MsgTx, spent [][]byte, net Network) (*sender, error) {
+func senderOf(tx *wire.MsgTx, spent [][]byte, net Network) (*sender, *Error) {
 	if len(tx.TxIn) == 0 {
 		return nil, newError(ErrNoInputs, "", "transaction has no inputs")
 	}

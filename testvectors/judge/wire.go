@@ -169,6 +169,9 @@ func judgeTxRecord(rep *Report, rec *testvectors.BlockstackJSRecord, devs map[st
 			}
 		}
 		dev, err := judgeVerdict(op, derr, tx, &v.EpochVerdict)
+		if err == nil && derr == nil {
+			err = agreeWithInputs(op, rec.Inputs)
+		}
 		if err != nil {
 			rep.Fail(key, "%v", err)
 			continue
@@ -877,3 +880,56 @@ func judgeRealTx(rec *testvectors.RealTx) error {
 	_, err = compareFields(op, tx, exp.Parsed)
 	return err
 }
+
+// agreeWithInputs checks an accepted operation against the arguments the
+// blockstack.js builder was given: the name or namespace, the recipient,
+// the consensus hash and value hash where the builder took them.
+func agreeWithInputs(op *ops.Op, in *testvectors.BuilderInputs) error {
+	type pair struct {
+		field, got string
+		want       *string
+	}
+	var ps []pair
+	switch op.Kind {
+	case ops.KindNameRegistration, ops.KindNameRenewal, ops.KindNameRevoke, ops.KindNameImport:
+		ps = append(ps, pair{"name", op.Name, in.Name})
+	case ops.KindNameTransfer:
+		if in.Name != nil {
+			ps = append(ps, pair{"name_hash128", op.NameHash128, ptr(ops.NameHash128(*in.Name))})
+		}
+	case ops.KindNameUpdate:
+		if in.Name != nil && in.ConsensusHash != nil {
+			ps = append(ps, pair{"name_consensus_hash", op.NameConsensusHash, ptr(ops.UpdateHash(*in.Name, *in.ConsensusHash))})
+		}
+	case ops.KindNamespaceReveal, ops.KindNamespaceReady:
+		id := in.NamespaceID
+		if in.Namespace != nil {
+			id = &in.Namespace.ID
+		}
+		ps = append(ps, pair{"namespace_id", op.NamespaceID, id})
+	case ops.KindAnnounce:
+		ps = append(ps, pair{"message_hash", op.MessageHash, in.MessageHash})
+	}
+	switch op.Kind {
+	case ops.KindNamePreorder, ops.KindNamespacePreorder, ops.KindNameTransfer, ops.KindTokenTransfer:
+		ps = append(ps, pair{"consensus_hash", op.ConsensusHash, in.ConsensusHash})
+	}
+	if op.RecipientAddress != "" {
+		var want *string
+		for _, c := range []*string{in.NewOwner, in.NextOwnerAddress, in.DestinationAddress, in.OwnerAddress, in.RegisterAddress, in.RecipientAddress, in.RevealAddress} {
+			if c != nil {
+				want = c
+				break
+			}
+		}
+		ps = append(ps, pair{"recipient_address", op.RecipientAddress, want})
+	}
+	for _, p := range ps {
+		if p.want != nil && p.got != *p.want {
+			return fmt.Errorf("%s = %q, but the builder was given %q", p.field, p.got, *p.want)
+		}
+	}
+	return nil
+}
+
+func ptr(s string) *string { return &s }
