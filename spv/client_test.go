@@ -179,6 +179,11 @@ func TestSyncAndDeliverInOrder(t *testing.T) {
 	bad := Cursor{Height: 100, Hash: chainhash.Hash{1}}
 	_, err = c.CatchUp(ctx, bad, rec.handle)
 	require.ErrorIs(t, err, ErrResumeMismatch)
+	// So is a cursor above the synced chain's tip.
+	start := time.Now()
+	_, err = c.CatchUp(ctx, Cursor{Height: 10000}, rec.handle)
+	require.ErrorIs(t, err, ErrResumeMismatch)
+	require.Less(t, time.Since(start), 5*time.Second)
 }
 
 func (e *BlockEvent) cursor() Cursor { return Cursor{Height: e.Height, Hash: e.Hash} }

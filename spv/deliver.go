@@ -108,13 +108,19 @@ func (c *Client) deliver(ctx context.Context, after Cursor, stopWhenCaughtUp boo
 	defer sub.Cancel()
 
 	d := &deliverer{c: c, fn: fn, max: c.cfg.MaxReorgDepth, last: after, seen: make(map[int32]chainhash.Hash)}
+	// Notifications only wake the loop early; the header store is the
+	// truth. A closed channel (neutrino stopping) leaves polling alone.
+	notes := sub.Notifications
 	wait := func() error {
 		t := time.NewTimer(c.cfg.PollInterval)
 		defer t.Stop()
 		select {
 		case <-ctx.Done():
 			return context.Cause(ctx)
-		case <-sub.Notifications:
+		case _, ok := <-notes:
+			if !ok {
+				notes = nil
+			}
 		case <-t.C:
 		}
 		return nil
@@ -129,6 +135,12 @@ func (c *Client) deliver(ctx context.Context, after Cursor, stopWhenCaughtUp boo
 		if tip >= after.Height {
 			break
 		}
+		// A synced header chain that ends below the cursor means the
+		// consumer's last blocks are not on the best chain.
+		if p, err := c.Progress(); err == nil && p.Synced() && p.HeaderHeight < after.Height {
+			return d.last, newError(ErrResumeMismatch, nil,
+				"cursor height %d is above the synced best chain's tip %d", after.Height, p.HeaderHeight)
+		}
 		if err := wait(); err != nil {
 			return d.last, err
 		}
@@ -138,7 +150,7 @@ func (c *Client) deliver(ctx context.Context, after Cursor, stopWhenCaughtUp boo
 	}
 
 	for {
-		drain(sub.Notifications)
+		notes = drain(notes)
 		tip, err := d.refresh(ctx)
 		if err != nil {
 			return d.last, err
@@ -165,12 +177,16 @@ func (c *Client) deliver(ctx context.Context, after Cursor, stopWhenCaughtUp boo
 	}
 }
 
-func drain[T any](ch <-chan T) {
+// drain empties ch without blocking; it returns nil if ch is closed.
+func drain[T any](ch chan T) chan T {
 	for {
 		select {
-		case <-ch:
+		case _, ok := <-ch:
+			if !ok {
+				return nil
+			}
 		default:
-			return
+			return ch
 		}
 	}
 }
@@ -283,8 +299,9 @@ type fetched struct {
 	err   error
 }
 
-// pipeline fetches heights from..to with up to FetchParallelism fetches in
-// flight and delivers them in order. It stops early, without error, if the
+// pipeline fetches heights from..to and delivers them in order. At most
+// FetchParallelism blocks are in flight or fetched and waiting for their
+// turn, which bounds memory whatever the block size. It stops early, without error, if the
 // header chain changes under it; the caller's next refresh reports that.
 func (d *deliverer) pipeline(ctx context.Context, from, to int32) error {
 	ctx, cancel := context.WithCancel(ctx)
@@ -300,8 +317,8 @@ func (d *deliverer) pipeline(ctx context.Context, from, to int32) error {
 	for i := range hashes {
 		hashes[i] = d.seen[from+int32(i)]
 	}
+	sem := make(chan struct{}, d.c.cfg.FetchParallelism)
 	go func() {
-		sem := make(chan struct{}, d.c.cfg.FetchParallelism)
 		for i, hash := range hashes {
 			select {
 			case sem <- struct{}{}:
@@ -311,7 +328,6 @@ func (d *deliverer) pipeline(ctx context.Context, from, to int32) error {
 			go func() {
 				b, err := d.c.fetchBlock(ctx, hash)
 				slots[i] <- fetched{b, err}
-				<-sem
 			}()
 		}
 	}()
@@ -320,6 +336,7 @@ func (d *deliverer) pipeline(ctx context.Context, from, to int32) error {
 		var r fetched
 		select {
 		case r = <-slots[i]:
+			<-sem // its slot frees once the block is out of the buffer
 		case <-ctx.Done():
 			return context.Cause(ctx)
 		}
