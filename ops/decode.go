@@ -48,7 +48,8 @@ func ContextAt(net Network, sched Schedule, height uint64) DecodeContext {
 // carries, exactly as the reference's indexer and db_parse would.
 //
 // spent[i] is the scriptPubKey of the output spent by tx.TxIn[i]: exact
-// scripts from a node or indexer, or the result of LightSpentScripts. The
+// scripts from a node or indexer (nil for a coinbase input, which spends
+// nothing), or the result of LightSpentScripts (see also DecodeLight). The
 // transaction must be the witness-stripped view the reference saw (its txid
 // is the legacy txid; witnesses are ignored anyway).
 //
@@ -491,11 +492,12 @@ func (d *decoder) namespaceReveal() error {
 	d.op.Version = binary.BigEndian.Uint16(p[15:17])
 	id := string(p[lenRevealFixed:])
 	d.op.NamespaceID = id
+	if _, err := B40ToBin(id); err != nil {
+		// The reference's hash_name raises here (e.g. a trailing newline).
+		return d.fail(ErrInvalidNamespaceID, "namespace ID %q is not base-40", id)
+	}
 	if d.snd != nil {
-		h, err := PreorderHash(id, d.snd.script, d.op.RecipientAddress)
-		if err != nil {
-			return d.fail(ErrInvalidNamespaceID, "namespace ID %q is not base-40", id)
-		}
+		h, _ := PreorderHash(id, d.snd.script, d.op.RecipientAddress)
 		d.op.PreorderHash = h
 	}
 	// namespacereveal_sanity_check (namespacereveal.py:66-107); the length
