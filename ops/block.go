@@ -88,6 +88,7 @@ func ScanBlock(ctx context.Context, block *wire.MsgBlock, dc DecodeContext, spen
 	res := &BlockScan{}
 	res.Stats.Transactions = len(block.Transactions)
 	res.Stats.LightMode = spent == nil
+	kv := newKeyValidator()
 	for i, tx := range block.Transactions {
 		if !lastNullDataHasMagic(tx, dc.Network.Magic) {
 			continue
@@ -105,10 +106,10 @@ func ScanBlock(ctx context.Context, block *wire.MsgBlock, dc DecodeContext, spen
 			if serr != nil {
 				return nil, fmt.Errorf("spent scripts of tx %d: %w", i, serr)
 			}
-			op, err = Decode(tx, scripts, tdc)
+			op, err = decode(tx, scripts, tdc, kv)
 		} else {
 			var l *LightSpends
-			op, l, err = DecodeLight(tx, tdc)
+			op, l, err = decodeLight(tx, tdc, kv)
 			if l.DecidedBySignature() {
 				res.Stats.SignatureDecided++
 				res.Stats.SignatureDecidedTxids = append(res.Stats.SignatureDecidedTxids, tx.TxHash().String())

@@ -60,7 +60,7 @@ func Decode(tx *wire.MsgTx, spent [][]byte, dc DecodeContext) (*Op, error) {
 	return decode(tx, spent, dc, nil)
 }
 
-func decode(tx *wire.MsgTx, spent [][]byte, dc DecodeContext, knownKeys [][]byte) (*Op, error) {
+func decode(tx *wire.MsgTx, spent [][]byte, dc DecodeContext, kv *keyValidator) (*Op, error) {
 	data, err := opData(tx, dc.Network)
 	if err != nil {
 		return nil, err
@@ -70,7 +70,7 @@ func decode(tx *wire.MsgTx, spent [][]byte, dc DecodeContext, knownKeys [][]byte
 		serr.Kind = kindOfData(data, len(tx.TxOut))
 		return nil, serr
 	}
-	return decodeData(tx, data, snd, dc, knownKeys)
+	return decodeData(tx, data, snd, dc, kv)
 }
 
 // DecodeTemplate decodes an unsigned transaction template (a builder's
@@ -148,13 +148,12 @@ type decoder struct {
 	snd     *sender
 	dc      DecodeContext
 	op      *Op
-	// knownKeys[i] is input i's public key, already found valid.
-	knownKeys [][]byte
+	kv      *keyValidator
 }
 
-func decodeData(tx *wire.MsgTx, data []byte, snd *sender, dc DecodeContext, knownKeys [][]byte) (*Op, error) {
+func decodeData(tx *wire.MsgTx, data []byte, snd *sender, dc DecodeContext, kv *keyValidator) (*Op, error) {
 	opc := Opcode(data[2])
-	d := &decoder{tx: tx, payload: data[3:], snd: snd, dc: dc, knownKeys: knownKeys}
+	d := &decoder{tx: tx, payload: data[3:], snd: snd, dc: dc, kv: kv}
 	d.op = &Op{
 		Opcode:      opc,
 		Kind:        kindOf(opc),
@@ -245,7 +244,7 @@ func (d *decoder) burn(i int) error {
 
 // pubkey sets sender_pubkey when found.
 func (d *decoder) pubkey() {
-	if k := senderPubkey(d.tx, d.snd, d.knownKeys); k != nil {
+	if k := senderPubkey(d.tx, d.snd, d.kv); k != nil {
 		s := hex.EncodeToString(k)
 		d.op.SenderPubkey = &s
 	}

@@ -43,19 +43,19 @@ func senderOf(tx *wire.MsgTx, spent [][]byte, net Network) (*sender, *Error) {
 // Hybrid (06/07) and raw 64-byte keys are not recognised, as in the
 // reference's key parser for every case a valid chain can contain.
 //
-// known lists keys already checked for validity (by LightSpentScripts), so
-// that the costly point decompression is done once per key.
-func senderPubkey(tx *wire.MsgTx, snd *sender, known [][]byte) []byte {
+// kv remembers keys already checked, so that the costly point decompression
+// is done once per key (it may be nil).
+func senderPubkey(tx *wire.MsgTx, snd *sender, kv *keyValidator) []byte {
 	if snd == nil || !snd.p2pkh {
 		return nil
 	}
 	want := snd.script[3:23]
-	for i, in := range tx.TxIn {
+	for _, in := range tx.TxIn {
 		key, ok := twoPushKey(in.SignatureScript)
 		if !ok || !bytes.Equal(address.Hash160(key), want) {
 			continue
 		}
-		if i < len(known) && bytes.Equal(known[i], key) || validPubKey(key) {
+		if kv.valid(key) {
 			return key
 		}
 	}
@@ -85,6 +85,28 @@ func twoPushKey(sig []byte) ([]byte, bool) {
 		return nil, false
 	}
 	return k, true
+}
+
+// keyValidator checks public keys (a valid point on secp256k1) and
+// remembers the verdicts, so a key met several times in one transaction or
+// block (a registrar sending many operations) is checked once. A nil
+// validator checks every time.
+type keyValidator struct {
+	seen map[string]bool
+}
+
+func newKeyValidator() *keyValidator { return &keyValidator{seen: make(map[string]bool)} }
+
+func (kv *keyValidator) valid(k []byte) bool {
+	if kv == nil {
+		return validPubKey(k)
+	}
+	if v, ok := kv.seen[string(k)]; ok {
+		return v
+	}
+	v := validPubKey(k)
+	kv.seen[string(k)] = v
+	return v
 }
 
 func validPubKey(k []byte) bool {
@@ -131,8 +153,6 @@ type LightSpends struct {
 	Scripts [][]byte
 	// Kinds[i] is how input i was classified.
 	Kinds []SpendKind
-	// keys[i] is the public key found valid in input i (p2pkh), or nil.
-	keys [][]byte
 }
 
 // DecidedBySignature reports whether some input was classified as p2pk or
@@ -173,10 +193,12 @@ func (l *LightSpends) DecidedBySignature() bool {
 // bare-multisig spend whose last push is not a well-formed signature (not
 // possible for a valid spend under BIP66) would be taken for p2sh. For full
 // fidelity use the exact spent scripts (a node's RPC or an indexer).
-func LightSpentScripts(tx *wire.MsgTx) *LightSpends {
-	l := &LightSpends{Scripts: make([][]byte, len(tx.TxIn)), Kinds: make([]SpendKind, len(tx.TxIn)), keys: make([][]byte, len(tx.TxIn))}
+func LightSpentScripts(tx *wire.MsgTx) *LightSpends { return lightSpentScripts(tx, nil) }
+
+func lightSpentScripts(tx *wire.MsgTx, kv *keyValidator) *LightSpends {
+	l := &LightSpends{Scripts: make([][]byte, len(tx.TxIn)), Kinds: make([]SpendKind, len(tx.TxIn))}
 	for i, in := range tx.TxIn {
-		l.Scripts[i], l.Kinds[i], l.keys[i] = lightSpent(in)
+		l.Scripts[i], l.Kinds[i] = lightSpent(in, kv)
 	}
 	return l
 }
@@ -186,32 +208,36 @@ func LightSpentScripts(tx *wire.MsgTx) *LightSpends {
 // calling the two in turn: keys validated during the derivation are not
 // validated again for sender_pubkey.
 func DecodeLight(tx *wire.MsgTx, dc DecodeContext) (*Op, *LightSpends, error) {
-	l := LightSpentScripts(tx)
-	op, err := decode(tx, l.Scripts, dc, l.keys)
+	return decodeLight(tx, dc, newKeyValidator())
+}
+
+func decodeLight(tx *wire.MsgTx, dc DecodeContext, kv *keyValidator) (*Op, *LightSpends, error) {
+	l := lightSpentScripts(tx, kv)
+	op, err := decode(tx, l.Scripts, dc, kv)
 	return op, l, err
 }
 
 var zeroHash [32]byte
 
-func lightSpent(in *wire.TxIn) ([]byte, SpendKind, []byte) {
+func lightSpent(in *wire.TxIn, kv *keyValidator) ([]byte, SpendKind) {
 	if in.PreviousOutPoint.Index == wire.MaxPrevOutIndex && bytes.Equal(in.PreviousOutPoint.Hash[:], zeroHash[:]) {
-		return nil, SpendCoinbase, nil
+		return nil, SpendCoinbase
 	}
 	if len(in.SignatureScript) == 0 {
-		return nil, SpendEmpty, nil
+		return nil, SpendEmpty
 	}
-	if key, ok := twoPushKey(in.SignatureScript); ok && toksAreData(in.SignatureScript) && validPubKey(key) {
-		return P2PKHScript(address.Hash160(key)), SpendP2PKH, key
+	if key, ok := twoPushKey(in.SignatureScript); ok && toksAreData(in.SignatureScript) && kv.valid(key) {
+		return P2PKHScript(address.Hash160(key)), SpendP2PKH
 	}
 	toks, pushOnly := pushOnlyTokens(in.SignatureScript)
 	last := toks[len(toks)-1]
 	if !pushOnly || !last.isData || len(last.data) == 0 {
-		return nil, SpendNonStandard, nil
+		return nil, SpendNonStandard
 	}
 	if looksLikeSignature(last.data) {
-		return nil, SpendSignatureLast, nil
+		return nil, SpendSignatureLast
 	}
-	return P2SHScript(address.Hash160(last.data)), SpendP2SH, nil
+	return P2SHScript(address.Hash160(last.data)), SpendP2SH
 }
 
 // toksAreData reports whether the first element of a two-element scriptSig

@@ -258,6 +258,18 @@ func TestScanBlock(t *testing.T) {
 	if !reflect.DeepEqual(light.Ops, exact.Ops) {
 		t.Error("light and exact ops differ")
 	}
+	for _, op := range light.Ops {
+		tdc := dc
+		tdc.Vtxindex = op.Vtxindex
+		alone, err := ops.Decode(block.Transactions[op.Vtxindex], spent[op.Vtxindex], tdc)
+		if err != nil || !reflect.DeepEqual(alone, op) {
+			t.Errorf("tx %d alone: %v %v, in block %v", op.Vtxindex, alone, err, op)
+		}
+		lone, _, err := ops.DecodeLight(block.Transactions[op.Vtxindex], tdc)
+		if err != nil || !reflect.DeepEqual(lone, op) {
+			t.Errorf("tx %d DecodeLight: %v %v", op.Vtxindex, lone, err)
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := ops.ScanBlock(ctx, block, dc, nil); !errors.Is(err, context.Canceled) {
