@@ -92,6 +92,7 @@ type BlockResult struct {
 type Engine struct {
 	p     *Params
 	store Store
+	cache decodedCache
 }
 
 // NewEngine returns an engine over store with the rules p. The store must
@@ -106,7 +107,9 @@ func NewEngine(p *Params, store Store) (*Engine, error) {
 	if p.MicroStacksPerSatDen == 0 {
 		return nil, errors.New("consensus: params have a zero microstacks denominator")
 	}
-	return &Engine{p: p, store: store}, nil
+	e := &Engine{p: p, store: store}
+	e.cache.reset()
+	return e, nil
 }
 
 // Params returns the engine's rules.
@@ -137,8 +140,12 @@ type blockCtx struct {
 	// regOwners counts this block's accepted registrations per new owner.
 	regOwners map[string]int
 	histSeq   int
-	nameCache map[string]*NameRecord
-	nsCache   map[string]*Namespace
+	// local holds this block's decoded writes (see cache.go); cache is the
+	// engine's cache of committed state.
+	local map[string]any
+	cache *decodedCache
+	// window caches windowHashes for the block.
+	window []string
 }
 
 // ProcessBlock checks and applies one block and commits it to the store.
@@ -161,7 +168,10 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 		p: e.p, st: newOverlay(e.store), n: blk.Height, q: blk.Height - 1, ops: blk.Ops,
 		scanSeen: map[string]bool{}, collided: map[string]bool{}, created: map[string]bool{},
 		preorders: map[string]bool{}, regOwners: map[string]int{},
-		nameCache: map[string]*NameRecord{}, nsCache: map[string]*Namespace{},
+		local: map[string]any{}, cache: &e.cache,
+	}
+	if !e.cache.hasTip || !ok || e.cache.tip != tip || len(e.cache.m) > maxCached {
+		e.cache.reset()
 	}
 	if !ok {
 		if err := b.applyGenesis(); err != nil {
@@ -268,8 +278,13 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 		OpsHash: res.OpsHash, ConsensusHash: res.ConsensusHash, Inputs: blk.Ops,
 	}
 	if err := e.store.CommitBlock(commit); err != nil {
+		e.cache.reset()
 		return nil, &BlockError{Height: blk.Height, Err: fmt.Errorf("committing: %w", err)}
 	}
+	for k, v := range b.local {
+		e.cache.m[k] = v
+	}
+	e.cache.tip, e.cache.hasTip = blk.Height, true
 	return res, nil
 }
 

@@ -110,7 +110,7 @@ func (b *blockCtx) applyGenesis() error {
 		acct.Credit = c.String()
 		acct.LockTransferBlockID = g.LockSend
 		acct.ReceiveWhitelisted = wl
-		if err := b.st.putJSON(accountKey(g.Address, g.Type), acct); err != nil {
+		if err := b.putAccount(acct); err != nil {
 			return err
 		}
 		for _, vs := range g.Vesting {

@@ -181,7 +181,7 @@ func (b *blockCtx) checkRegistration(op *ops.Op) (*effect, *Error, error) {
 		if err := b.addHistory(rec.Name, &HistoryEntry{Op: "?", Txid: preCopy.Txid, Height: preCopy.BlockNumber, Vtxindex: preCopy.Vtxindex, Preorder: &preCopy}); err != nil {
 			return err
 		}
-		b.st.del(preorderKey(preCopy.PreorderHash))
+		b.delPreorders(preCopy.PreorderHash)
 		return b.putName(rec, oldSender, &HistoryEntry{Op: rec.Op, Txid: rec.Txid, Height: b.n, Vtxindex: rec.Vtxindex})
 	}}, nil, nil
 }

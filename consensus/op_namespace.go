@@ -89,7 +89,7 @@ func (b *blockCtx) checkNamespaceReveal(op *ops.Op) (*effect, *Error, error) {
 		if err := b.putNamespace(ns); err != nil {
 			return err
 		}
-		b.st.del(preorderKey(op.PreorderHash))
+		b.delPreorders(op.PreorderHash)
 		if b.p.Rules.SameBlockReady {
 			return b.schedule(ns.BlockNumber+b.p.NamespaceRevealExpire, scheduledEvent{Kind: "drop-reveal", ID: ns.NamespaceID})
 		}

@@ -86,7 +86,7 @@ func (b *blockCtx) addPreorder(pre *Preorder) error {
 		return err
 	}
 	rows = append(rows, *pre)
-	return b.st.putJSON(preorderKey(pre.PreorderHash), rows)
+	return b.putPreorderRows(pre.PreorderHash, rows)
 }
 
 // checkNamespacePreorder is NAMESPACE_PREORDER (§3.1; F namespacepreorder.py:53-134).

@@ -6,81 +6,56 @@ import (
 	"sort"
 )
 
-// name returns a copy of a name's record as of now in this block. Decoded
-// records are cached for the block; every write goes through putName /
-// putNameRecord, which refresh the cache.
+// name returns a copy of a name's record as of now in this block.
 func (b *blockCtx) name(name string) (*NameRecord, error) {
 	if !isNameValid(name) {
 		return nil, nil
 	}
-	if r, ok := b.nameCache[name]; ok {
-		if r == nil {
-			return nil, nil
-		}
-		cp := *r
-		return &cp, nil
-	}
-	var r NameRecord
-	ok, err := b.st.getJSON(nameKey(name), &r)
-	if err != nil {
+	r, err := cachedGet[NameRecord](b, nameKey(name))
+	if err != nil || r == nil {
 		return nil, err
 	}
-	if !ok {
-		b.nameCache[name] = nil
-		return nil, nil
-	}
-	b.nameCache[name] = &r
-	cp := r
+	cp := *r
 	return &cp, nil
 }
 
 func (b *blockCtx) putNameRecord(r *NameRecord) error {
 	cp := *r
-	b.nameCache[r.Name] = &cp
-	return b.st.putJSON(nameKey(r.Name), r)
+	return cachedPut(b, nameKey(r.Name), &cp)
 }
 
-// namespace returns a copy of a namespace record (cached per block like names).
+// namespace returns a copy of a namespace record.
 func (b *blockCtx) namespace(id string) (*Namespace, error) {
-	if ns, ok := b.nsCache[id]; ok {
-		if ns == nil {
-			return nil, nil
-		}
-		cp := *ns
-		return &cp, nil
-	}
-	var ns Namespace
-	ok, err := b.st.getJSON(namespaceKey(id), &ns)
-	if err != nil {
+	ns, err := cachedGet[Namespace](b, namespaceKey(id))
+	if err != nil || ns == nil {
 		return nil, err
 	}
-	if !ok {
-		b.nsCache[id] = nil
-		return nil, nil
-	}
-	b.nsCache[id] = &ns
-	cp := ns
+	cp := *ns
 	return &cp, nil
 }
 
 func (b *blockCtx) putNamespace(ns *Namespace) error {
 	cp := *ns
-	b.nsCache[ns.NamespaceID] = &cp
-	return b.st.putJSON(namespaceKey(ns.NamespaceID), ns)
+	return cachedPut(b, namespaceKey(ns.NamespaceID), &cp)
 }
 
-func (b *blockCtx) delNamespace(id string) {
-	b.nsCache[id] = nil
-	b.st.del(namespaceKey(id))
-}
+func (b *blockCtx) delNamespace(id string) { cachedDel(b, namespaceKey(id)) }
 
+// preorderRows returns a copy of the preorder rows of hash.
 func (b *blockCtx) preorderRows(hash string) ([]Preorder, error) {
-	var rows []Preorder
-	if _, err := b.st.getJSON(preorderKey(hash), &rows); err != nil {
+	v, err := cachedGet[[]Preorder](b, preorderKey(hash))
+	if err != nil || v == nil {
 		return nil, err
 	}
-	return rows, nil
+	return append([]Preorder(nil), (*v)...), nil
 }
+
+func (b *blockCtx) putPreorderRows(hash string, rows []Preorder) error {
+	cp := append([]Preorder(nil), rows...)
+	return cachedPut(b, preorderKey(hash), &cp)
+}
+
+func (b *blockCtx) delPreorders(hash string) { cachedDel(b, preorderKey(hash)) }
 
 // preorder returns the first row of hash with the given op ('?' or '*').
 func (b *blockCtx) preorder(hash, op string) (*Preorder, error) {
@@ -96,21 +71,28 @@ func (b *blockCtx) preorder(hash, op string) (*Preorder, error) {
 	return nil, nil
 }
 
+// account returns a copy of a token account, or nil.
 func (b *blockCtx) account(addr, typ string) (*Account, error) {
-	var a Account
-	ok, err := b.st.getJSON(accountKey(addr, typ), &a)
-	if err != nil || !ok {
+	a, err := cachedGet[Account](b, accountKey(addr, typ))
+	if err != nil || a == nil {
 		return nil, err
 	}
-	return &a, nil
+	cp := *a
+	return &cp, nil
 }
 
+func (b *blockCtx) putAccount(a *Account) error {
+	cp := *a
+	return cachedPut(b, accountKey(a.Address, a.Type), &cp)
+}
+
+// owned returns a copy of the names whose owner script is sender.
 func (b *blockCtx) owned(sender string) ([]string, error) {
-	var idx ownerIndex
-	if _, err := b.st.getJSON(ownerKey(sender), &idx); err != nil {
+	idx, err := cachedGet[ownerIndex](b, ownerKey(sender))
+	if err != nil || idx == nil {
 		return nil, err
 	}
-	return idx.Names, nil
+	return append([]string(nil), idx.Names...), nil
 }
 
 // revealLive: a revealed, unready namespace whose reveal has not expired, as
@@ -209,35 +191,33 @@ func (b *blockCtx) namesBySender(sender string, h uint64) (int, error) {
 // validConsensusHash: ch is the consensus hash of one of the last
 // ConsensusHashWindow blocks, or a genesis snapshot in that window (§5).
 func (b *blockCtx) validConsensusHash(ch string) (bool, error) {
-	lo := uint64(0)
-	if b.n > b.p.ConsensusHashWindow {
-		lo = b.n - b.p.ConsensusHashWindow
+	w, err := b.windowHashes()
+	if err != nil {
+		return false, err
 	}
-	for h := lo; h < b.n; h++ {
-		if h >= b.p.FirstBlock {
-			v, ok, err := b.st.get(consensusHashKey(h))
-			if err != nil {
-				return false, err
-			}
-			if ok && string(v) == ch {
-				return true, nil
-			}
-		} else if h+b.p.GenesisSnapshotBlocks >= b.p.FirstBlock && ch == b.p.GenesisConsensusHash {
+	for _, v := range w {
+		if v == ch {
 			return true, nil
 		}
 	}
 	return false, nil
 }
 
-// windowHashes lists the distinct stored consensus hashes of N-window..N-1.
+// windowHashes lists the distinct consensus hashes of N-window..N-1 that
+// exist (stored blocks, and the genesis snapshots before the first block),
+// newest first. It is computed once per block: no operation changes them.
 func (b *blockCtx) windowHashes() ([]string, error) {
+	if b.window != nil {
+		return b.window, nil
+	}
 	lo := uint64(0)
 	if b.n > b.p.ConsensusHashWindow {
 		lo = b.n - b.p.ConsensusHashWindow
 	}
+	out := []string{}
 	seen := map[string]bool{}
-	var out []string
-	for h := lo; h < b.n; h++ {
+	for h := b.n; h > lo; {
+		h--
 		var v string
 		if h >= b.p.FirstBlock {
 			raw, ok, err := b.st.get(consensusHashKey(h))
@@ -258,6 +238,7 @@ func (b *blockCtx) windowHashes() ([]string, error) {
 			out = append(out, v)
 		}
 	}
+	b.window = out
 	return out, nil
 }
 
@@ -308,10 +289,10 @@ func (b *blockCtx) ownerIndexEdit(sender, name string, add bool) error {
 		return nil
 	}
 	if len(names) == 0 {
-		b.st.del(ownerKey(sender))
+		cachedDel(b, ownerKey(sender))
 		return nil
 	}
-	return b.st.putJSON(ownerKey(sender), ownerIndex{Names: names})
+	return cachedPut(b, ownerKey(sender), &ownerIndex{Names: names})
 }
 
 // debit / credit change a token account (§1.5).
@@ -324,7 +305,7 @@ func (b *blockCtx) debit(addr, typ string, amt *big.Int) error {
 		a = &Account{Address: addr, Type: typ, Credit: "0", Debit: "0", ReceiveWhitelisted: true}
 	}
 	a.Debit = new(big.Int).Add(mustBig(a.Debit), amt).String()
-	return b.st.putJSON(accountKey(addr, typ), a)
+	return b.putAccount(a)
 }
 
 func (b *blockCtx) credit(addr, typ string, amt *big.Int) error {
@@ -336,7 +317,7 @@ func (b *blockCtx) credit(addr, typ string, amt *big.Int) error {
 		a = &Account{Address: addr, Type: typ, Credit: "0", Debit: "0", ReceiveWhitelisted: true}
 	}
 	a.Credit = new(big.Int).Add(mustBig(a.Credit), amt).String()
-	return b.st.putJSON(accountKey(addr, typ), a)
+	return b.putAccount(a)
 }
 
 // schedule adds an end-of-block event at height h.

@@ -1,0 +1,62 @@
+package consensus
+
+// decodedCache keeps decoded state objects across blocks so that hot
+// records (names, namespaces, preorders, accounts, owner indexes) are not
+// decoded from JSON on every access. It holds only committed state: a
+// block's own writes live in blockCtx.local until the store has committed
+// the block, then they are merged in. Values are never mutated in place
+// (readers copy before changing). A nil value records a key known to be
+// absent. The cache is dropped whenever the store's tip is not the block
+// the engine last committed (someone else wrote to the store), when a block
+// fails, and when it grows past maxCached entries.
+type decodedCache struct {
+	m      map[string]any
+	tip    uint64
+	hasTip bool
+}
+
+const maxCached = 1 << 21
+
+func (c *decodedCache) reset() {
+	c.m = map[string]any{}
+	c.hasTip = false
+}
+
+// get returns the decoded value of key (nil, true for a known absence).
+func cachedGet[T any](b *blockCtx, key []byte) (*T, error) {
+	k := string(key)
+	if v, ok := b.local[k]; ok {
+		if v == nil {
+			return nil, nil
+		}
+		return v.(*T), nil
+	}
+	if v, ok := b.cache.m[k]; ok {
+		if v == nil {
+			return nil, nil
+		}
+		return v.(*T), nil
+	}
+	var t T
+	ok, err := b.st.getJSON(key, &t)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		b.cache.m[k] = nil
+		return nil, nil
+	}
+	b.cache.m[k] = &t
+	return &t, nil
+}
+
+// cachedPut writes v (which the caller must not change afterwards).
+func cachedPut[T any](b *blockCtx, key []byte, v *T) error {
+	b.local[string(key)] = v
+	return b.st.putJSON(key, v)
+}
+
+func cachedDel(b *blockCtx, key []byte) {
+	b.local[string(key)] = nil
+	b.st.del(key)
+}

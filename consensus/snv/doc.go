@@ -1,0 +1,2 @@
+// Package snv builds and verifies simplified name verification proofs.
+package snv
