@@ -3,6 +3,7 @@ package ops_test
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"errors"
 	"reflect"
 	"testing"
@@ -132,7 +133,7 @@ func TestSenderPubkey(t *testing.T) {
 		for tok.Next() {
 			toks = append(toks, tok.Data())
 		}
-		return hexs(toks[1])
+		return hex.EncodeToString(toks[1])
 	}
 	cases := []struct {
 		name string
@@ -188,8 +189,6 @@ func TestSenderRules(t *testing.T) {
 		t.Errorf("coinbase sender: %v", err)
 	}
 }
-
-func hexs(b []byte) string { return fmtHex(b) }
 
 // TestScanBlock scans a block holding operations, ignored and rejected
 // candidates and ordinary payments, in light and exact mode.

@@ -143,6 +143,10 @@ func judgeTxRecord(rep *Report, rec *testvectors.BlockstackJSRecord, devs map[st
 		rep.Fail(rec.ID, "%v", err)
 		return
 	}
+	if rec.Decoded != nil && tx.TxHash().String() != rec.Decoded.Txid {
+		rep.Fail(rec.ID, "txid %s, want %s", tx.TxHash(), rec.Decoded.Txid)
+		return
+	}
 	var exact [][]byte
 	if rec.Kind == "tx" {
 		exact, err = exactSpent(tx, rec, net)
