@@ -96,7 +96,7 @@ func Wire(r io.Reader, name string) (*Report, error) {
 	}
 	for _, d := range []string{DevRegistrationTokenFee, DevSenderPubkeyAbsent, DevRevealVersionEpoch, DevPreorderNoRegister} {
 		if keys := devs[d]; len(keys) > 0 {
-			rep.Notes = append(rep.Notes, fmt.Sprintf("deviation %s (reference wins): %d verdicts: %s", d, len(keys), strings.Join(keys, " ")))
+			rep.Notes = append(rep.Notes, fmt.Sprintf("deviation %s (documented): %d verdicts: %s", d, len(keys), strings.Join(keys, " ")))
 		}
 	}
 	return rep, nil
