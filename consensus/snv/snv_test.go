@@ -174,14 +174,19 @@ func TestStepsLogarithmic(t *testing.T) {
 			worst = math.Max(worst, float64(res.Steps)/math.Log2(float64(d)))
 		}
 	}
-	// 2^k-1 distances are one step (the previous hash is direct); 2^k-2
-	// need the most. Check the bound is tight enough to mean something.
-	p, err := snv.Build(ctx, chain, snv.Target{Height: trusted - (1<<18 - 2)}, trusted, snv.BuildOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(p.Steps) < 17 {
-		t.Errorf("distance 2^18-2 took only %d steps", len(p.Steps))
+	// The walk's worst distances follow w(1) = 1, w(k+1) = 2*w(k) + k-1
+	// (1, 2, 5, 12, 27, ...): each needs bits.Len(d)+1 steps, so the bound
+	// above is attained and cannot be loosened unnoticed.
+	w := uint64(1)
+	for k := uint64(1); w <= 300_000; k++ {
+		p, err := snv.Build(ctx, chain, snv.Target{Height: trusted - w}, trusted, snv.BuildOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Steps) != maxSteps(w) {
+			t.Errorf("worst distance %d took %d steps, want %d", w, len(p.Steps), maxSteps(w))
+		}
+		w = 2*w + k - 1
 	}
 	t.Logf("worst steps/log2(distance) = %.2f", worst)
 }
@@ -238,6 +243,12 @@ func TestTamperFields(t *testing.T) {
 		p := f.proof(t)
 		mutate(p)
 		_, err := snv.VerifyWith(p, f.trusted, trustedHash, opts)
+		if w.code == 0 {
+			if err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+			return
+		}
 		var e *snv.Error
 		if !errors.As(err, &e) || e.Code != w.code || e.Step != w.step {
 			t.Errorf("%s: got %v, want %s at step %d", name, err, w.code, w.step)
@@ -265,9 +276,10 @@ func TestTamperFields(t *testing.T) {
 	check("selector", func(p *snv.Proof) { p.Select = snv.ByName("nobody.test") }, want{snv.ErrNotSelected, -1})
 	check("selector other name", func(p *snv.Proof) { p.Select = snv.ByName("bar.test") }, want{snv.ErrTxidMismatch, -1})
 	check("trusted height", func(p *snv.Proof) { p.TrustedHeight-- }, want{snv.ErrTrustedHeight, -1})
-	check("target height", func(p *snv.Proof) { p.TargetHeight++ }, want{snv.ErrOpsHashMismatch, -1})
+	check("target height", func(p *snv.Proof) { p.TargetHeight++ }, want{snv.ErrStepHeight, last - 1})
 	check("target above trusted", func(p *snv.Proof) { p.TargetHeight = p.TrustedHeight + 1 }, want{snv.ErrTargetHeight, -1})
-	check("first block", func(p *snv.Proof) { p.FirstBlock++ }, want{snv.ErrPrevCount, 0})
+	// A first block that changes the trusted height's previous heights.
+	check("first block", func(p *snv.Proof) { p.FirstBlock = p.TargetHeight - 8 }, want{snv.ErrPrevCount, 0})
 	check("no evidence", func(p *snv.Proof) { p.Bitcoin = nil }, want{snv.ErrBitcoinMissing, -1})
 
 	// The trusted hash itself.
@@ -315,9 +327,12 @@ func TestTamperFields(t *testing.T) {
 			t.Errorf("tx byte %d: %v", b, err)
 		}
 	}
-	check("confirmations", func(p *snv.Proof) { p.Bitcoin.Headers = p.Bitcoin.Headers[:1] }, want{snv.ErrConfirmations, -1})
 	opts.MinConfirmations = 1 + len(ev.Headers)
 	check("all confirmations", func(p *snv.Proof) {}, want{0, 0})
+	check("confirmations", func(p *snv.Proof) { p.Bitcoin.Headers = p.Bitcoin.Headers[:1] }, want{snv.ErrConfirmations, -1})
+	opts.MinConfirmations = 0
+	opts.FirstBlock = f.src.First
+	check("pinned first block", func(p *snv.Proof) { p.FirstBlock++ }, want{snv.ErrFirstBlock, -1})
 }
 
 // TestBitcoinEvidence checks what valid evidence reports.
