@@ -26,12 +26,19 @@ const (
 	RoleValueHash
 )
 
-var roleNames = [...]string{"data", "change", "recipient", "burn", "value-hash"}
-
 // String names the role.
 func (r OutputRole) String() string {
-	if int(r) < len(roleNames) {
-		return roleNames[r]
+	switch r {
+	case RoleData:
+		return "data"
+	case RoleChange:
+		return "change"
+	case RoleRecipient:
+		return "recipient"
+	case RoleBurn:
+		return "burn"
+	case RoleValueHash:
+		return "value-hash"
 	}
 	return "unknown"
 }

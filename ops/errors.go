@@ -92,43 +92,59 @@ const (
 	ErrMalformedTx
 )
 
-var errorCodeNames = []struct {
-	c    ErrorCode
-	name string
-}{
-	{ErrNoNullData, "ErrNoNullData"},
-	{ErrWrongMagic, "ErrWrongMagic"},
-	{ErrNoOpcode, "ErrNoOpcode"},
-	{ErrUnknownOpcode, "ErrUnknownOpcode"},
-	{ErrNoInputs, "ErrNoInputs"},
-	{ErrSpentScripts, "ErrSpentScripts"},
-	{ErrSenderType, "ErrSenderType"},
-	{ErrOutputType, "ErrOutputType"},
-	{ErrOutputCount, "ErrOutputCount"},
-	{ErrNoAddress, "ErrNoAddress"},
-	{ErrPayloadLength, "ErrPayloadLength"},
-	{ErrEpochFeature, "ErrEpochFeature"},
-	{ErrInvalidName, "ErrInvalidName"},
-	{ErrInvalidNamespaceID, "ErrInvalidNamespaceID"},
-	{ErrRegistrationTokenFee, "ErrRegistrationTokenFee"},
-	{ErrRenewalTokenFee, "ErrRenewalTokenFee"},
-	{ErrTransferDisposition, "ErrTransferDisposition"},
-	{ErrNamespaceDelimiter, "ErrNamespaceDelimiter"},
-	{ErrNamespaceParams, "ErrNamespaceParams"},
-	{ErrInvalidHash, "ErrInvalidHash"},
-	{ErrInvalidAddress, "ErrInvalidAddress"},
-	{ErrInvalidAmount, "ErrInvalidAmount"},
-	{ErrInvalidArgument, "ErrInvalidArgument"},
-	{ErrPayloadTooLong, "ErrPayloadTooLong"},
-	{ErrMalformedTx, "ErrMalformedTx"},
-}
-
 // String returns the code's constant name.
 func (c ErrorCode) String() string {
-	for _, n := range errorCodeNames {
-		if n.c == c {
-			return n.name
-		}
+	switch c {
+	case ErrNoNullData:
+		return "ErrNoNullData"
+	case ErrWrongMagic:
+		return "ErrWrongMagic"
+	case ErrNoOpcode:
+		return "ErrNoOpcode"
+	case ErrUnknownOpcode:
+		return "ErrUnknownOpcode"
+	case ErrNoInputs:
+		return "ErrNoInputs"
+	case ErrSpentScripts:
+		return "ErrSpentScripts"
+	case ErrSenderType:
+		return "ErrSenderType"
+	case ErrOutputType:
+		return "ErrOutputType"
+	case ErrOutputCount:
+		return "ErrOutputCount"
+	case ErrNoAddress:
+		return "ErrNoAddress"
+	case ErrPayloadLength:
+		return "ErrPayloadLength"
+	case ErrEpochFeature:
+		return "ErrEpochFeature"
+	case ErrInvalidName:
+		return "ErrInvalidName"
+	case ErrInvalidNamespaceID:
+		return "ErrInvalidNamespaceID"
+	case ErrRegistrationTokenFee:
+		return "ErrRegistrationTokenFee"
+	case ErrRenewalTokenFee:
+		return "ErrRenewalTokenFee"
+	case ErrTransferDisposition:
+		return "ErrTransferDisposition"
+	case ErrNamespaceDelimiter:
+		return "ErrNamespaceDelimiter"
+	case ErrNamespaceParams:
+		return "ErrNamespaceParams"
+	case ErrInvalidHash:
+		return "ErrInvalidHash"
+	case ErrInvalidAddress:
+		return "ErrInvalidAddress"
+	case ErrInvalidAmount:
+		return "ErrInvalidAmount"
+	case ErrInvalidArgument:
+		return "ErrInvalidArgument"
+	case ErrPayloadTooLong:
+		return "ErrPayloadTooLong"
+	case ErrMalformedTx:
+		return "ErrMalformedTx"
 	}
 	return fmt.Sprintf("ErrorCode(%d)", int(c))
 }

@@ -29,17 +29,19 @@ type Network struct {
 	Magic [2]byte
 }
 
-// DefaultMagic is the magic of every public Blockstack network: "id".
-var DefaultMagic = [2]byte{'i', 'd'}
+// DefaultMagic is the magic of every public Blockstack network.
+const DefaultMagic = "id"
+
+func defaultMagic() [2]byte { return [2]byte{DefaultMagic[0], DefaultMagic[1]} }
 
 // Mainnet returns the Bitcoin mainnet network with magic "id".
 func Mainnet() Network {
-	return Network{Name: "mainnet", PubKeyHashAddrID: 0, ScriptHashAddrID: 5, Bech32HRP: "bc", Magic: DefaultMagic}
+	return Network{Name: "mainnet", PubKeyHashAddrID: 0, ScriptHashAddrID: 5, Bech32HRP: "bc", Magic: defaultMagic()}
 }
 
 // Testnet returns Bitcoin testnet with magic "id".
 func Testnet() Network {
-	return Network{Name: "testnet", PubKeyHashAddrID: 111, ScriptHashAddrID: 196, Bech32HRP: "tb", Magic: DefaultMagic}
+	return Network{Name: "testnet", PubKeyHashAddrID: 111, ScriptHashAddrID: 196, Bech32HRP: "tb", Magic: defaultMagic()}
 }
 
 // Regtest returns a regtest network. Its addresses are testnet addresses,
@@ -57,17 +59,15 @@ func (n Network) WithMagic(magic [2]byte) Network {
 	return n
 }
 
-// burnHash160 is the hash160 of the Blockstack burn address: 20 zero bytes.
-var burnHash160 = make([]byte, 20)
-
 // BurnAddress returns the network's burn address
 // (1111111111111111111114oLvT2 on mainnet).
 func (n Network) BurnAddress() string {
-	return base58.CheckEncode(burnHash160, n.PubKeyHashAddrID)
+	return base58.CheckEncode(make([]byte, 20), n.PubKeyHashAddrID)
 }
 
-// BurnScript returns the p2pkh script of the burn address.
-func BurnScript() []byte { return P2PKHScript(burnHash160) }
+// BurnScript returns the p2pkh script of the burn address, whose hash160 is
+// 20 zero bytes.
+func BurnScript() []byte { return P2PKHScript(make([]byte, 20)) }
 
 // P2PKHScript returns OP_DUP OP_HASH160 <h160> OP_EQUALVERIFY OP_CHECKSIG.
 func P2PKHScript(h160 []byte) []byte {

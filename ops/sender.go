@@ -6,6 +6,7 @@ import (
 	"github.com/btcsuite/btcd/address/v2"
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/btcec/v2/ecdsa"
+	"github.com/btcsuite/btcd/chainhash/v2"
 	"github.com/btcsuite/btcd/wire/v2"
 )
 
@@ -136,12 +137,21 @@ const (
 	SpendNonStandard
 )
 
-var spendKindNames = [...]string{"p2pkh", "p2sh", "empty", "coinbase", "signature-last", "non-standard"}
-
 // String names the class.
 func (k SpendKind) String() string {
-	if int(k) < len(spendKindNames) {
-		return spendKindNames[k]
+	switch k {
+	case SpendP2PKH:
+		return "p2pkh"
+	case SpendP2SH:
+		return "p2sh"
+	case SpendEmpty:
+		return "empty"
+	case SpendCoinbase:
+		return "coinbase"
+	case SpendSignatureLast:
+		return "signature-last"
+	case SpendNonStandard:
+		return "non-standard"
 	}
 	return "unknown"
 }
@@ -217,10 +227,8 @@ func decodeLight(tx *wire.MsgTx, dc DecodeContext, kv *keyValidator) (*Op, *Ligh
 	return op, l, err
 }
 
-var zeroHash [32]byte
-
 func lightSpent(in *wire.TxIn, kv *keyValidator) ([]byte, SpendKind) {
-	if in.PreviousOutPoint.Index == wire.MaxPrevOutIndex && bytes.Equal(in.PreviousOutPoint.Hash[:], zeroHash[:]) {
+	if in.PreviousOutPoint.Index == wire.MaxPrevOutIndex && in.PreviousOutPoint.Hash == (chainhash.Hash{}) {
 		return nil, SpendCoinbase
 	}
 	if len(in.SignatureScript) == 0 {

@@ -46,8 +46,6 @@ const (
 	DevRevealVersionEpoch = "reveal-version-epoch"
 )
 
-var revealVersionReason = regexp.MustCompile(`^NAMESPACE_REVEAL: namespace version (\d) in epoch (\d)$`)
-
 // WireFile judges a blockstack.js vector file by path.
 func WireFile(path string) (*Report, error) {
 	f, err := os.Open(path)
@@ -237,6 +235,7 @@ func exactSpent(tx *wire.MsgTx, rec *testvectors.BlockstackJSRecord, net ops.Net
 func judgeVerdict(op *ops.Op, derr error, tx *wire.MsgTx, v *testvectors.EpochVerdict) (string, error) {
 	if !v.Accept {
 		if derr == nil {
+			revealVersionReason := regexp.MustCompile(`^NAMESPACE_REVEAL: namespace version (\d) in epoch (\d)$`)
 			if m := revealVersionReason.FindStringSubmatch(v.Reason); m != nil && op.Kind == ops.KindNamespaceReveal &&
 				strconv.Itoa(int(op.Version)) == m[1] {
 				return DevRevealVersionEpoch, nil
@@ -579,12 +578,11 @@ func revealArgs(ns *testvectors.NamespaceJ, revealAddr string) (ops.NamespaceRev
 	return a, nil
 }
 
-var quotedArg = regexp.MustCompile(`'([^']*)'(?:\.repeat\((\d+)\))?`)
-
 // judgeReject calls our encoder with the arguments blockstack.js refused.
 // The record's source is JavaScript; its string literals (with an optional
 // .repeat(n)) are the arguments that matter.
 func judgeReject(rec *testvectors.BlockstackJSRecord) error {
+	quotedArg := regexp.MustCompile(`'([^']*)'(?:\.repeat\((\d+)\))?`)
 	var lits []string
 	for _, m := range quotedArg.FindAllStringSubmatch(rec.Source, -1) {
 		s := m[1]
@@ -617,10 +615,6 @@ func judgeReject(rec *testvectors.BlockstackJSRecord) error {
 	}
 	return nil
 }
-
-// errNotExpressible marks builder inputs our encoders deliberately cannot
-// express (blockstack.js forms the reference never accepts).
-var errNotExpressible = fmt.Errorf("not expressible with our encoders")
 
 // judgeEncode encodes the record's builder inputs with our encoders. When
 // the encoder builds, its data must equal the record's OP_RETURN data and its
@@ -749,7 +743,9 @@ func argsOf(rec *testvectors.BlockstackJSRecord, net ops.Network, tx *wire.MsgTx
 		}, nil
 	case "NAME_REGISTRATION":
 		if in.BurnTokenAmountHex != nil {
-			return nil, errNotExpressible
+			// A registration with a token field: our encoder deliberately
+			// cannot express it (the reference refuses non-zero ones).
+			return nil, fmt.Errorf("registration with a token field is not expressible with our encoders")
 		}
 		return ops.NameRegistrationArgs{
 			Name:         deref(in.Name),
