@@ -5,10 +5,12 @@ import (
 	"strings"
 )
 
-// State layout. Every piece of consensus state is one key of the store;
-// values are JSON objects of the types in records.go (compact, deterministic:
-// encoding/json writes struct fields in declaration order). Heights in keys
-// are 8-byte big-endian so that byte order is height order.
+// State layout. Every piece of consensus state is one key of the store.
+// Values of the hot records (NameRecord, Namespace, preorder rows, Account,
+// owner index, HistoryEntry) use the compact binary encoding of codec.go;
+// the rest (vesting rows, scheduled events, keychains) are JSON; consensus
+// and ops hashes are their hex strings. All encodings are deterministic.
+// Heights in keys are 8-byte big-endian so that byte order is height order.
 //
 //	c/<height>           consensus hash of a block (hex string)
 //	o/<height>           ops hash of a block (hex string)

@@ -1,7 +1,6 @@
 package consensus
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -38,7 +37,7 @@ func (o *overlay) getJSON(key []byte, v any) (bool, error) {
 	if err != nil || !ok {
 		return false, err
 	}
-	if err := json.Unmarshal(b, v); err != nil {
+	if err := decodeValue(b, v); err != nil {
 		return false, fmt.Errorf("consensus: corrupt state at %q: %w", key, err)
 	}
 	return true, nil
@@ -49,9 +48,9 @@ func (o *overlay) put(key []byte, value []byte) {
 }
 
 func (o *overlay) putJSON(key []byte, v any) error {
-	b, err := json.Marshal(v)
+	b, err := encodeValue(v)
 	if err != nil {
-		return fmt.Errorf("consensus: encoding state: %w", err)
+		return err
 	}
 	o.writes[string(key)] = b
 	return nil

@@ -1,7 +1,6 @@
 package consensus
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
@@ -28,7 +27,7 @@ func (v *View) getJSON(key []byte, out any) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if err := json.Unmarshal(b, out); err != nil {
+	if err := decodeValue(b, out); err != nil {
 		return false, fmt.Errorf("consensus: corrupt state at %q: %w", key, err)
 	}
 	return true, nil
@@ -72,7 +71,7 @@ func (v *View) NameHistory(name string) ([]HistoryEntry, error) {
 	var out []HistoryEntry
 	err := v.r.Scan(historyPrefix(name), func(_, val []byte) (bool, error) {
 		var e HistoryEntry
-		if err := json.Unmarshal(val, &e); err != nil {
+		if err := decodeValue(val, &e); err != nil {
 			return false, fmt.Errorf("consensus: corrupt history of %s: %w", name, err)
 		}
 		out = append(out, e)
@@ -105,7 +104,7 @@ func (v *View) Accounts() ([]Account, error) {
 	var out []Account
 	err := v.r.Scan([]byte(prefixAccount), func(_, val []byte) (bool, error) {
 		var a Account
-		if err := json.Unmarshal(val, &a); err != nil {
+		if err := decodeValue(val, &a); err != nil {
 			return false, err
 		}
 		out = append(out, a)
