@@ -92,7 +92,10 @@ func TestTemplates(t *testing.T) {
 	// The longest form, a token transfer with a full scratch area, is
 	// exactly 80 bytes and goes out as PUSHDATA1, as blockstack.js sends it.
 	tt, err := ops.TokenTransferArgs{RecipientAddress: a, ConsensusHash: ch, Amount: 1, ScratchArea: make([]byte, ops.MaxScratchArea)}.Encode(net)
-	if err != nil || len(tt.Data) != ops.MaxDataLength || string(tt.Outputs[0].Script[:3]) != "\x6a\x4c\x50" {
-		t.Errorf("80-byte token transfer: %v %x", err, tt.Outputs[0].Script[:3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tt.Data) != ops.MaxDataLength || string(tt.Outputs[0].Script[:3]) != "\x6a\x4c\x50" {
+		t.Errorf("80-byte token transfer: %d bytes, script %x", len(tt.Data), tt.Outputs[0].Script[:3])
 	}
 }
