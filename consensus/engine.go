@@ -202,8 +202,21 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 			}
 			b.scanSeen[eff.collideKey] = true
 		}
+		// The scan phase's checked_ops holds every scanned op, passed or
+		// not, and the quota counts its NAME_REGISTRATIONs by their sender
+		// field: the new owner for a passed one (its record replaced the
+		// op), the payer for a failed one (F register.py
+		// get_num_names_owned; virtualchain_hooks.py:276-322).
+		if kind == ops.KindNameRegistration {
+			if rerr == nil {
+				b.regOwners[op.Recipient]++
+			} else {
+				b.regOwners[op.Sender]++
+			}
+		}
 	}
 	b.scanning = false
+	b.regOwners = map[string]int{}
 
 	// Check-and-commit phase (§2.2-2).
 	for i := range blk.Ops {

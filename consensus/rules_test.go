@@ -443,3 +443,24 @@ func TestBlockOrder(t *testing.T) {
 		t.Fatalf("cancelled context: %v", err)
 	}
 }
+
+// §2.2 + §7.7: in the scan phase the quota counts every earlier scanned
+// registration by its sender field — the payer of a failed one — so a
+// failing registration can push a later one over quota in the scan only;
+// that one then escapes the collision rule and wins in the main phase
+// (F register.py get_num_names_owned over db_scan_block's checked_ops).
+func TestScanPhaseQuotaCountsFailedRegistrations(t *testing.T) {
+	p := Regtest()
+	p.MaxNamesPerSender = 2
+	c := newTestChain(t, p)
+	alice, bob, carol, _ := keys(p)
+	c.block()
+	c.launch(alice, bob, "test", 100, 400000000)
+	c.expect(c.block(c.preorder(alice, alice, "a.test", 1000)), Accepted)
+	c.expect(c.block(register(alice, alice, "a.test")), Accepted)
+	c.expect(c.block(c.preorder(alice, alice, "y.test", 1000), c.preorder(carol, carol, "y.test", 1000)), Accepted, Accepted)
+	res := c.block(register(alice, alice, "nopreorder.test"), register(alice, alice, "y.test"), register(carol, carol, "y.test"))
+	c.expectCode(res, 0, ErrNoPreorder)
+	c.expect(res, Rejected, Accepted, Rejected)
+	c.expectCode(res, 2, ErrCollision)
+}
