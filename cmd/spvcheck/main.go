@@ -40,6 +40,9 @@ func commands() []command {
 	return []command{
 		decodeCommand(),
 		vectorsCommand(),
+		auditCommand(),
+		exportCommand(),
+		importCommand(),
 	}
 }
 

@@ -1,0 +1,363 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spvcheck/spvcheck/snapshot"
+)
+
+func auditCommand() command {
+	c := command{
+		name:    "audit",
+		summary: "recompute every hash of a data directory or snapshot file and replay its blocks",
+		usage: "PATH [--no-replay] [--json]\n\n" +
+			"PATH is a data directory (or a store directory) or a snapshot file. Every block's ops\n" +
+			"hash is recomputed from its committed records and every consensus hash from the skip\n" +
+			"list; unless --no-replay, the stored inputs are replayed through the engine and the\n" +
+			"resulting state compared with the stored state. Reports the first divergent block.\n" +
+			"Exit 0 verified, 1 divergence found, 2 unreadable input.",
+	}
+	c.run = func(ctx context.Context, e *env, args []string) int { return runAudit(ctx, e, &c, args) }
+	return c
+}
+
+// auditOutput is audit's --json form.
+type auditOutput struct {
+	Path              string      `json:"path"`
+	Kind              string      `json:"kind"`
+	Verdict           string      `json:"verdict"`
+	Network           string      `json:"network,omitempty"`
+	ParamsFingerprint string      `json:"params_fingerprint,omitempty"`
+	First             uint64      `json:"first_block"`
+	Tip               uint64      `json:"tip"`
+	Blocks            uint64      `json:"blocks_checked"`
+	Replayed          bool        `json:"replayed"`
+	TipConsensusHash  string      `json:"tip_consensus_hash,omitempty"`
+	Divergence        *divergence `json:"divergence,omitempty"`
+	Error             string      `json:"error,omitempty"`
+}
+
+type divergence struct {
+	Height   uint64 `json:"height"`
+	Kind     string `json:"kind"`
+	Key      string `json:"state_key,omitempty"`
+	Expected string `json:"expected"`
+	Actual   string `json:"actual"`
+}
+
+func runAudit(ctx context.Context, e *env, c *command, args []string) int {
+	fs := newFlagSet(e, c)
+	noReplay := fs.Bool("no-replay", false, "only recompute hashes; do not replay the stored inputs")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		if isFlagHelp(err) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if len(pos) != 1 {
+		return usageError(e, c, "want exactly one PATH, got %d", len(pos))
+	}
+	path := pos[0]
+	st, err := os.Stat(path)
+	if err != nil {
+		return fail(e, c, exitUsage, err, "give a data directory or a snapshot file")
+	}
+	prog := newProgress(e)
+	opts := snapshot.AuditOptions{Progress: func(p snapshot.Progress) {
+		prog.update("audit %-7s %s %d/%d", p.Phase, bar(p.Height, p.Tip), p.Height, p.Tip)
+	}}
+	out := auditOutput{Path: path}
+	var rep *snapshot.AuditReport
+	if st.IsDir() {
+		out.Kind = "store"
+		s, net, err := openStore(ctx, path, true)
+		if err != nil {
+			prog.done()
+			return reportUnreadable(e, c, &out, *asJSON, err)
+		}
+		defer s.Close()
+		if !*noReplay {
+			opts.Replayer = snapshot.EngineReplayer(net.consensus)
+		}
+		rep, err = snapshot.AuditStore(ctx, s, opts)
+		prog.done()
+		if err != nil {
+			return reportUnreadable(e, c, &out, *asJSON, err)
+		}
+	} else {
+		out.Kind = "file"
+		if !*noReplay {
+			info, err := peekSnapshotNetwork(path)
+			if err != nil {
+				return reportUnreadable(e, c, &out, *asJSON, err)
+			}
+			net, err := networkByName(info.Network)
+			if err != nil {
+				return reportUnreadable(e, c, &out, *asJSON, err)
+			}
+			opts.Replayer = snapshot.EngineReplayer(net.consensus)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return reportUnreadable(e, c, &out, *asJSON, err)
+		}
+		defer f.Close()
+		rep, err = snapshot.AuditFile(ctx, bufio.NewReaderSize(f, 1<<20), opts)
+		prog.done()
+		if err != nil {
+			return reportUnreadable(e, c, &out, *asJSON, err)
+		}
+	}
+	out.Verdict = rep.Verdict.String()
+	out.Network, out.ParamsFingerprint = rep.Network, rep.ParamsFingerprint
+	out.First, out.Tip, out.Blocks, out.Replayed = rep.First, rep.Tip, rep.Blocks, rep.Replayed
+	out.TipConsensusHash = rep.TipConsensusHash
+	if rep.Err != nil {
+		out.Error = rep.Err.Error()
+	}
+	if d := rep.Divergence; d != nil {
+		out.Divergence = &divergence{Height: d.Height, Kind: d.Kind.String(), Expected: d.Expected, Actual: d.Actual}
+		if len(d.Key) > 0 {
+			out.Divergence.Key = hex.EncodeToString(d.Key)
+		}
+	}
+	if *asJSON {
+		writeJSON(e, out)
+	} else {
+		fmt.Fprintf(e.stdout, "%s %s: %s\n", out.Kind, path, out.Verdict)
+		fmt.Fprintf(e.stdout, "  network %s, blocks %d..%d (%d checked", out.Network, out.First, out.Tip, out.Blocks)
+		if out.Replayed {
+			fmt.Fprint(e.stdout, ", inputs replayed")
+		}
+		fmt.Fprintln(e.stdout, ")")
+		if out.TipConsensusHash != "" {
+			fmt.Fprintf(e.stdout, "  tip consensus hash %s\n", out.TipConsensusHash)
+		}
+		if d := out.Divergence; d != nil {
+			fmt.Fprintf(e.stdout, "  first divergence at block %d (%s)\n    expected %s\n    stored   %s\n", d.Height, d.Kind, d.Expected, d.Actual)
+			if d.Key != "" {
+				fmt.Fprintf(e.stdout, "    state key %s\n", d.Key)
+			}
+		}
+		if out.Error != "" {
+			fmt.Fprintf(e.stdout, "  %s\n", out.Error)
+		}
+	}
+	switch rep.Verdict {
+	case snapshot.Verified:
+		return exitOK
+	case snapshot.Divergent:
+		return exitMismatch
+	}
+	return exitUsage
+}
+
+func reportUnreadable(e *env, c *command, out *auditOutput, asJSON bool, err error) int {
+	if asJSON {
+		out.Verdict = snapshot.Unreadable.String()
+		out.Error = err.Error()
+		writeJSON(e, out)
+		return exitUsage
+	}
+	return fail(e, c, exitUsage, err, "")
+}
+
+// peekSnapshotNetwork reads a snapshot file's header.
+func peekSnapshotNetwork(path string) (*snapshot.FileInfo, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return snapshot.ReadFileInfo(bufio.NewReader(f))
+}
+
+func writeJSON(e *env, v any) {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+func exportCommand() command {
+	c := command{
+		name:    "export",
+		summary: "write a data directory's verified state to a portable snapshot file",
+		usage: "--datadir D FILE [--json]\n\n" +
+			"Writes the store's state, consensus-hash chain and committed records to FILE\n" +
+			"(use - for standard output). The file is checksummed section by section; anyone can\n" +
+			"check it with 'spvcheck audit FILE' or load it with 'spvcheck import'.",
+	}
+	c.run = func(ctx context.Context, e *env, args []string) int { return runExport(ctx, e, &c, args) }
+	return c
+}
+
+func runExport(ctx context.Context, e *env, c *command, args []string) int {
+	fs := newFlagSet(e, c)
+	datadir := fs.String("datadir", "", "data directory to export")
+	asJSON := fs.Bool("json", false, "print the snapshot header as JSON")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		if isFlagHelp(err) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if len(pos) != 1 {
+		return usageError(e, c, "want exactly one output FILE, got %d", len(pos))
+	}
+	s, _, err := openStore(ctx, *datadir, true)
+	if err != nil {
+		return fail(e, c, exitUsage, err, "")
+	}
+	defer s.Close()
+	out := pos[0]
+	var w *os.File
+	tmp := ""
+	if out == "-" {
+		w = os.Stdout
+	} else {
+		if _, err := os.Stat(out); err == nil {
+			return fail(e, c, exitUsage, fmt.Errorf("%s already exists", out), "choose a new file name; export never overwrites")
+		}
+		w, err = os.CreateTemp(filepath.Dir(out), ".spvcheck-export-*")
+		if err != nil {
+			return fail(e, c, exitUsage, err, "")
+		}
+		tmp = w.Name()
+		defer os.Remove(tmp)
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	info, err := snapshot.Export(ctx, s, bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil && tmp != "" {
+		if err = w.Sync(); err == nil {
+			if err = w.Close(); err == nil {
+				err = os.Rename(tmp, out)
+			}
+		}
+	}
+	if err != nil {
+		return fail(e, c, exitUsage, err, "")
+	}
+	if out == "-" {
+		return exitOK
+	}
+	return printFileInfo(e, out, info, *asJSON, "exported")
+}
+
+func printFileInfo(e *env, path string, info *snapshot.FileInfo, asJSON bool, verb string) int {
+	if asJSON {
+		writeJSON(e, map[string]any{
+			"path": path, "network": info.Network, "params_fingerprint": info.ParamsFingerprint,
+			"first_block": info.First, "tip": info.Tip, "tip_consensus_hash": info.TipConsensusHash,
+			"tip_block_hash": blockHashString(info.TipBlockHash), "format_version": info.Version,
+		})
+		return exitOK
+	}
+	fmt.Fprintf(e.stdout, "%s %s: %s blocks %d..%d, tip consensus hash %s\n",
+		verb, path, info.Network, info.First, info.Tip, info.TipConsensusHash)
+	return exitOK
+}
+
+// blockHashString renders an internal-order block hash the way Bitcoin
+// tools print it (byte-reversed hex).
+func blockHashString(h [32]byte) string {
+	var r [32]byte
+	for i := range h {
+		r[i] = h[31-i]
+	}
+	return hex.EncodeToString(r[:])
+}
+
+func importCommand() command {
+	c := command{
+		name:    "import",
+		summary: "verify a snapshot file completely, then load it into a new data directory",
+		usage: "FILE --datadir D [--json]\n\n" +
+			"Checks every checksum, the chain's continuity and every ops and consensus hash before\n" +
+			"writing anything; D must not hold a store yet. Exit 0 imported, 1 the file failed\n" +
+			"verification, 2 unusable input.",
+	}
+	c.run = func(ctx context.Context, e *env, args []string) int { return runImport(ctx, e, &c, args) }
+	return c
+}
+
+func runImport(ctx context.Context, e *env, c *command, args []string) int {
+	fs := newFlagSet(e, c)
+	datadir := fs.String("datadir", "", "new data directory to create")
+	asJSON := fs.Bool("json", false, "print the snapshot header as JSON")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		if isFlagHelp(err) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if len(pos) != 1 {
+		return usageError(e, c, "want exactly one snapshot FILE, got %d", len(pos))
+	}
+	if *datadir == "" {
+		return usageError(e, c, "--datadir is required")
+	}
+	dst := filepath.Join(*datadir, storeSubdir)
+	if _, err := os.Stat(dst); err == nil {
+		return fail(e, c, exitUsage, fmt.Errorf("%s already holds a store", *datadir), "import only into a new data directory")
+	}
+	info, err := peekSnapshotNetwork(pos[0])
+	if err != nil {
+		return fail(e, c, exitUsage, err, "")
+	}
+	net, err := networkByName(info.Network)
+	if err != nil {
+		return fail(e, c, exitUsage, err, "")
+	}
+	if err := os.MkdirAll(*datadir, 0o755); err != nil {
+		return fail(e, c, exitUsage, err, "")
+	}
+	f, err := os.Open(pos[0])
+	if err != nil {
+		return fail(e, c, exitUsage, err, "")
+	}
+	defer f.Close()
+	prog := newProgress(e)
+	opts := snapshot.Options{Network: net.name, ParamsFingerprint: net.consensus.Fingerprint(),
+		Progress: func(p snapshot.Progress) {
+			prog.update("import %-7s %s %d/%d", p.Phase, bar(p.Height, p.Tip), p.Height, p.Tip)
+		}}
+	got, err := snapshot.Import(ctx, bufio.NewReaderSize(f, 1<<20), dst, opts)
+	prog.done()
+	if err != nil {
+		code := exitUsage
+		if failedVerification(err) {
+			code = exitMismatch
+		}
+		return fail(e, c, code, err, "nothing was written")
+	}
+	return printFileInfo(e, dst, got, *asJSON, "imported")
+}
+
+// failedVerification reports whether a snapshot error means the data was
+// read but did not verify (tampered or inconsistent), as opposed to input
+// that is not a snapshot at all or cannot be read.
+func failedVerification(err error) bool {
+	for _, code := range []snapshot.ErrorCode{
+		snapshot.ErrFileChecksum, snapshot.ErrFileTruncated, snapshot.ErrFileMalformed,
+		snapshot.ErrChainBroken, snapshot.ErrOpsHashMismatch, snapshot.ErrConsensusHashMismatch,
+	} {
+		if errors.Is(err, code) {
+			return true
+		}
+	}
+	return false
+}
