@@ -75,11 +75,21 @@ func (c *Client) CatchUp(ctx context.Context, after Cursor, fn func(context.Cont
 	return c.deliver(ctx, after, true, fn)
 }
 
+// chainView is what a deliverer reads: the best header chain and blocks.
+// *Client implements it over neutrino; tests use a simulated chain.
+type chainView interface {
+	headerTip() (int32, error)
+	hashAt(height int32) (chainhash.Hash, error)
+	fetchBlock(ctx context.Context, hash chainhash.Hash) (*btcutil.Block, error)
+}
+
 // deliverer is the state of one Follow or CatchUp call.
 type deliverer struct {
-	c   *Client
-	fn  func(context.Context, Event) error
-	max int32 // MaxReorgDepth
+	chain    chainView
+	fn       func(context.Context, Event) error
+	depth    int32 // ConfirmationDepth
+	parallel int   // FetchParallelism
+	max      int32 // MaxReorgDepth
 
 	last Cursor // last block delivered (or the starting cursor)
 	// seen holds the best-chain hash at each height the deliverer tracks:
@@ -107,7 +117,7 @@ func (c *Client) deliver(ctx context.Context, after Cursor, stopWhenCaughtUp boo
 	}
 	defer sub.Cancel()
 
-	d := &deliverer{c: c, fn: fn, max: c.cfg.MaxReorgDepth, last: after, seen: make(map[int32]chainhash.Hash)}
+	d := newDeliverer(c, &c.cfg, after, fn)
 	// Notifications only wake the loop early; the header store is the
 	// truth. A closed channel (neutrino stopping) leaves polling alone.
 	notes := sub.Notifications
@@ -151,15 +161,11 @@ func (c *Client) deliver(ctx context.Context, after Cursor, stopWhenCaughtUp boo
 
 	for {
 		notes = drain(notes)
-		tip, err := d.refresh(ctx)
+		busy, tip, err := d.step(ctx)
 		if err != nil {
 			return d.last, err
 		}
-		confirmed := min(tip-c.cfg.ConfirmationDepth, d.seenTip)
-		if d.last.Height < confirmed {
-			if err := d.pipeline(ctx, d.last.Height+1, min(confirmed, d.last.Height+fetchBatch)); err != nil {
-				return d.last, err
-			}
+		if busy {
 			continue
 		}
 		if stopWhenCaughtUp {
@@ -191,6 +197,33 @@ func drain[T any](ch chan T) chan T {
 	}
 }
 
+func newDeliverer(chain chainView, cfg *Config, after Cursor, fn func(context.Context, Event) error) *deliverer {
+	return &deliverer{
+		chain:    chain,
+		fn:       fn,
+		depth:    cfg.ConfirmationDepth,
+		parallel: cfg.FetchParallelism,
+		max:      cfg.MaxReorgDepth,
+		last:     after,
+		seen:     make(map[int32]chainhash.Hash),
+	}
+}
+
+// step reads the header chain (reporting any reorganisation) and, if
+// blocks are confirmed beyond the last delivered one, delivers up to one
+// batch of them. busy says whether there was anything to deliver; tip is
+// the header tip read.
+func (d *deliverer) step(ctx context.Context) (busy bool, tip int32, err error) {
+	if tip, err = d.refresh(ctx); err != nil {
+		return false, tip, err
+	}
+	confirmed := min(tip-d.depth, d.seenTip)
+	if d.last.Height >= confirmed {
+		return false, tip, nil
+	}
+	return true, tip, d.pipeline(ctx, d.last.Height+1, min(confirmed, d.last.Height+fetchBatch))
+}
+
 // headerTip returns the height of the header store's tip.
 func (c *Client) headerTip() (int32, error) {
 	_, h, err := c.cs.BlockHeaders.ChainTip()
@@ -216,7 +249,7 @@ func (d *deliverer) anchor() error {
 	if d.last.Height < 0 {
 		return nil
 	}
-	h, err := d.c.hashAt(d.last.Height)
+	h, err := d.chain.hashAt(d.last.Height)
 	if err != nil {
 		return err
 	}
@@ -230,7 +263,7 @@ func (d *deliverer) anchor() error {
 	// them too, so a reorganisation below the cursor (one that happens
 	// between two calls) finds its fork point.
 	for height := d.last.Height - 1; height >= max(0, d.last.Height-d.max); height-- {
-		if d.seen[height], err = d.c.hashAt(height); err != nil {
+		if d.seen[height], err = d.chain.hashAt(height); err != nil {
 			return err
 		}
 		d.seenLow = height
@@ -242,13 +275,13 @@ func (d *deliverer) anchor() error {
 // reorganisation if they differ, then extends tracking towards the tip. It
 // returns the header tip.
 func (d *deliverer) refresh(ctx context.Context) (int32, error) {
-	tip, err := d.c.headerTip()
+	tip, err := d.chain.headerTip()
 	if err != nil {
 		return 0, err
 	}
 	fork := min(d.seenTip, tip)
 	for fork >= d.seenLow && fork >= 0 {
-		h, err := d.c.hashAt(fork)
+		h, err := d.chain.hashAt(fork)
 		if err != nil {
 			return 0, err
 		}
@@ -280,7 +313,7 @@ func (d *deliverer) refresh(ctx context.Context) (int32, error) {
 	}
 	// Track new heights, at most MaxReorgDepth beyond the last delivery.
 	for h := d.seenTip + 1; h <= min(tip, d.last.Height+d.max); h++ {
-		hash, err := d.c.hashAt(h)
+		hash, err := d.chain.hashAt(h)
 		if err != nil {
 			return 0, err
 		}
@@ -317,7 +350,7 @@ func (d *deliverer) pipeline(ctx context.Context, from, to int32) error {
 	for i := range hashes {
 		hashes[i] = d.seen[from+int32(i)]
 	}
-	sem := make(chan struct{}, d.c.cfg.FetchParallelism)
+	sem := make(chan struct{}, d.parallel)
 	go func() {
 		for i, hash := range hashes {
 			select {
@@ -326,7 +359,7 @@ func (d *deliverer) pipeline(ctx context.Context, from, to int32) error {
 				return
 			}
 			go func() {
-				b, err := d.c.fetchBlock(ctx, hash)
+				b, err := d.chain.fetchBlock(ctx, hash)
 				slots[i] <- fetched{b, err}
 			}()
 		}
@@ -340,12 +373,18 @@ func (d *deliverer) pipeline(ctx context.Context, from, to int32) error {
 		case <-ctx.Done():
 			return context.Cause(ctx)
 		}
+		want := hashes[i]
 		if r.err != nil {
+			// A block orphaned since the batch began cannot be fetched
+			// (neutrino no longer has its header): not a failure, the
+			// next refresh reports the reorganisation.
+			if now, err := d.chain.hashAt(height); err != nil || now != want {
+				return nil
+			}
 			return r.err
 		}
-		want := hashes[i]
 		// Deliver only what is still the best chain's block at height.
-		if now, err := d.c.hashAt(height); err != nil || now != want {
+		if now, err := d.chain.hashAt(height); err != nil || now != want {
 			return nil
 		}
 		hdr := r.block.MsgBlock().Header
