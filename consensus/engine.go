@@ -2,6 +2,7 @@ package consensus
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -281,6 +282,7 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 	res.ConsensusHash = ch
 	b.st.put(consensusHashKey(b.n), []byte(ch))
 	b.st.put(opsHashKey(b.n), []byte(res.OpsHash))
+	b.st.put([]byte(keyTip), binary.BigEndian.AppendUint64(nil, b.n))
 
 	// End of block: the 0.13 scheduled events, then vesting for N+1 (§2.2-5).
 	if err := b.endOfBlock(); err != nil {

@@ -24,7 +24,10 @@ import (
 //	v/<height>           VestingRows credited after block height-1
 //	k/<namespace id>     Keychain: cached import keychain addresses
 //	e/<height>           ScheduledEvents at the end of that block (0.13 rules)
+//	t                    height of the last committed block (8 bytes)
 const (
+	keyTip = "t"
+
 	prefixConsensusHash = "c/"
 	prefixOpsHash       = "o/"
 	prefixName          = "n/"

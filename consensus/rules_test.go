@@ -464,3 +464,41 @@ func TestScanPhaseQuotaCountsFailedRegistrations(t *testing.T) {
 	c.expect(res, Rejected, Accepted, Rejected)
 	c.expectCode(res, 2, ErrCollision)
 }
+
+// The View's read helpers answer as of the last committed block.
+func TestViewHelpers(t *testing.T) {
+	p := Regtest()
+	c := newTestChain(t, p)
+	alice, bob, _, _ := keys(p)
+	if _, ok, _ := c.e.View().Tip(); ok {
+		t.Fatal("tip before the first block")
+	}
+	c.block()
+	c.launch(alice, bob, "test", 100, 400000000)
+	c.expect(c.block(c.preorder(alice, alice, "b.test", 1000), c.preorder(alice, alice, "a.test", 1000)), Accepted, Accepted)
+	c.expect(c.block(register(alice, alice, "b.test"), register(alice, alice, "a.test")), Accepted, Accepted)
+	c.expect(c.block(c.transfer(alice, bob, "a.test", false)), Accepted)
+	v := c.e.View()
+	tip, ok, err := v.Tip()
+	if err != nil || !ok || tip != c.next-1 {
+		t.Fatalf("tip %d %v %v", tip, ok, err)
+	}
+	names, _ := v.NamesInNamespace("test")
+	if strings.Join(names, ",") != "a.test,b.test" {
+		t.Fatalf("names %v", names)
+	}
+	hist, _ := v.NameHistory("a.test")
+	var opsSeen []string
+	for _, h := range hist {
+		opsSeen = append(opsSeen, h.Op)
+	}
+	if strings.Join(opsSeen, " ") != "? : >~" {
+		t.Fatalf("history %v", opsSeen)
+	}
+	if ns, _ := v.Namespace("test"); ns == nil || !ns.Ready() {
+		t.Fatal("namespace not ready")
+	}
+	if oh, ok, _ := v.OpsHash(tip); !ok || len(oh) != 64 {
+		t.Fatalf("ops hash %q", oh)
+	}
+}

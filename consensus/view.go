@@ -1,6 +1,7 @@
 package consensus
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/big"
@@ -129,3 +130,19 @@ func (v *View) ConsensusHash(h uint64) (string, bool, error) { return v.hashAt(c
 
 // OpsHash returns the ops hash of block h.
 func (v *View) OpsHash(h uint64) (string, bool, error) { return v.hashAt(opsHashKey(h)) }
+
+// Tip returns the height of the last committed block; ok is false before
+// the first block.
+func (v *View) Tip() (height uint64, ok bool, err error) {
+	b, err := v.r.Get([]byte(keyTip))
+	if errors.Is(err, ErrNotFound) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	if len(b) != 8 {
+		return 0, false, errCorrupt
+	}
+	return binary.BigEndian.Uint64(b), true, nil
+}
