@@ -40,9 +40,13 @@ func commands() []command {
 	return []command{
 		decodeCommand(),
 		vectorsCommand(),
+		lookupCommand(),
+		namesCommand(),
 		auditCommand(),
 		exportCommand(),
 		importCommand(),
+		proveCommand(),
+		verifyProofCommand(),
 	}
 }
 

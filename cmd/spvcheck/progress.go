@@ -61,3 +61,15 @@ func bar(done, total uint64) string {
 	filled := int(done * width / total)
 	return "[" + strings.Repeat("#", filled) + strings.Repeat(".", width-filled) + "]"
 }
+
+// readAllLimited reads r to the end, refusing more than limit bytes.
+func readAllLimited(r io.Reader, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("input is larger than %d bytes", limit)
+	}
+	return b, nil
+}

@@ -1,0 +1,317 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spvcheck/spvcheck/consensus"
+	"github.com/spvcheck/spvcheck/snapshot"
+)
+
+// verifiedAt says which verified block an answer comes from.
+type verifiedAt struct {
+	Height        uint64 `json:"height"`
+	ConsensusHash string `json:"consensus_hash"`
+	BlockHash     string `json:"block_hash,omitempty"`
+}
+
+func tipOf(s *snapshot.Store) (*verifiedAt, error) {
+	tip, ok, err := s.Tip()
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("the store is empty: run 'spvcheck sync' first")
+	}
+	ch, err := s.ConsensusHash(tip)
+	if err != nil {
+		return nil, err
+	}
+	bh, err := s.BlockHash(tip)
+	if err != nil {
+		return nil, err
+	}
+	v := &verifiedAt{Height: tip, ConsensusHash: ch}
+	if bh != ([32]byte{}) {
+		v.BlockHash = blockHashString(bh)
+	}
+	return v, nil
+}
+
+// nameSummary is one name as lookup and names print it.
+type nameSummary struct {
+	Name            string  `json:"name"`
+	Owner           string  `json:"owner_address"`
+	OwnerScript     string  `json:"owner_script"`
+	ZonefileHash    *string `json:"zonefile_hash"`
+	Registered      uint64  `json:"registered_at"`
+	LastRenewed     uint64  `json:"last_renewed_at"`
+	ExpiresAt       uint64  `json:"expires_at,omitempty"`
+	RenewalDeadline uint64  `json:"renewal_deadline,omitempty"`
+	NeverExpires    bool    `json:"never_expires"`
+	Revoked         bool    `json:"revoked"`
+	Status          string  `json:"status"`
+	LastOp          string  `json:"last_op"`
+	LastTxid        string  `json:"last_txid"`
+}
+
+func summarize(st *consensus.NameStatus) nameSummary {
+	r := st.Record
+	s := nameSummary{
+		Name: r.Name, Owner: r.Address, OwnerScript: r.Sender, ZonefileHash: r.ValueHash,
+		Registered: r.FirstRegistered, LastRenewed: r.LastRenewed, Revoked: r.Revoked,
+		NeverExpires: st.NeverExpires, ExpiresAt: st.ExpireBlock, RenewalDeadline: st.RenewalDeadline,
+		LastOp: r.Op, LastTxid: r.Txid,
+	}
+	switch {
+	case st.Namespace == nil:
+		s.Status = "unknown-namespace"
+	case !st.Alive:
+		s.Status = "expired"
+	case r.Revoked:
+		s.Status = "revoked"
+	case st.InGrace:
+		s.Status = "grace-period"
+	case !st.Namespace.Ready():
+		s.Status = "imported"
+	default:
+		s.Status = "registered"
+	}
+	return s
+}
+
+func lookupCommand() command {
+	c := command{
+		name:    "lookup",
+		summary: "show a verified name: owner, zone-file hash, heights, status and history",
+		usage: "NAME --datadir D [--json]\n\n" +
+			"Answers from the verified store only, and says at which block and consensus hash.\n" +
+			"Exit 0 found, 1 no such name, 2 unusable data directory.",
+	}
+	c.run = func(ctx context.Context, e *env, args []string) int { return runLookup(ctx, e, &c, args) }
+	return c
+}
+
+func runLookup(ctx context.Context, e *env, c *command, args []string) int {
+	fs := newFlagSet(e, c)
+	datadir := fs.String("datadir", "", "data directory holding the verified store")
+	asJSON := fs.Bool("json", false, "print the answer as JSON")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		if isFlagHelp(err) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if len(pos) != 1 {
+		return usageError(e, c, "want exactly one NAME, got %d", len(pos))
+	}
+	s, net, err := openStore(ctx, *datadir, true)
+	if err != nil {
+		return fail(e, c, exitUsage, err, "")
+	}
+	defer s.Close()
+	at, err := tipOf(s)
+	if err != nil {
+		return fail(e, c, exitUsage, err, "")
+	}
+	view := consensus.NewView(net.consensus, s)
+	name := strings.TrimSpace(pos[0])
+	st, err := view.NameStatus(name, at.Height)
+	if err != nil {
+		return fail(e, c, exitUsage, err, "")
+	}
+	if st == nil {
+		if *asJSON {
+			writeJSON(e, map[string]any{"name": name, "found": false, "verified_at": at})
+		} else {
+			fmt.Fprintf(e.stderr, "spvcheck lookup: no name %q in the verified state at block %d (consensus hash %s)\n", name, at.Height, at.ConsensusHash)
+		}
+		return exitMismatch
+	}
+	hist, err := view.NameHistory(name)
+	if err != nil {
+		return fail(e, c, exitUsage, err, "")
+	}
+	sum := summarize(st)
+	if *asJSON {
+		type histEntry struct {
+			Height   uint64 `json:"height"`
+			Vtxindex int    `json:"vtxindex"`
+			Op       string `json:"op"`
+			Txid     string `json:"txid"`
+			Owner    string `json:"owner_address,omitempty"`
+		}
+		var h []histEntry
+		for _, x := range hist {
+			he := histEntry{Height: x.Height, Vtxindex: x.Vtxindex, Op: opName(x.Op), Txid: x.Txid}
+			if x.Record != nil {
+				he.Owner = x.Record.Address
+			}
+			h = append(h, he)
+		}
+		writeJSON(e, map[string]any{"name": name, "found": true, "verified_at": at, "summary": sum, "history": h})
+		return exitOK
+	}
+	w := tabwriter.NewWriter(e.stdout, 0, 2, 2, ' ', 0)
+	fmt.Fprintf(w, "name\t%s\n", sum.Name)
+	fmt.Fprintf(w, "status\t%s\n", sum.Status)
+	fmt.Fprintf(w, "owner\t%s\n", sum.Owner)
+	fmt.Fprintf(w, "zone-file hash\t%s\n", orNone(sum.ZonefileHash))
+	fmt.Fprintf(w, "registered at\t%d\n", sum.Registered)
+	fmt.Fprintf(w, "last renewed at\t%d\n", sum.LastRenewed)
+	if sum.NeverExpires {
+		fmt.Fprintf(w, "expires\tnever\n")
+	} else {
+		fmt.Fprintf(w, "expires at\t%d (renewable until %d)\n", sum.ExpiresAt, sum.RenewalDeadline)
+	}
+	fmt.Fprintf(w, "revoked\t%v\n", sum.Revoked)
+	fmt.Fprintf(w, "verified at\tblock %d, consensus hash %s\n", at.Height, at.ConsensusHash)
+	w.Flush()
+	fmt.Fprintln(e.stdout, "\nhistory:")
+	w = tabwriter.NewWriter(e.stdout, 0, 2, 2, ' ', 0)
+	fmt.Fprintln(w, "  HEIGHT\tOP\tOWNER\tTXID")
+	for _, x := range hist {
+		owner := ""
+		if x.Record != nil {
+			owner = x.Record.Address
+		}
+		fmt.Fprintf(w, "  %d\t%s\t%s\t%s\n", x.Height, opName(x.Op), owner, x.Txid)
+	}
+	w.Flush()
+	return exitOK
+}
+
+func orNone(s *string) string {
+	if s == nil {
+		return "(none)"
+	}
+	return *s
+}
+
+// opName turns a stored op string into the reference's operation name.
+func opName(op string) string {
+	switch op {
+	case "?":
+		return "NAME_PREORDER"
+	case ":":
+		return "NAME_REGISTRATION"
+	case "::":
+		return "NAME_RENEWAL"
+	case "+":
+		return "NAME_UPDATE"
+	case ">", ">>", ">~":
+		return "NAME_TRANSFER"
+	case "~":
+		return "NAME_REVOKE"
+	case ";":
+		return "NAME_IMPORT"
+	}
+	return op
+}
+
+func namesCommand() command {
+	c := command{
+		name:    "names",
+		summary: "list the verified names, optionally of one namespace",
+		usage: "--datadir D [--namespace NS] [--all] [--json]\n\n" +
+			"Lists names with owner, zone-file hash, heights and status, from the verified store.\n" +
+			"Expired names are left out unless --all.",
+	}
+	c.run = func(ctx context.Context, e *env, args []string) int { return runNames(ctx, e, &c, args) }
+	return c
+}
+
+func runNames(ctx context.Context, e *env, c *command, args []string) int {
+	fs := newFlagSet(e, c)
+	datadir := fs.String("datadir", "", "data directory holding the verified store")
+	namespace := fs.String("namespace", "", "only names in this namespace")
+	all := fs.Bool("all", false, "include expired names")
+	asJSON := fs.Bool("json", false, "print the table as JSON")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		if isFlagHelp(err) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if len(pos) != 0 {
+		return usageError(e, c, "unexpected argument %q", pos[0])
+	}
+	s, net, err := openStore(ctx, *datadir, true)
+	if err != nil {
+		return fail(e, c, exitUsage, err, "")
+	}
+	defer s.Close()
+	at, err := tipOf(s)
+	if err != nil {
+		return fail(e, c, exitUsage, err, "")
+	}
+	view := consensus.NewView(net.consensus, s)
+	table, err := nameTable(view, at.Height, *namespace, *all)
+	if err != nil {
+		return fail(e, c, exitUsage, err, "")
+	}
+	if *asJSON {
+		writeJSON(e, map[string]any{"verified_at": at, "names": table})
+		return exitOK
+	}
+	printNameTable(e.stdout, table)
+	fmt.Fprintf(e.stdout, "\n%d names, verified at block %d, consensus hash %s\n", len(table), at.Height, at.ConsensusHash)
+	return exitOK
+}
+
+// nameTable lists names (all namespaces when ns is empty) at height h,
+// sorted by name.
+func nameTable(view *consensus.View, h uint64, ns string, all bool) ([]nameSummary, error) {
+	var spaces []string
+	if ns != "" {
+		spaces = []string{ns}
+	} else {
+		ids, err := view.NamespaceIDs()
+		if err != nil {
+			return nil, err
+		}
+		spaces = ids
+	}
+	var out []nameSummary
+	for _, id := range spaces {
+		names, err := view.NamesInNamespace(id)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range names {
+			st, err := view.NameStatus(n, h)
+			if err != nil {
+				return nil, err
+			}
+			if st == nil {
+				continue
+			}
+			sum := summarize(st)
+			if sum.Status == "expired" && !all {
+				continue
+			}
+			out = append(out, sum)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+func printNameTable(w io.Writer, table []nameSummary) {
+	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tSTATUS\tOWNER\tZONE-FILE HASH\tREGISTERED\tEXPIRES")
+	for _, s := range table {
+		exp := "never"
+		if !s.NeverExpires {
+			exp = fmt.Sprint(s.ExpiresAt)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", s.Name, s.Status, s.Owner, orNone(s.ZonefileHash), s.Registered, exp)
+	}
+	tw.Flush()
+}

@@ -1,0 +1,264 @@
+package main
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/spvcheck/spvcheck/consensus/snv"
+	"github.com/spvcheck/spvcheck/snapshot"
+)
+
+// storeChain adapts a store to snv.ChainSource.
+type storeChain struct{ s *snapshot.Store }
+
+func (c storeChain) FirstBlock() (uint64, error) {
+	first, ok, err := c.s.First()
+	if err == nil && !ok {
+		err = errors.New("the store is empty")
+	}
+	return first, err
+}
+func (c storeChain) ConsensusHash(h uint64) (string, error) { return c.s.ConsensusHash(h) }
+func (c storeChain) OpsHash(h uint64) (string, error)       { return c.s.OpsHash(h) }
+func (c storeChain) Records(h uint64) ([][]byte, error)     { return c.s.Records(h) }
+
+func proveCommand() command {
+	c := command{
+		name:    "prove",
+		summary: "write an offline proof that a name operation or transaction was accepted",
+		usage: "NAME|TXID --datadir D [--at HEIGHT] [--trusted-height H] [--binary] [-o FILE]\n\n" +
+			"Builds a simplified name verification proof from the verified store: the records of\n" +
+			"the block holding the operation (the latest one naming NAME, or the one with TXID;\n" +
+			"--at picks the block) and the skip-list steps down to it from a trusted height\n" +
+			"(default: the store's tip). Anyone who trusts that height's consensus hash can check\n" +
+			"it offline with 'spvcheck verify-proof'. Writes JSON (or --binary, compact) to stdout\n" +
+			"or FILE, and prints the trusted HEIGHT:CONSENSUSHASH on stderr.",
+	}
+	c.run = func(ctx context.Context, e *env, args []string) int { return runProve(ctx, e, &c, args) }
+	return c
+}
+
+func runProve(ctx context.Context, e *env, c *command, args []string) int {
+	fs := newFlagSet(e, c)
+	datadir := fs.String("datadir", "", "data directory holding the verified store")
+	at := fs.Uint64("at", 0, "height of the block holding the operation (default: search down from the trusted height)")
+	trusted := fs.Uint64("trusted-height", 0, "height whose consensus hash the verifier trusts (default: the tip)")
+	binary := fs.Bool("binary", false, "write the compact binary encoding instead of JSON")
+	outPath := fs.String("o", "", "write the proof to this file instead of stdout")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		if isFlagHelp(err) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if len(pos) != 1 {
+		return usageError(e, c, "want exactly one NAME or TXID, got %d", len(pos))
+	}
+	var sel snv.Selector
+	arg := strings.TrimSpace(pos[0])
+	if len(arg) == 64 && isHex(arg) {
+		if sel, err = snv.ByTxid(strings.ToLower(arg)); err != nil {
+			return usageError(e, c, "%v", err)
+		}
+	} else {
+		sel = snv.ByName(arg)
+	}
+	s, _, err := openStore(ctx, *datadir, true)
+	if err != nil {
+		return fail(e, c, exitUsage, err, "")
+	}
+	defer s.Close()
+	tip, err := tipOf(s)
+	if err != nil {
+		return fail(e, c, exitUsage, err, "")
+	}
+	th := *trusted
+	if th == 0 {
+		th = tip.Height
+	}
+	if th > tip.Height {
+		return usageError(e, c, "--trusted-height %d is above the store's tip %d", th, tip.Height)
+	}
+	proof, err := snv.Build(ctx, storeChain{s}, snv.Target{Select: sel, Height: *at}, th, snv.BuildOptions{})
+	if err != nil {
+		code := exitUsage
+		if errors.Is(err, snv.ErrNotFound) || errors.Is(err, snv.ErrNotSelected) {
+			code = exitMismatch
+		}
+		return fail(e, c, code, err, "")
+	}
+	enc := snv.JSON
+	if *binary {
+		enc = snv.Binary
+	}
+	b, err := snv.Encode(proof, enc)
+	if err != nil {
+		return fail(e, c, exitUsage, err, "")
+	}
+	if *outPath != "" {
+		if err := writeFileAtomic(*outPath, b); err != nil {
+			return fail(e, c, exitUsage, err, "")
+		}
+	} else if _, err := e.stdout.Write(b); err != nil {
+		return fail(e, c, exitUsage, err, "")
+	}
+	trustedHash, err := s.ConsensusHash(th)
+	if err != nil {
+		return fail(e, c, exitUsage, err, "")
+	}
+	fmt.Fprintf(e.stderr, "proof of %s in block %d, %d steps; verify with --trusted %d:%s\n",
+		sel, proof.TargetHeight, len(proof.Steps), th, trustedHash)
+	return exitOK
+}
+
+func isHex(s string) bool {
+	_, err := hex.DecodeString(s)
+	return err == nil
+}
+
+// writeFileAtomic writes b to path through a temporary file in the same
+// directory, so a reader never sees a partial file.
+func writeFileAtomic(path string, b []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+func verifyProofCommand() command {
+	c := command{
+		name:    "verify-proof",
+		summary: "check an offline proof against one trusted consensus hash",
+		usage: "FILE --trusted HEIGHT:CONSENSUSHASH [--json]\n\n" +
+			"Verifies a proof written by 'spvcheck prove' (JSON or binary; - reads stdin) with no\n" +
+			"network and no store. Exit 0 valid, 1 invalid (the failing step is named), 2 unreadable.",
+	}
+	c.run = func(ctx context.Context, e *env, args []string) int { return runVerifyProof(ctx, e, &c, args) }
+	return c
+}
+
+func runVerifyProof(_ context.Context, e *env, c *command, args []string) int {
+	fs := newFlagSet(e, c)
+	trustedArg := fs.String("trusted", "", "the trusted HEIGHT:CONSENSUSHASH")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		if isFlagHelp(err) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if len(pos) != 1 {
+		return usageError(e, c, "want exactly one proof FILE, got %d", len(pos))
+	}
+	th, thash, err := parseTrusted(*trustedArg)
+	if err != nil {
+		return usageError(e, c, "%v", err)
+	}
+	var raw []byte
+	if pos[0] == "-" {
+		raw, err = readAllLimited(os.Stdin, 256<<20)
+	} else {
+		var f *os.File
+		if f, err = os.Open(pos[0]); err == nil {
+			raw, err = readAllLimited(f, 256<<20)
+			f.Close()
+		}
+	}
+	if err != nil {
+		return fail(e, c, exitUsage, err, "")
+	}
+	proof, encoding, err := snv.Decode(raw)
+	if err != nil {
+		return verifyFailure(e, c, *asJSON, exitUsage, err)
+	}
+	res, err := snv.Verify(proof, th, thash)
+	if err != nil {
+		code := exitMismatch
+		if snv.CodeOf(err).IsDecode() {
+			code = exitUsage
+		}
+		return verifyFailure(e, c, *asJSON, code, err)
+	}
+	type recOut struct {
+		Opcode string            `json:"opcode"`
+		Fields map[string]string `json:"fields"`
+	}
+	var selected []recOut
+	for _, i := range res.Selected {
+		r := res.Records[i]
+		m := map[string]string{}
+		for j, v := range r.Values {
+			if j < len(r.Fields) {
+				m[r.Fields[j]] = v
+			}
+		}
+		selected = append(selected, recOut{Opcode: string(r.Opcode), Fields: m})
+	}
+	if *asJSON {
+		writeJSON(e, map[string]any{
+			"valid": true, "encoding": encoding.String(), "trusted_height": th, "trusted_consensus_hash": thash,
+			"target_height": res.Height, "target_consensus_hash": res.ConsensusHash, "ops_hash": res.OpsHash,
+			"steps": res.Steps, "selected": selected, "bitcoin_evidence": res.Bitcoin != nil,
+		})
+		return exitOK
+	}
+	fmt.Fprintf(e.stdout, "valid: block %d (consensus hash %s) proven from trusted block %d in %d steps\n",
+		res.Height, res.ConsensusHash, th, res.Steps)
+	for _, r := range selected {
+		name, txid, op := r.Fields["name"], r.Fields["txid"], r.Fields["op"]
+		fmt.Fprintf(e.stdout, "  %s", opName(op))
+		if name != "" {
+			fmt.Fprintf(e.stdout, " %s", name)
+		}
+		if addr := r.Fields["address"]; addr != "" {
+			fmt.Fprintf(e.stdout, " owner %s", addr)
+		}
+		fmt.Fprintf(e.stdout, " txid %s\n", txid)
+	}
+	return exitOK
+}
+
+func verifyFailure(e *env, c *command, asJSON bool, code int, err error) int {
+	if asJSON {
+		out := map[string]any{"valid": false, "error": err.Error(), "code": snv.CodeOf(err).String()}
+		var se *snv.Error
+		if errors.As(err, &se) {
+			out["step"], out["height"], out["expected"], out["got"] = se.Step, se.Height, se.Expected, se.Got
+		}
+		writeJSON(e, out)
+		return code
+	}
+	what := "invalid proof"
+	if code == exitUsage {
+		what = "unreadable proof"
+	}
+	return fail(e, c, code, fmt.Errorf("%s: %w", what, err), "")
+}
+
+// parseTrusted parses HEIGHT:CONSENSUSHASH.
+func parseTrusted(s string) (uint64, string, error) {
+	if s == "" {
+		return 0, "", errors.New("--trusted HEIGHT:CONSENSUSHASH is required")
+	}
+	h, ch, ok := strings.Cut(s, ":")
+	if !ok {
+		return 0, "", fmt.Errorf("--trusted %q: want HEIGHT:CONSENSUSHASH", s)
+	}
+	height, err := strconv.ParseUint(h, 10, 64)
+	if err != nil {
+		return 0, "", fmt.Errorf("--trusted height %q: %w", h, err)
+	}
+	ch = strings.ToLower(strings.TrimSpace(ch))
+	if len(ch) != 32 || !isHex(ch) {
+		return 0, "", fmt.Errorf("--trusted consensus hash %q: want 32 hex digits", ch)
+	}
+	return height, ch, nil
+}
