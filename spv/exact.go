@@ -103,3 +103,29 @@ func (s *SpentOutputs) tx(ctx context.Context, txid chainhash.Hash) (*wire.MsgTx
 	}
 	return tx, nil
 }
+
+// ScriptsFunc returns a lookup of the scripts spent by each transaction of
+// block, by its index in the block: the shape of ops.SpentScriptsFunc, so
+// exact mode plugs into ops.ScanBlock without this package importing ops.
+// The block's prevouts are fetched on the first call.
+func (s *SpentOutputs) ScriptsFunc(block *wire.MsgBlock) func(ctx context.Context, txIndex int, tx *wire.MsgTx) ([][]byte, error) {
+	var (
+		once  sync.Once
+		spent [][]*wire.TxOut
+		err   error
+	)
+	return func(ctx context.Context, txIndex int, tx *wire.MsgTx) ([][]byte, error) {
+		once.Do(func() { spent, err = s.ForBlock(ctx, block) })
+		if err != nil {
+			return nil, err
+		}
+		if txIndex < 0 || txIndex >= len(spent) || block.Transactions[txIndex].TxHash() != tx.TxHash() {
+			return nil, newError(ErrSpentOutput, nil, "transaction %s is not at index %d of the block", tx.TxHash(), txIndex)
+		}
+		scripts := make([][]byte, len(spent[txIndex]))
+		for i, out := range spent[txIndex] {
+			scripts[i] = out.PkScript
+		}
+		return scripts, nil
+	}
+}

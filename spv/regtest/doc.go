@@ -44,7 +44,10 @@
 // Template: a list of outputs with one marked change slot, which is also
 // the shape the ops encoders produce. Input 0 always comes from the chosen
 // sending key, because Blockstack takes the sender of an operation from the
-// output its first input spends.
+// output its first input spends. Every key also owns p2pk, bare-multisig and
+// p2sh-multisig scripts (ScriptKind); BuildWith puts such a coin at input 0,
+// so tests can show that light and exact sender derivation agree on
+// transactions the reference ignores.
 //
 // A typical test:
 //

@@ -184,6 +184,28 @@ func TestWalletFundsAndSpends(t *testing.T) {
 	require.ErrorIs(t, err, ErrInsufficientFunds)
 	_, err = w.Build(0, Template{Outputs: []*wire.TxOut{{}}, ChangeIndex: 3}, 102, DefaultFeeRate)
 	require.ErrorIs(t, err, ErrBadTemplate)
+	foreign := UTXO{Value: 1e8, PkScript: NewWallet(n.Params(), "someone else").Key(0).PkScript}
+	_, err = w.BuildWith(foreign, 0, Template{Outputs: []*wire.TxOut{{}}, ChangeIndex: 0}, 102, DefaultFeeRate)
+	require.ErrorIs(t, err, ErrSigning)
+
+	// Every script kind can be received and spent under mainnet policy.
+	kinds := Template{ChangeIndex: int(numScriptKinds)}
+	for k := range numScriptKinds {
+		kinds.Outputs = append(kinds.Outputs, &wire.TxOut{Value: 1e6, PkScript: w.Key(4).Script(k)})
+	}
+	kinds.Outputs = append(kinds.Outputs, &wire.TxOut{})
+	fundKinds, err := w.Send(ctx, n, 0, kinds, DefaultFeeRate)
+	require.NoError(t, err)
+	for k := range numScriptKinds {
+		coin := UTXO{OutPoint: wire.OutPoint{Hash: fundKinds.TxHash(), Index: uint32(k)}, Value: 1e6,
+			PkScript: w.Key(4).Script(k), KeyIndex: 4, Kind: k}
+		_, err := w.SendWith(ctx, n, coin, 0, Template{Outputs: []*wire.TxOut{{}}, ChangeIndex: 0}, DefaultFeeRate)
+		require.NoError(t, err, "spending %v", k)
+	}
+	_, err = n.Generate(ctx, 1)
+	require.NoError(t, err)
+	require.NoError(t, w.Sync(ctx, n))
+	require.Empty(t, w.UTXOs(4, 103), "all of key 4's coins were spent")
 }
 
 func mustBest(t *testing.T, n *Node) (h [32]byte) {

@@ -26,10 +26,58 @@ const DefaultSeed = "spvcheck regtest wallet"
 // btcd's default relay policy accepts.
 const DefaultFeeRate btcutil.Amount = 2000
 
-// p2pkhSigScriptSize is the size of a signature script spending a p2pkh
-// output with a compressed key: push of a DER signature (at most 72 bytes
-// with the sighash byte) and push of a 33-byte key.
-const p2pkhSigScriptSize = 1 + 72 + 1 + 33
+// ScriptKind is the kind of output script a wallet coin sits in. Every key
+// owns one script of each kind. Blockstack accepts senders whose input 0
+// spends p2pkh or p2sh and ignores the rest; the other kinds exist so tests
+// can show that light and exact sender derivation agree on them too.
+type ScriptKind int
+
+// The script kinds the wallet can receive to and spend from.
+const (
+	// P2PKH is pay-to-pubkey-hash, the default everywhere.
+	P2PKH ScriptKind = iota
+	// P2PK is <pubkey> OP_CHECKSIG; its spend is a lone signature.
+	P2PK
+	// BareMultisig is a 1-of-1 OP_CHECKMULTISIG output; its spend is
+	// OP_0 <signature>.
+	BareMultisig
+	// P2SHMultisig is the same 1-of-1 multisig behind pay-to-script-hash;
+	// its spend ends with the redeem script.
+	P2SHMultisig
+	numScriptKinds
+)
+
+var scriptKindNames = [...]string{"p2pkh", "p2pk", "bare-multisig", "p2sh-multisig"}
+
+func (k ScriptKind) String() string {
+	if k >= 0 && k < numScriptKinds {
+		return scriptKindNames[k]
+	}
+	return fmt.Sprintf("ScriptKind(%d)", int(k))
+}
+
+// sigScriptSize bounds the size of the signature script spending a coin of
+// kind k with a compressed key: a DER signature with its sighash byte is
+// at most 73 bytes with its push.
+func sigScriptSize(k ScriptKind) int {
+	const sig, key = 1 + 72, 1 + 33
+	switch k {
+	case P2PK:
+		return sig
+	case BareMultisig:
+		return 1 + sig
+	case P2SHMultisig:
+		return 1 + sig + 1 + (1 + key + 2)
+	default:
+		return sig + key
+	}
+}
+
+// owner says which key and kind an output script belongs to.
+type owner struct {
+	key  int
+	kind ScriptKind
+}
 
 // Key is one deterministic test key with its p2pkh address and script.
 type Key struct {
@@ -38,7 +86,13 @@ type Key struct {
 	PubKey   []byte // compressed serialisation
 	Address  *address.AddressPubKeyHash
 	PkScript []byte // p2pkh output script paying Address
+
+	scripts [numScriptKinds][]byte
+	redeem  []byte // the 1-of-1 multisig script, P2SHMultisig's redeem script
 }
+
+// Script returns the key's output script of the given kind.
+func (k *Key) Script(kind ScriptKind) []byte { return k.scripts[kind] }
 
 // UTXO is an output the wallet can spend.
 type UTXO struct {
@@ -46,6 +100,7 @@ type UTXO struct {
 	Value    int64
 	PkScript []byte
 	KeyIndex int
+	Kind     ScriptKind
 	// Height is the height of the block holding the output, or -1 while
 	// it is only in the mempool.
 	Height   int32
@@ -86,7 +141,9 @@ type Wallet struct {
 
 	mu          sync.Mutex
 	keys        []*Key
-	byScript    map[string]int
+	byScript    map[string]owner
+	byHash160   map[string]int    // pubkey hash -> key, for signing
+	redeems     map[string][]byte // script hash -> redeem script
 	utxos       map[wire.OutPoint]*UTXO
 	synced      int32 // height of the last block Sync applied
 	syncedHash  chainhash.Hash
@@ -102,10 +159,12 @@ const initialKeys = 16
 // next Sync rescan the chain for them).
 func NewWallet(params *chaincfg.Params, seed string) *Wallet {
 	w := &Wallet{
-		params:   params,
-		seed:     seed,
-		byScript: make(map[string]int),
-		utxos:    make(map[wire.OutPoint]*UTXO),
+		params:    params,
+		seed:      seed,
+		byScript:  make(map[string]owner),
+		byHash160: make(map[string]int),
+		redeems:   make(map[string][]byte),
+		utxos:     make(map[wire.OutPoint]*UTXO),
 	}
 	w.keyLocked(initialKeys - 1)
 	return w
@@ -134,8 +193,28 @@ func (w *Wallet) keyLocked(i int) *Key {
 			panic(fmt.Sprintf("regtest: p2pkh script: %v", err)) // cannot happen
 		}
 		k := &Key{Index: n, Priv: priv, PubKey: pubBytes, Address: addr, PkScript: script}
+		pkAddr, err := address.NewAddressPubKey(pubBytes, w.params)
+		if err != nil {
+			panic(fmt.Sprintf("regtest: pubkey address: %v", err)) // cannot happen
+		}
+		k.redeem, err = txscript.MultiSigScript([]*address.AddressPubKey{pkAddr}, 1)
+		if err != nil {
+			panic(fmt.Sprintf("regtest: multisig script: %v", err)) // cannot happen
+		}
+		shAddr, err := address.NewAddressScriptHash(k.redeem, w.params)
+		if err != nil {
+			panic(fmt.Sprintf("regtest: p2sh address: %v", err)) // cannot happen
+		}
+		k.scripts[P2PKH] = script
+		k.scripts[P2PK], _ = txscript.PayToAddrScript(pkAddr)
+		k.scripts[BareMultisig] = k.redeem
+		k.scripts[P2SHMultisig], _ = txscript.PayToAddrScript(shAddr)
 		w.keys = append(w.keys, k)
-		w.byScript[string(script)] = n
+		for kind, sc := range k.scripts {
+			w.byScript[string(sc)] = owner{key: n, kind: ScriptKind(kind)}
+		}
+		w.byHash160[string(addr.ScriptAddress())] = n
+		w.redeems[string(shAddr.ScriptAddress())] = k.redeem
 		if w.synced > 0 {
 			w.pendingKeys++
 		}
@@ -200,14 +279,14 @@ func (w *Wallet) applyLocked(tx *wire.MsgTx, height int32, coinbase bool) {
 	}
 	txid := tx.TxHash()
 	for i, out := range tx.TxOut {
-		k, ok := w.byScript[string(out.PkScript)]
+		o, ok := w.byScript[string(out.PkScript)]
 		if !ok {
 			continue
 		}
 		op := wire.OutPoint{Hash: txid, Index: uint32(i)}
 		w.utxos[op] = &UTXO{
 			OutPoint: op, Value: out.Value, PkScript: out.PkScript,
-			KeyIndex: k, Height: height, Coinbase: coinbase,
+			KeyIndex: o.key, Kind: o.kind, Height: height, Coinbase: coinbase,
 		}
 	}
 }
@@ -259,18 +338,43 @@ func (w *Wallet) Balance(k int, tip int32) int64 {
 	return sum
 }
 
-// Build funds tmpl from key from's spendable outputs (as of tip), sets the
-// change, and signs every input. Input 0 is always from's oldest spendable
-// output. The fee is feeRate (satoshis per 1000 bytes) times the signed
-// size, estimated with maximal signatures. The wallet is not changed: call
-// Commit, or use Send, once the transaction is broadcast.
+// Build funds tmpl from key from's spendable p2pkh outputs (as of tip),
+// sets the change, and signs every input. Input 0 is always from's oldest
+// spendable p2pkh output. The fee is feeRate (satoshis per 1000 bytes)
+// times the signed size, estimated with maximal signatures. The wallet is
+// not changed: call Commit, or use Send, once the transaction is
+// broadcast.
 func (w *Wallet) Build(from int, tmpl Template, tip int32, feeRate btcutil.Amount) (*wire.MsgTx, error) {
+	return w.build(nil, from, tmpl, tip, feeRate)
+}
+
+// BuildWith is Build with input 0 fixed to first, a wallet coin of any
+// kind (a p2pk or multisig coin makes a transaction Blockstack ignores).
+// Key from's p2pkh coins pay whatever first does not cover, and its p2pkh
+// script receives an empty change slot.
+func (w *Wallet) BuildWith(first UTXO, from int, tmpl Template, tip int32, feeRate btcutil.Amount) (*wire.MsgTx, error) {
+	return w.build(&first, from, tmpl, tip, feeRate)
+}
+
+func (w *Wallet) build(first *UTXO, from int, tmpl Template, tip int32, feeRate btcutil.Amount) (*wire.MsgTx, error) {
 	if tmpl.ChangeIndex < -1 || tmpl.ChangeIndex >= len(tmpl.Outputs) {
 		return nil, newError(ErrBadTemplate, nil, "change index %d with %d outputs", tmpl.ChangeIndex, len(tmpl.Outputs))
 	}
 	w.mu.Lock()
 	key := w.keyLocked(from)
-	coins := w.spendableLocked(from, tip)
+	var coins []UTXO
+	if first != nil {
+		if _, ok := w.byScript[string(first.PkScript)]; !ok {
+			w.mu.Unlock()
+			return nil, newError(ErrSigning, nil, "input 0 %v is not a wallet coin", first.OutPoint)
+		}
+		coins = append(coins, *first)
+	}
+	for _, c := range w.spendableLocked(from, tip) {
+		if c.Kind == P2PKH && (first == nil || c.OutPoint != first.OutPoint) {
+			coins = append(coins, c)
+		}
+	}
 	w.mu.Unlock()
 
 	tx := wire.NewMsgTx(wire.TxVersion)
@@ -292,9 +396,9 @@ func (w *Wallet) Build(from int, tmpl Template, tip int32, feeRate btcutil.Amoun
 
 	var have int64
 	var used []UTXO
+	sigSize := 0
 	fee := func() int64 {
-		size := tx.SerializeSize() + len(tx.TxIn)*p2pkhSigScriptSize
-		return int64(feeRate) * int64(size) / 1000
+		return int64(feeRate) * int64(tx.SerializeSize()+sigSize) / 1000
 	}
 	for _, c := range coins {
 		if len(used) > 0 && have >= want+fee() {
@@ -303,6 +407,7 @@ func (w *Wallet) Build(from int, tmpl Template, tip int32, feeRate btcutil.Amoun
 		tx.AddTxIn(wire.NewTxIn(&c.OutPoint, nil, nil))
 		used = append(used, c)
 		have += c.Value
+		sigSize += sigScriptSize(c.Kind)
 	}
 	if len(used) == 0 || have < want+fee() {
 		return nil, newError(ErrInsufficientFunds, nil,
@@ -316,13 +421,48 @@ func (w *Wallet) Build(from int, tmpl Template, tip int32, feeRate btcutil.Amoun
 		}
 	}
 	for i, c := range used {
-		sig, err := txscript.SignatureScript(tx, i, c.PkScript, txscript.SigHashAll, key.Priv, true)
+		sig, err := w.sign(tx, i, c)
 		if err != nil {
-			return nil, newError(ErrSigning, err, "signing input %d", i)
+			return nil, err
 		}
 		tx.TxIn[i].SignatureScript = sig
 	}
 	return tx, nil
+}
+
+// sign produces the signature script for input i spending coin c, with
+// txscript's generic signer (which knows every kind the wallet holds).
+func (w *Wallet) sign(tx *wire.MsgTx, i int, c UTXO) ([]byte, error) {
+	keys := txscript.KeyClosure(func(a address.Address) (*btcec.PrivateKey, bool, error) {
+		var h []byte
+		switch a := a.(type) {
+		case *address.AddressPubKey:
+			h = a.AddressPubKeyHash().ScriptAddress()
+		default:
+			h = a.ScriptAddress()
+		}
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		k, ok := w.byHash160[string(h)]
+		if !ok {
+			return nil, false, fmt.Errorf("no key for %s", a.EncodeAddress())
+		}
+		return w.keys[k].Priv, true, nil
+	})
+	scripts := txscript.ScriptClosure(func(a address.Address) ([]byte, error) {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		r, ok := w.redeems[string(a.ScriptAddress())]
+		if !ok {
+			return nil, fmt.Errorf("no redeem script for %s", a.EncodeAddress())
+		}
+		return r, nil
+	})
+	sig, err := txscript.SignTxOutput(w.params, tx, i, c.PkScript, txscript.SigHashAll, keys, scripts, nil)
+	if err != nil {
+		return nil, newError(ErrSigning, err, "signing input %d (%v)", i, c.Kind)
+	}
+	return sig, nil
 }
 
 // Commit records a broadcast transaction: its inputs are no longer
@@ -343,6 +483,27 @@ func (w *Wallet) Send(ctx context.Context, node interface {
 		return nil, err
 	}
 	tx, err := w.Build(from, tmpl, tip, feeRate)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := node.SendRawTransaction(ctx, tx); err != nil {
+		return nil, err
+	}
+	w.Commit(tx)
+	return tx, nil
+}
+
+// SendWith builds tmpl with input 0 fixed to first (see BuildWith),
+// broadcasts it and commits it.
+func (w *Wallet) SendWith(ctx context.Context, node interface {
+	Chain
+	Broadcaster
+}, first UTXO, from int, tmpl Template, feeRate btcutil.Amount) (*wire.MsgTx, error) {
+	tip, err := node.GetBlockCount(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := w.BuildWith(first, from, tmpl, tip, feeRate)
 	if err != nil {
 		return nil, err
 	}
