@@ -120,7 +120,7 @@ func replayScenario(rep *Report, s *testvectors.ReplayScenario, p *consensus.Par
 				if got.Err != nil {
 					why = fmt.Sprintf(" (%s: %s)", got.Err.Code, got.Err.Description)
 				}
-				rep.Fail(okey, "%s %s: got %s%s, recorded %s %v", rop.Opcode, rop.Txid[:8], got.Outcome, why, want, rop.Reason)
+				rep.Fail(okey, "%s %s: got %s%s, recorded %s %v", rop.Opcode, shortTxid(rop.Txid), got.Outcome, why, want, rop.Reason)
 				continue
 			}
 			if got.Outcome != consensus.Accepted {
@@ -274,4 +274,11 @@ func hasDot(s string) bool {
 		}
 	}
 	return false
+}
+
+func shortTxid(txid string) string {
+	if len(txid) > 8 {
+		return txid[:8]
+	}
+	return txid
 }
