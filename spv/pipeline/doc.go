@@ -1,0 +1,82 @@
+// Package pipeline keeps a snapshot store in step with the Bitcoin chain:
+// it takes confirmed blocks from the light client (package spv), decodes
+// their Blockstack operations (ops.ScanBlock), replays them through the
+// consensus engine and lets the engine commit each block to the store, one
+// Pebble batch per block.
+//
+//	Bitcoin peers ──► spv ──► ops.ScanBlock ──► consensus.Engine ──► snapshot.Store
+//
+// # Running a sync
+//
+// Run takes a Config: the store, the consensus parameters and the wire
+// network, and either a light-client configuration (Run creates, starts and
+// stops the client) or a started Source that the caller owns. NetworkByName
+// gives the three networks' parameters in one value, and
+// Network.StoreOptions the options to open their stores with. Without
+// Config.Follow, Run returns once every block confirmed when the headers
+// caught up with the peers is in the store; with it, Run keeps applying
+// new blocks until its context ends. Config.Progress hears blocks and
+// operations per second, operations found, the store's height and its lag
+// behind the header tip.
+//
+// # Resuming
+//
+// The store is the only record of progress. A run starts after the store's
+// tip, with the tip's height and Bitcoin block hash as the light client's
+// cursor; a fresh store starts at the network's first Blockstack block
+// (consensus.Params.FirstBlock) and blocks below it are never fetched. If
+// the stored tip was orphaned while nothing was running, the client says so
+// (spv.ErrResumeMismatch): Run rewinds the store by one block and asks
+// again, until the tip is back on the best chain or the store's undo window
+// is exhausted (ErrRewindBeyondUndo, with the store untouched by the
+// failing step).
+//
+// # Reorganisations
+//
+// Blocks are applied only once they are the client's confirmation depth
+// deep, so most reorganisations never reach the store. One that replaces a
+// block already applied arrives as an spv.ReorgEvent with Rewind set; Run
+// rewinds the store to the fork height (Store.Rewind applies undo records,
+// one synced batch per block) before the next block, and the winning chain
+// is then replayed from the fork. The result is the store a fresh replay of
+// the winning chain would have built. A rewind below the undo window fails
+// with ErrRewindBeyondUndo.
+//
+// # Crashes and durability
+//
+// Every block is committed in one batch, so whatever happens the store
+// holds whole blocks. With a store opened with SyncEvery > 1
+// (Network.StoreOptions uses DefaultSyncEvery), a commit returns once the
+// batch is in Pebble's write-ahead log and only every SyncEvery-th forces
+// it to disk: a crash (a killed process, a power loss) can lose up to
+// SyncEvery−1 of the latest blocks, and the store reopens at an earlier
+// whole block, from which the next run simply fetches and replays them
+// again. Run narrows the
+// window further: a block within Config.SyncLag of the header tip is synced
+// at once (so a following sync is always durable), rewinds are always
+// synced, and the store is synced before Run returns, error or not.
+//
+// # Senders: light and exact
+//
+// An operation's sender is the script its first input spends. In light
+// mode (the default) it is derived from the input's scriptSig
+// (ops.LightSpentScripts); Stats counts the transactions whose
+// classification rested on the signature rule (SignatureDecided) and lists
+// them, so an audit can say exactly what light mode decided without the
+// spent outputs. Config.Exact selects exact mode: the previous transactions
+// of each candidate transaction are fetched from a node (spv.TxSource, e.g.
+// a full node's getrawtransaction), so the result does not depend on the
+// derivation. Only transactions carrying the Blockstack magic are looked
+// up. The two modes give the same store on every chain the tests build.
+//
+// # Errors
+//
+// Every error is an *Error with an ErrorCode (errors.Is(err,
+// pipeline.ErrSource)), wrapping its cause, so errors.Is(err,
+// spv.ErrPeerLost) or errors.Is(err, snapshot.ErrCorrupt) work as well;
+// a cancelled context returns the context's error. Bad peers end a run
+// within the light client's timeouts (spv.Config.PeerTimeout,
+// FetchTimeout): an address where nothing listens, a peer on another
+// network, a peer that goes away mid-sync. None of them can leave the
+// store anywhere but at a whole block.
+package pipeline
