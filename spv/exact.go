@@ -48,33 +48,57 @@ func NewSpentOutputs(src TxSource, cacheSize int) *SpentOutputs {
 }
 
 // ForBlock returns, for every transaction of block in order, the outputs
-// its inputs spend, in input order. The coinbase's entry is nil.
+// its inputs spend, in input order. The coinbase's entry is nil. It asks
+// the node about every input of the block; ScriptsFunc asks only about the
+// transactions a decoder is interested in.
 func (s *SpentOutputs) ForBlock(ctx context.Context, block *wire.MsgBlock) ([][]*wire.TxOut, error) {
-	inBlock := make(map[chainhash.Hash]*wire.MsgTx, len(block.Transactions))
+	idx := indexBlock(block)
 	out := make([][]*wire.TxOut, len(block.Transactions))
 	for i, tx := range block.Transactions {
-		if i > 0 || !blockchain.IsCoinBaseTx(tx) {
-			spent := make([]*wire.TxOut, len(tx.TxIn))
-			for j, in := range tx.TxIn {
-				prev := in.PreviousOutPoint
-				ptx, ok := inBlock[prev.Hash]
-				if !ok {
-					var err error
-					if ptx, err = s.tx(ctx, prev.Hash); err != nil {
-						return nil, err
-					}
-				}
-				if int(prev.Index) >= len(ptx.TxOut) {
-					return nil, newError(ErrSpentOutput, nil, "input %d of %s spends %v, which does not exist",
-						j, tx.TxHash(), prev)
-				}
-				spent[j] = ptx.TxOut[prev.Index]
-			}
-			out[i] = spent
+		if i == 0 && blockchain.IsCoinBaseTx(tx) {
+			continue
 		}
-		inBlock[tx.TxHash()] = tx
+		spent, err := s.spentBy(ctx, block, idx, i, tx)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = spent
 	}
 	return out, nil
+}
+
+// indexBlock maps each transaction id of block to its index.
+func indexBlock(block *wire.MsgBlock) map[chainhash.Hash]int {
+	idx := make(map[chainhash.Hash]int, len(block.Transactions))
+	for i, tx := range block.Transactions {
+		idx[tx.TxHash()] = i
+	}
+	return idx
+}
+
+// spentBy returns the outputs spent by the inputs of tx, the transaction at
+// txIndex of block. Outputs created by earlier transactions of the block are
+// read from the block; the rest come from the cache or the node.
+func (s *SpentOutputs) spentBy(ctx context.Context, block *wire.MsgBlock, idx map[chainhash.Hash]int, txIndex int, tx *wire.MsgTx) ([]*wire.TxOut, error) {
+	spent := make([]*wire.TxOut, len(tx.TxIn))
+	for j, in := range tx.TxIn {
+		prev := in.PreviousOutPoint
+		var ptx *wire.MsgTx
+		if i, ok := idx[prev.Hash]; ok && i < txIndex {
+			ptx = block.Transactions[i]
+		} else {
+			var err error
+			if ptx, err = s.tx(ctx, prev.Hash); err != nil {
+				return nil, err
+			}
+		}
+		if int(prev.Index) >= len(ptx.TxOut) {
+			return nil, newError(ErrSpentOutput, nil, "input %d of %s spends %v, which does not exist",
+				j, tx.TxHash(), prev)
+		}
+		spent[j] = ptx.TxOut[prev.Index]
+	}
+	return spent, nil
 }
 
 func (s *SpentOutputs) tx(ctx context.Context, txid chainhash.Hash) (*wire.MsgTx, error) {
@@ -104,26 +128,27 @@ func (s *SpentOutputs) tx(ctx context.Context, txid chainhash.Hash) (*wire.MsgTx
 	return tx, nil
 }
 
-// ScriptsFunc returns a lookup of the scripts spent by each transaction of
-// block, by its index in the block: the shape of ops.SpentScriptsFunc, so
-// exact mode plugs into ops.ScanBlock without this package importing ops.
-// The block's prevouts are fetched on the first call.
+// ScriptsFunc returns a lookup of the scripts spent by a transaction of
+// block, given its index in the block: the shape of ops.SpentScriptsFunc,
+// so exact mode plugs into ops.ScanBlock without this package importing
+// ops. Only the transactions asked about are looked up, which keeps exact
+// mode usable on mainnet blocks with thousands of inputs and a few
+// operations. The returned function is not safe for concurrent use.
 func (s *SpentOutputs) ScriptsFunc(block *wire.MsgBlock) func(ctx context.Context, txIndex int, tx *wire.MsgTx) ([][]byte, error) {
-	var (
-		once  sync.Once
-		spent [][]*wire.TxOut
-		err   error
-	)
+	var idx map[chainhash.Hash]int
 	return func(ctx context.Context, txIndex int, tx *wire.MsgTx) ([][]byte, error) {
-		once.Do(func() { spent, err = s.ForBlock(ctx, block) })
+		if idx == nil {
+			idx = indexBlock(block)
+		}
+		if txIndex < 0 || txIndex >= len(block.Transactions) || block.Transactions[txIndex].TxHash() != tx.TxHash() {
+			return nil, newError(ErrSpentOutput, nil, "transaction %s is not at index %d of the block", tx.TxHash(), txIndex)
+		}
+		spent, err := s.spentBy(ctx, block, idx, txIndex, tx)
 		if err != nil {
 			return nil, err
 		}
-		if txIndex < 0 || txIndex >= len(spent) || block.Transactions[txIndex].TxHash() != tx.TxHash() {
-			return nil, newError(ErrSpentOutput, nil, "transaction %s is not at index %d of the block", tx.TxHash(), txIndex)
-		}
-		scripts := make([][]byte, len(spent[txIndex]))
-		for i, out := range spent[txIndex] {
+		scripts := make([][]byte, len(spent))
+		for i, out := range spent {
 			scripts[i] = out.PkScript
 		}
 		return scripts, nil

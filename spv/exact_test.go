@@ -71,6 +71,20 @@ func TestSpentOutputsExact(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, int32(len(fund.TxIn)), src.calls.Load())
 
+	// ScriptsFunc asks the node only about the transaction it is given.
+	src2 := &countingSource{TxSource: node.RPCClient}
+	lookup := NewSpentOutputs(src2, 0).ScriptsFunc(block)
+	spendIndex := 1
+	if block.Transactions[2].TxHash() == spend.TxHash() {
+		spendIndex = 2
+	}
+	scripts, err := lookup(ctx, spendIndex, spend)
+	require.NoError(t, err)
+	require.Equal(t, [][]byte{w.Key(1).PkScript}, scripts)
+	require.Zero(t, src2.calls.Load(), "an in-block prevout needs no RPC")
+	_, err = lookup(ctx, 0, spend)
+	require.ErrorIs(t, err, ErrSpentOutput)
+
 	// A prevout the node does not know is a typed error.
 	bogus := wire.NewMsgBlock(&block.Header)
 	require.NoError(t, bogus.AddTransaction(block.Transactions[0]))
