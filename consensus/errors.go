@@ -97,24 +97,93 @@ const (
 	ErrSameAddress
 )
 
-var errorCodeNames = [...]string{
-	"ErrUnknownOperation", "ErrMissingField", "ErrInvalidName", "ErrInvalidNamespaceID",
-	"ErrPreorderExists", "ErrPreorderCollision", "ErrInvalidConsensusHash", "ErrWrongBurnAddress",
-	"ErrTokensNotAllowed", "ErrTokenUnits", "ErrNoAccount", "ErrInsufficientBalance",
-	"ErrQuotaExceeded", "ErrNamespaceExists", "ErrNoPreorder", "ErrPreorderSenderMismatch",
-	"ErrPreorderExpired", "ErrNamespaceVersion", "ErrFeeTooLow", "ErrNamespaceNotRevealed",
-	"ErrNamespaceNotReady", "ErrNamespaceAlreadyReady", "ErrNotRevealer", "ErrNotInKeychain",
-	"ErrNameRevoked", "ErrNameRegistered", "ErrPreorderBeforeReady", "ErrP2SHNotAllowed",
-	"ErrValueHashNotAllowed", "ErrCollision", "ErrNameNotFound", "ErrNotOwner",
-	"ErrNameExpired", "ErrInGracePeriod", "ErrRenewTransferNotAllowed", "ErrSelfTransfer",
-	"ErrRecipientOwnsName", "ErrTokenTransferNotAllowed", "ErrZeroAmount", "ErrTransferLocked",
-	"ErrRecipientNotWhitelisted", "ErrSameAddress",
-}
-
-// String returns the code's name.
+// String returns the code"s name.
 func (c ErrorCode) String() string {
-	if c >= 0 && int(c) < len(errorCodeNames) {
-		return errorCodeNames[c]
+	switch c {
+	case ErrUnknownOperation:
+		return "ErrUnknownOperation"
+	case ErrMissingField:
+		return "ErrMissingField"
+	case ErrInvalidName:
+		return "ErrInvalidName"
+	case ErrInvalidNamespaceID:
+		return "ErrInvalidNamespaceID"
+	case ErrPreorderExists:
+		return "ErrPreorderExists"
+	case ErrPreorderCollision:
+		return "ErrPreorderCollision"
+	case ErrInvalidConsensusHash:
+		return "ErrInvalidConsensusHash"
+	case ErrWrongBurnAddress:
+		return "ErrWrongBurnAddress"
+	case ErrTokensNotAllowed:
+		return "ErrTokensNotAllowed"
+	case ErrTokenUnits:
+		return "ErrTokenUnits"
+	case ErrNoAccount:
+		return "ErrNoAccount"
+	case ErrInsufficientBalance:
+		return "ErrInsufficientBalance"
+	case ErrQuotaExceeded:
+		return "ErrQuotaExceeded"
+	case ErrNamespaceExists:
+		return "ErrNamespaceExists"
+	case ErrNoPreorder:
+		return "ErrNoPreorder"
+	case ErrPreorderSenderMismatch:
+		return "ErrPreorderSenderMismatch"
+	case ErrPreorderExpired:
+		return "ErrPreorderExpired"
+	case ErrNamespaceVersion:
+		return "ErrNamespaceVersion"
+	case ErrFeeTooLow:
+		return "ErrFeeTooLow"
+	case ErrNamespaceNotRevealed:
+		return "ErrNamespaceNotRevealed"
+	case ErrNamespaceNotReady:
+		return "ErrNamespaceNotReady"
+	case ErrNamespaceAlreadyReady:
+		return "ErrNamespaceAlreadyReady"
+	case ErrNotRevealer:
+		return "ErrNotRevealer"
+	case ErrNotInKeychain:
+		return "ErrNotInKeychain"
+	case ErrNameRevoked:
+		return "ErrNameRevoked"
+	case ErrNameRegistered:
+		return "ErrNameRegistered"
+	case ErrPreorderBeforeReady:
+		return "ErrPreorderBeforeReady"
+	case ErrP2SHNotAllowed:
+		return "ErrP2SHNotAllowed"
+	case ErrValueHashNotAllowed:
+		return "ErrValueHashNotAllowed"
+	case ErrCollision:
+		return "ErrCollision"
+	case ErrNameNotFound:
+		return "ErrNameNotFound"
+	case ErrNotOwner:
+		return "ErrNotOwner"
+	case ErrNameExpired:
+		return "ErrNameExpired"
+	case ErrInGracePeriod:
+		return "ErrInGracePeriod"
+	case ErrRenewTransferNotAllowed:
+		return "ErrRenewTransferNotAllowed"
+	case ErrSelfTransfer:
+		return "ErrSelfTransfer"
+	case ErrRecipientOwnsName:
+		return "ErrRecipientOwnsName"
+	case ErrTokenTransferNotAllowed:
+		return "ErrTokenTransferNotAllowed"
+	case ErrZeroAmount:
+		return "ErrZeroAmount"
+	case ErrTransferLocked:
+		return "ErrTransferLocked"
+	case ErrRecipientNotWhitelisted:
+		return "ErrRecipientNotWhitelisted"
+	case ErrSameAddress:
+		return "ErrSameAddress"
 	}
 	return fmt.Sprintf("ErrorCode(%d)", int(c))
 }

@@ -87,7 +87,7 @@ func str(s string) *string { return &s }
 
 func (c *testChain) nsPreorder(k, reveal testKey, id string, fee uint64, tokens *uint64) ops.Op {
 	return ops.Op{Kind: ops.KindNamespacePreorder, Opcode: '*', OpString: "*", Sender: k.script, Address: k.addr,
-		SenderPubkey: str(k.pub), PreorderHash: hashName(id, k.script, reveal.addr), ConsensusHash: c.ch(),
+		SenderPubkey: str(k.pub), PreorderHash: mustHashName(id, k.script, reveal.addr), ConsensusHash: c.ch(),
 		OpFee: u64(fee), BurnAddress: c.p.BurnAddress, TokenFee: tokens}
 }
 
@@ -95,7 +95,7 @@ func nsReveal(k, reveal testKey, id string, version uint16, lifetime uint32, coe
 	b := buckets
 	return ops.Op{Kind: ops.KindNamespaceReveal, Opcode: '&', OpString: "&", Sender: k.script, Address: k.addr,
 		SenderPubkey: str(k.pub), Recipient: reveal.script, RecipientAddress: reveal.addr, NamespaceID: id,
-		PreorderHash: hashName(id, k.script, reveal.addr), Version: version, Lifetime: lifetime, Coeff: coeff,
+		PreorderHash: mustHashName(id, k.script, reveal.addr), Version: version, Lifetime: lifetime, Coeff: coeff,
 		Base: base, Buckets: &b, NonalphaDiscount: nonalpha, NoVowelDiscount: novowel}
 }
 
@@ -106,7 +106,7 @@ func nsReady(reveal testKey, id string) ops.Op {
 
 func (c *testChain) preorder(k, owner testKey, name string, fee uint64) ops.Op {
 	return ops.Op{Kind: ops.KindNamePreorder, Opcode: '?', OpString: "?", Sender: k.script, Address: k.addr,
-		SenderPubkey: str(k.pub), PreorderHash: hashName(name, k.script, owner.addr), ConsensusHash: c.ch(),
+		SenderPubkey: str(k.pub), PreorderHash: mustHashName(name, k.script, owner.addr), ConsensusHash: c.ch(),
 		OpFee: u64(fee), BurnAddress: c.p.BurnAddress}
 }
 
@@ -204,4 +204,13 @@ func hmacSHA512(key, data []byte) []byte {
 	m := hmac.New(sha512.New, key)
 	m.Write(data)
 	return m.Sum(nil)
+}
+
+// mustHashName is hashName for names the tests know are valid.
+func mustHashName(name, scriptHex, addr string) string {
+	h, ok := hashName(name, scriptHex, addr)
+	if !ok {
+		panic("test name without base-40 form: " + name)
+	}
+	return h
 }

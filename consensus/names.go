@@ -1,86 +1,43 @@
 package consensus
 
 import (
-	"crypto/sha256"
 	"encoding/hex"
-	"math/big"
 	"strings"
 
-	"github.com/btcsuite/btcd/address/v2"
 	"github.com/btcsuite/btcd/address/v2/base58"
+	"github.com/spvcheck/spvcheck/ops"
 )
 
 // The name helpers below restate the reference's b40.py, hashing.py and
 // scripts.py:35-122 (state-machine.md §3 "Common definitions").
 
-const b40Chars = "0123456789abcdefghijklmnopqrstuvwxyz-_.+"
+// The name helpers are package ops's (the reference's scripts.py, b40.py,
+// hashing.py); these wrappers fix how the engine uses them.
 
-// isB40 reports whether s matches the reference's `^[a-z0-9\-_.+]*$`.
-// Python's `$` also matches before one trailing newline (§7.5); such a name
-// would make the reference raise later in b40 conversion, so the engine
-// treats it as invalid (documented deviation with no consensus effect: the
-// reference op would be rejected by the exception handler too).
-func isB40(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if strings.IndexByte(b40Chars, s[i]) < 0 {
-			return false
-		}
-	}
-	return true
-}
+// isNameValid is is_name_valid. A name ending in "\n" passes it, as in the
+// reference (Python's `$`, state-machine.md §7.5), but its base-40
+// conversion fails; the engine then rejects the operation (ErrInvalidName)
+// where the reference's check would raise. Either way nothing is committed.
+func isNameValid(name string) bool { return ops.IsNameValid(name) }
 
-// isNamespaceIDValid: b40, no '+' or '.', length 1..19.
-func isNamespaceIDValid(id string) bool {
-	if len(id) == 0 || len(id) > 19 || !isB40(id) {
-		return false
-	}
-	return !strings.ContainsAny(id, "+.")
-}
+func isNamespaceIDValid(id string) bool { return ops.IsNamespaceIDValid(id) }
 
-// isNameValid is the reference's is_name_valid for a fully-qualified name.
-func isNameValid(name string) bool {
-	if len(name) == 0 || len(name) > 37 || strings.Count(name, ".") != 1 {
-		return false
+// hashName is hash_name(name, script_hex, address); ok is false when the
+// name has no base-40 form.
+func hashName(name, scriptHex, addr string) (string, bool) {
+	script, err := hex.DecodeString(scriptHex)
+	if err != nil {
+		return "", false
 	}
-	i := strings.IndexByte(name, '.')
-	label, ns := name[:i], name[i+1:]
-	if label == "" || !isNamespaceIDValid(ns) || !isB40(label) {
-		return false
+	h, err := ops.PreorderHash(name, script, addr)
+	if err != nil {
+		return "", false
 	}
-	return !strings.ContainsAny(label, "+.")
-}
-
-// b40ToBin reads s as a base-40 number and returns its big-endian bytes
-// (hex with a leading 0 nibble when odd), as b40.py does.
-func b40ToBin(s string) []byte {
-	n := new(big.Int)
-	forty := big.NewInt(40)
-	for i := 0; i < len(s); i++ {
-		n.Mul(n, forty)
-		n.Add(n, big.NewInt(int64(strings.IndexByte(b40Chars, s[i]))))
-	}
-	h := n.Text(16)
-	if len(h)%2 == 1 {
-		h = "0" + h
-	}
-	b, _ := hex.DecodeString(h)
-	return b
-}
-
-// hashName is hash_name(name, script_hex, address): hex hash160 of
-// b40(name) ‖ script ‖ address.
-func hashName(name, scriptHex, addr string) string {
-	script, _ := hex.DecodeString(scriptHex)
-	buf := append(b40ToBin(name), script...)
-	buf = append(buf, addr...)
-	return hex.EncodeToString(address.Hash160(buf))
+	return h, true
 }
 
 // hash128 is hex(sha256(s)[:16]).
-func hash128(s string) string {
-	h := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(h[:16])
-}
+func hash128(s string) string { return ops.Hash128([]byte(s)) }
 
 // burnAddress renders hash160 0x00…00 under an address version byte.
 func burnAddress(version byte) string {

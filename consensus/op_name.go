@@ -133,7 +133,11 @@ func (b *blockCtx) checkRegistration(op *ops.Op) (*effect, *Error, error) {
 	if oldAlive {
 		return nil, reject(ErrNameRegistered, "%s is registered", op.Name), nil
 	}
-	pre, err := b.preorder(hashName(op.Name, op.Sender, op.RecipientAddress), "?")
+	ph, ok := hashName(op.Name, op.Sender, op.RecipientAddress)
+	if !ok {
+		return nil, reject(ErrInvalidName, "name %q has no base-40 form", op.Name), nil
+	}
+	pre, err := b.preorder(ph, "?")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -517,7 +521,11 @@ func (b *blockCtx) checkImport(op *ops.Op) (*effect, *Error, error) {
 		rec.FirstRegistered, rec.LastRenewed, rec.PreorderHash = old.FirstRegistered, old.LastRenewed, old.PreorderHash
 	} else {
 		rec.PreorderBlockNumber, rec.BlockNumber, rec.FirstRegistered, rec.LastRenewed = b.n, b.n, b.n, b.n
-		rec.PreorderHash = hashName(op.Name, op.Sender, op.RecipientAddress)
+		ph, ok := hashName(op.Name, op.Sender, op.RecipientAddress)
+		if !ok {
+			return nil, reject(ErrInvalidName, "name %q has no base-40 form", op.Name), nil
+		}
+		rec.PreorderHash = ph
 	}
 	if b.p.Rules.ImportKeepsOldPubkey && old != nil {
 		rec.SenderPubkey = old.SenderPubkey

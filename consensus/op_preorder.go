@@ -3,7 +3,6 @@ package consensus
 import (
 	"math/big"
 
-	"github.com/spvcheck/spvcheck/consensus/canon"
 	"github.com/spvcheck/spvcheck/ops"
 )
 
@@ -139,5 +138,3 @@ func (b *blockCtx) checkNamespacePreorder(op *ops.Op) (*effect, *Error, error) {
 		return b.addPreorder(pre)
 	}}, nil, nil
 }
-
-var _ = canon.None

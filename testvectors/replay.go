@@ -47,15 +47,23 @@ type ReplayOp struct {
 	Serialized    string            `json:"serialized"`
 }
 
-// renames013 maps the 0.13 parser's field names to the 0.14 / final names
-// (replay/README.md "Fields of in"; consensus-hash.md field lists).
-var renames013 = map[ops.Kind]map[string]string{
-	ops.KindNamePreorder:      {"preorder_name_hash": "preorder_hash"},
-	ops.KindNamespacePreorder: {"namespace_id_hash": "preorder_hash"},
-	ops.KindNamespaceReveal:   {"namespace_id_hash": "preorder_hash"},
-	ops.KindNameUpdate:        {"name_hash": "name_consensus_hash", "update_hash": "value_hash"},
-	ops.KindNameTransfer:      {"name_hash": "name_hash128"},
-	ops.KindNameImport:        {"update_hash": "value_hash"},
+// renames013 returns the 0.13 parser's field names that differ for an
+// opcode, mapped to the 0.14 / final names (replay/README.md "Fields of in";
+// consensus-hash.md field lists).
+func renames013(kind ops.Kind) map[string]string {
+	switch kind {
+	case ops.KindNamePreorder:
+		return map[string]string{"preorder_name_hash": "preorder_hash"}
+	case ops.KindNamespacePreorder, ops.KindNamespaceReveal:
+		return map[string]string{"namespace_id_hash": "preorder_hash"}
+	case ops.KindNameUpdate:
+		return map[string]string{"name_hash": "name_consensus_hash", "update_hash": "value_hash"}
+	case ops.KindNameTransfer:
+		return map[string]string{"name_hash": "name_hash128"}
+	case ops.KindNameImport:
+		return map[string]string{"update_hash": "value_hash"}
+	}
+	return nil
 }
 
 // Op converts the recorded parser output into the engine's input at block
@@ -67,7 +75,7 @@ func (o *ReplayOp) Op(height uint64) (ops.Op, error) {
 		return ops.Op{}, fmt.Errorf("op %d: %w", o.Vtxindex, err)
 	}
 	kind := ops.Kind(o.Opcode)
-	for from, to := range renames013[kind] {
+	for from, to := range renames013(kind) {
 		if v, ok := m[from]; ok {
 			if _, dup := m[to]; !dup {
 				m[to] = v

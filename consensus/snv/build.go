@@ -68,6 +68,9 @@ func Build(ctx context.Context, src ChainSource, target Target, trustedHeight ui
 	if err != nil {
 		return nil, sourceError(0, "first block", err)
 	}
+	if trustedHeight > MaxHeight || target.Height > MaxHeight {
+		return nil, newError(ErrHeightRange, "heights above %d", uint64(MaxHeight))
+	}
 	if trustedHeight < first {
 		return nil, newError(ErrTargetHeight, "trusted height %d below the first block %d", trustedHeight, first)
 	}

@@ -49,6 +49,8 @@ const (
 	// ErrTargetHeight: the target block is above the trusted height or
 	// below the first block.
 	ErrTargetHeight
+	// ErrHeightRange: a height in the proof is above MaxHeight.
+	ErrHeightRange
 	// ErrStepHeight: a step is not at the height the skip list leads to.
 	ErrStepHeight
 	// ErrPrevCount: a step does not carry one consensus hash per previous
@@ -115,6 +117,7 @@ var codeNames = [...]string{
 	ErrTrustedHeight:      "ErrTrustedHeight",
 	ErrFirstBlock:         "ErrFirstBlock",
 	ErrTargetHeight:       "ErrTargetHeight",
+	ErrHeightRange:        "ErrHeightRange",
 	ErrStepHeight:         "ErrStepHeight",
 	ErrPrevCount:          "ErrPrevCount",
 	ErrConsensusMismatch:  "ErrConsensusMismatch",

@@ -14,6 +14,10 @@ const BitcoinVersion = 1
 // Bounds of the encodings. A decoder rejects anything larger before
 // allocating for it, so hostile input cannot exhaust memory.
 const (
+	// MaxHeight bounds the first, trusted and target heights a verifier
+	// accepts (Bitcoin heights are far below it), keeping the skip-list
+	// arithmetic away from uint64 overflow.
+	MaxHeight = 1<<32 - 1
 	// MaxSteps bounds the skip-list walk: it halves the distance at every
 	// step, so 64-bit heights never need more than 2*64.
 	MaxSteps = 128

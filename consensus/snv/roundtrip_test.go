@@ -14,7 +14,7 @@ import (
 	"pgregory.net/rapid"
 )
 
-func drawArray[T any](t *rapid.T, n int, label string, dst []byte) {
+func drawArray(t *rapid.T, n int, label string, dst []byte) {
 	copy(dst, rapid.SliceOfN(rapid.Byte(), n, n).Draw(t, label))
 }
 
@@ -32,16 +32,16 @@ func drawProof(t *rapid.T, ascii bool) *snv.Proof {
 		p.Select = snv.ByName(rapid.StringMatching(`[a-z0-9._+-]{0,40}`).Draw(t, "name"))
 	case 2:
 		p.Select.Kind = snv.SelectTxid
-		drawArray[byte](t, 32, "txid", p.Select.Txid[:])
+		drawArray(t, 32, "txid", p.Select.Txid[:])
 	case 3:
 		p.Select = snv.ByVtxindex(rapid.Uint64().Draw(t, "vtxindex"))
 	}
 	for i := range rapid.IntRange(0, 6).Draw(t, "steps") {
 		s := snv.Step{Height: rapid.Uint64().Draw(t, fmt.Sprint("height", i))}
-		drawArray[byte](t, 32, "ops", s.OpsHash[:])
+		drawArray(t, 32, "ops", s.OpsHash[:])
 		for j := range rapid.IntRange(0, 5).Draw(t, "prevs") {
 			var h [16]byte
-			drawArray[byte](t, 16, fmt.Sprint("prev", j), h[:])
+			drawArray(t, 16, fmt.Sprint("prev", j), h[:])
 			s.Prev = append(s.Prev, h)
 		}
 		p.Steps = append(p.Steps, s)
@@ -57,7 +57,7 @@ func drawProof(t *rapid.T, ascii bool) *snv.Proof {
 	}
 	if rapid.Bool().Draw(t, "bitcoin") {
 		ev := &snv.BitcoinEvidence{TxIndex: rapid.Uint32().Draw(t, "index")}
-		drawArray[byte](t, 80, "header", ev.Header[:])
+		drawArray(t, 80, "header", ev.Header[:])
 		if tx := rapid.SliceOfN(rapid.Byte(), 0, 100).Draw(t, "tx"); len(tx) > 0 {
 			ev.Tx = tx
 		} else {
@@ -65,12 +65,12 @@ func drawProof(t *rapid.T, ascii bool) *snv.Proof {
 		}
 		for range rapid.IntRange(0, 4).Draw(t, "branch") {
 			var h [32]byte
-			drawArray[byte](t, 32, "sibling", h[:])
+			drawArray(t, 32, "sibling", h[:])
 			ev.Branch = append(ev.Branch, h)
 		}
 		for range rapid.IntRange(0, 3).Draw(t, "headers") {
 			var h [80]byte
-			drawArray[byte](t, 80, "next header", h[:])
+			drawArray(t, 80, "next header", h[:])
 			ev.Headers = append(ev.Headers, h)
 		}
 		p.Bitcoin = ev

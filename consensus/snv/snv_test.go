@@ -458,3 +458,16 @@ func TestDecodeErrors(t *testing.T) {
 		t.Errorf("huge count: %v", err)
 	}
 }
+
+// Heights near the top of uint64 are refused before any skip-list
+// arithmetic (digest.PrevHeights does not terminate at math.MaxUint64).
+func TestHeightRange(t *testing.T) {
+	p := &snv.Proof{TrustedHeight: math.MaxUint64, TargetHeight: math.MaxUint64,
+		Steps: []snv.Step{{Height: math.MaxUint64}}}
+	if _, err := snv.Verify(p, math.MaxUint64, "2a9148d8b13939723d2aca16c75c6d68"); !errors.Is(err, snv.ErrHeightRange) {
+		t.Errorf("got %v", err)
+	}
+	if _, err := snv.Build(context.Background(), &snv.MemorySource{}, snv.Target{Height: 1}, math.MaxUint64, snv.BuildOptions{}); !errors.Is(err, snv.ErrHeightRange) {
+		t.Errorf("build: %v", err)
+	}
+}

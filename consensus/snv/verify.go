@@ -75,6 +75,10 @@ func VerifyWith(p *Proof, trustedHeight uint64, trustedHash string, opts VerifyO
 	if b, err := hex.DecodeString(trustedHash); err != nil || len(b) != 16 || hex.EncodeToString(b) != trustedHash {
 		return nil, newError(ErrTrustedHash, "trusted consensus hash %q is not 32 lower-case hex characters", trustedHash)
 	}
+	if p.TrustedHeight > MaxHeight || p.TargetHeight > MaxHeight || p.FirstBlock > MaxHeight {
+		return nil, newError(ErrHeightRange, "heights (first %d, trusted %d, target %d) above %d",
+			p.FirstBlock, p.TrustedHeight, p.TargetHeight, uint64(MaxHeight))
+	}
 	if p.TrustedHeight != trustedHeight {
 		e := newError(ErrTrustedHeight, "proof starts at another height than the trusted one")
 		e.Expected, e.Got = itoa(trustedHeight), itoa(p.TrustedHeight)
