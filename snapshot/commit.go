@@ -40,14 +40,12 @@ func (s *Store) CommitBlock(c *consensus.BlockCommit) error {
 
 	b := s.db.NewBatch()
 	defer b.Close()
-	undo := make([]undoEntry, 0, len(c.Writes))
+	undo, err := s.beforeImages(c.Writes)
+	if err != nil {
+		return err
+	}
 	for _, w := range c.Writes {
 		k := stateKey(w.Key)
-		before, present, err := s.getRaw(k)
-		if err != nil {
-			return err
-		}
-		undo = append(undo, undoEntry{Key: w.Key, Present: present, Value: before})
 		if w.Value == nil {
 			err = b.Delete(k, nil)
 		} else {
@@ -95,6 +93,40 @@ func (s *Store) CommitBlock(c *consensus.BlockCommit) error {
 		s.first, s.hasFirst = h, true
 	}
 	return nil
+}
+
+// beforeImages reads the current value of every key a block writes, for
+// its undo record. The writes are sorted, so one iterator serves them all;
+// SeekPrefixGE lets the Bloom filters skip tables without the key, which
+// matters because most written keys are new.
+func (s *Store) beforeImages(writes []consensus.Write) ([]undoEntry, error) {
+	undo := make([]undoEntry, 0, len(writes))
+	if len(writes) == 0 {
+		return undo, nil
+	}
+	it, err := s.db.NewIter(&pebble.IterOptions{
+		LowerBound: stateKey(writes[0].Key),
+		UpperBound: append(stateKey(writes[len(writes)-1].Key), 0),
+	})
+	if err != nil {
+		return nil, wrapError(ErrCorrupt, err, "reading before-images")
+	}
+	for _, w := range writes {
+		k := stateKey(w.Key)
+		e := undoEntry{Key: w.Key}
+		if it.SeekPrefixGE(k) && bytes.Equal(it.Key(), k) {
+			e.Present = true
+			e.Value = bytes.Clone(it.Value())
+			if e.Value == nil {
+				e.Value = []byte{}
+			}
+		}
+		undo = append(undo, e)
+	}
+	if err := it.Close(); err != nil {
+		return nil, wrapError(ErrCorrupt, err, "reading before-images")
+	}
+	return undo, nil
 }
 
 // checkNextHeight requires h to follow the tip; an empty store takes any

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
 	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"github.com/spvcheck/spvcheck/consensus"
@@ -27,7 +28,7 @@ const (
 	// reference ever followed (it processed blocks 6 deep).
 	DefaultUndoWindow = 144
 	// DefaultCacheSize bounds Pebble's block cache.
-	DefaultCacheSize = 16 << 20
+	DefaultCacheSize = 8 << 20
 )
 
 // Options configure Open.
@@ -148,6 +149,10 @@ func openPebble(dir string, o Options, readOnly, mustExist bool) (*pebble.DB, er
 		ErrorIfNotExists: mustExist,
 		Logger:           quietLogger{},
 	}
+	// Every commit looks up the previous value of each key it writes, most
+	// of them new: Bloom filters let those lookups skip tables that cannot
+	// hold the key instead of reading and decompressing their blocks.
+	po.Levels[0].FilterPolicy = bloom.FilterPolicy(10)
 	if o.tweakPebble != nil {
 		o.tweakPebble(po)
 	}
