@@ -5,8 +5,7 @@ package consensus
 // decoded from JSON on every access. It holds only committed state: a
 // block's own writes live in blockCtx.local until the store has committed
 // the block, then they are merged in. Values are never mutated in place
-// (readers copy before changing). A nil value records a key known to be
-// absent. The cache is dropped whenever the store's tip is not the block
+// (readers copy before changing); deleted keys are dropped. The cache is dropped whenever the store's tip is not the block
 // the engine last committed (someone else wrote to the store), when a block
 // fails, and when it grows past maxCached entries.
 type decodedCache struct {
@@ -43,8 +42,7 @@ func cachedGet[T any](b *blockCtx, key []byte) (*T, error) {
 		return nil, err
 	}
 	if !ok {
-		b.cache.m[k] = nil
-		return nil, nil
+		return nil, nil // absences are not cached: most are never asked again
 	}
 	b.cache.m[k] = &t
 	return &t, nil

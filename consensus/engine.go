@@ -297,7 +297,11 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 		return nil, &BlockError{Height: blk.Height, Err: fmt.Errorf("committing: %w", err)}
 	}
 	for k, v := range b.local {
-		e.cache.m[k] = v
+		if v == nil {
+			delete(e.cache.m, k)
+		} else {
+			e.cache.m[k] = v
+		}
 	}
 	e.cache.tip, e.cache.hasTip = blk.Height, true
 	return res, nil
