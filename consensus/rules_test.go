@@ -3,6 +3,7 @@ package consensus
 import (
 	"context"
 	"errors"
+	"math/big"
 	"strings"
 	"testing"
 
@@ -501,4 +502,42 @@ func TestViewHelpers(t *testing.T) {
 	if oh, ok, _ := v.OpsHash(tip); !ok || len(oh) != 64 {
 		t.Fatalf("ops hash %q", oh)
 	}
+}
+
+// §3.6.1 v3 / §6.2: names of a STACKS namespace are paid with µSTX debited
+// at preorder time, priced with integer arithmetic and cost unit 1733:
+// coeff 1 · base 2^1 · 1733 = 3466 µSTX; 3465 is too little.
+func TestStacksNamePrice(t *testing.T) {
+	p := Regtest()
+	c := newTestChain(t, p)
+	_, pub := btcec.PrivKeyFromBytes(RegtestPrivateKey(1))
+	h := address.Hash160(pub.SerializeCompressed())
+	rich := testKey{script: "76a914" + hexs(h) + "88ac", addr: addressFromHash160(h, p.AddressVersion), pub: hexs(pub.SerializeCompressed())}
+	_, bob, _, _ := keys(p)
+	c.skipTo(365)
+	c.expect(c.block(c.nsPreorder(rich, bob, "stx", 1000, u64(64000000000))), Accepted)
+	c.expect(c.block(nsReveal(rich, bob, "stx", 3, 1000, 1, 2, flatBuckets, 1, 1)), Accepted)
+	c.expect(c.block(nsReady(bob, "stx")), Accepted)
+	c.skipTo(445) // epoch 6
+	ns, _ := c.e.View().Namespace("stx")
+	if got := p.priceName("abc", ns, 445); got.IsFloat || got.I.Int64() != 3466 {
+		t.Fatalf("price %+v", got)
+	}
+	pay := func(name string, amount uint64) ops.Op {
+		op := c.preorder(rich, rich, name, 1000)
+		op.TokenFee, op.TokenUnits = u64(amount), str("STACKS")
+		return op
+	}
+	before, _ := c.e.View().Balance(rich.addr, "STACKS")
+	c.expect(c.block(pay("abc.stx", 3465), pay("abd.stx", 3466)), Accepted, Accepted)
+	after, _ := c.e.View().Balance(rich.addr, "STACKS")
+	if new(big.Int).Sub(before, after).Int64() != 3465+3466 {
+		t.Fatalf("preorders debited %s", new(big.Int).Sub(before, after))
+	}
+	res := c.block(register(rich, rich, "abc.stx"), register(rich, rich, "abd.stx"))
+	c.expectCode(res, 0, ErrFeeTooLow)
+	c.expect(res, Rejected, Accepted)
+	// A BTC-only preorder cannot buy a name in a STACKS namespace.
+	c.expect(c.block(c.preorder(rich, rich, "abe.stx", 1000000)), Accepted)
+	c.expectCode(c.block(register(rich, rich, "abe.stx")), 0, ErrFeeTooLow)
 }

@@ -271,3 +271,33 @@ func decodeHex(dst []byte, s string) error {
 	}
 	return nil
 }
+
+// HashSource is a ChainSource without FirstBlock: what a store that keeps
+// per-height hashes and records offers (snapshot.Store has these methods).
+type HashSource interface {
+	ConsensusHash(height uint64) (string, error)
+	OpsHash(height uint64) (string, error)
+	Records(height uint64) ([][]byte, error)
+}
+
+// WithFirstBlock makes a ChainSource from a HashSource and the network's
+// first Blockstack block (373601 on mainnet). When src is also a
+// BitcoinSource, so is the result.
+func WithFirstBlock(src HashSource, first uint64) ChainSource {
+	if b, ok := src.(BitcoinSource); ok {
+		return firstBlockBitcoinSource{firstBlockSource{src, first}, b}
+	}
+	return firstBlockSource{src, first}
+}
+
+type firstBlockSource struct {
+	HashSource
+	first uint64
+}
+
+func (s firstBlockSource) FirstBlock() (uint64, error) { return s.first, nil }
+
+type firstBlockBitcoinSource struct {
+	firstBlockSource
+	BitcoinSource
+}

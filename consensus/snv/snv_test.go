@@ -471,3 +471,29 @@ func TestHeightRange(t *testing.T) {
 		t.Errorf("build: %v", err)
 	}
 }
+
+// hashOnly hides everything of a source but the HashSource methods.
+type hashOnly struct{ snv.HashSource }
+
+func TestWithFirstBlock(t *testing.T) {
+	f := newBitcoinFixture(t)
+	ctx := context.Background()
+	target := snv.Target{Select: snv.ByName(f.name), Height: f.target}
+	opts := snv.BuildOptions{Bitcoin: true, Params: regtest()}
+	p, err := snv.Build(ctx, snv.WithFirstBlock(f.src, f.src.First), target, f.trusted, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := f.proof(t)
+	if !reflect.DeepEqual(p, want) {
+		t.Error("adapter builds another proof")
+	}
+	if _, err := snv.Build(ctx, snv.WithFirstBlock(hashOnly{f.src}, f.src.First), target, f.trusted, opts); !errors.Is(err, snv.ErrNoBitcoinSource) {
+		t.Errorf("hash-only source: %v", err)
+	}
+	// A first block that changes the previous heights of the walk gives a
+	// chain that does not verify.
+	if _, err := snv.Build(ctx, snv.WithFirstBlock(f.src, f.src.First+12), snv.Target{Height: f.target}, f.trusted, snv.BuildOptions{}); !errors.Is(err, snv.ErrSource) {
+		t.Errorf("wrong first block: %v", err)
+	}
+}
