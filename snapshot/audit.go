@@ -391,7 +391,6 @@ type auditSink struct {
 
 	it    *pebble.Iterator
 	valid bool
-	tip   uint64
 }
 
 func (a *auditSink) begin(hdr *sfile.Header) error {

@@ -61,7 +61,7 @@ func (s *Store) CommitBlock(c *consensus.BlockCommit) error {
 		{heightKey(prefixBlock, h), sum.encode()},
 		{heightKey(prefixRecords, h), encodeRecords(c.Records)},
 		{heightKey(prefixInputs, h), inputs},
-		{tipKey, enc.AppendUint64(nil, h)},
+		{tipKey(), enc.AppendUint64(nil, h)},
 	}
 	if !s.hasFirst {
 		sets = append(sets, struct{ k, v []byte }{metaKey(metaFirst), enc.AppendUint64(nil, h)})

@@ -103,35 +103,53 @@ const (
 	ErrDestinationExists
 )
 
-var codeNames = [...]string{
-	ErrNotAStore:             "ErrNotAStore",
-	ErrStoreNotFound:         "ErrStoreNotFound",
-	ErrCorrupt:               "ErrCorrupt",
-	ErrFormatVersion:         "ErrFormatVersion",
-	ErrNetworkMismatch:       "ErrNetworkMismatch",
-	ErrParamsMismatch:        "ErrParamsMismatch",
-	ErrMissingIdentity:       "ErrMissingIdentity",
-	ErrReadOnly:              "ErrReadOnly",
-	ErrClosed:                "ErrClosed",
-	ErrInvalidCommit:         "ErrInvalidCommit",
-	ErrHeightGap:             "ErrHeightGap",
-	ErrRewindBeyondWindow:    "ErrRewindBeyondWindow",
-	ErrRewindBeyondHeight:    "ErrRewindBeyondHeight",
-	ErrNoSuchHeight:          "ErrNoSuchHeight",
-	ErrFileMagic:             "ErrFileMagic",
-	ErrFileTruncated:         "ErrFileTruncated",
-	ErrFileChecksum:          "ErrFileChecksum",
-	ErrFileMalformed:         "ErrFileMalformed",
-	ErrChainBroken:           "ErrChainBroken",
-	ErrOpsHashMismatch:       "ErrOpsHashMismatch",
-	ErrConsensusHashMismatch: "ErrConsensusHashMismatch",
-	ErrDestinationExists:     "ErrDestinationExists",
-}
-
 // String returns the code's name.
 func (c ErrorCode) String() string {
-	if c > 0 && int(c) < len(codeNames) {
-		return codeNames[c]
+	switch c {
+	case ErrNotAStore:
+		return "ErrNotAStore"
+	case ErrStoreNotFound:
+		return "ErrStoreNotFound"
+	case ErrCorrupt:
+		return "ErrCorrupt"
+	case ErrFormatVersion:
+		return "ErrFormatVersion"
+	case ErrNetworkMismatch:
+		return "ErrNetworkMismatch"
+	case ErrParamsMismatch:
+		return "ErrParamsMismatch"
+	case ErrMissingIdentity:
+		return "ErrMissingIdentity"
+	case ErrReadOnly:
+		return "ErrReadOnly"
+	case ErrClosed:
+		return "ErrClosed"
+	case ErrInvalidCommit:
+		return "ErrInvalidCommit"
+	case ErrHeightGap:
+		return "ErrHeightGap"
+	case ErrRewindBeyondWindow:
+		return "ErrRewindBeyondWindow"
+	case ErrRewindBeyondHeight:
+		return "ErrRewindBeyondHeight"
+	case ErrNoSuchHeight:
+		return "ErrNoSuchHeight"
+	case ErrFileMagic:
+		return "ErrFileMagic"
+	case ErrFileTruncated:
+		return "ErrFileTruncated"
+	case ErrFileChecksum:
+		return "ErrFileChecksum"
+	case ErrFileMalformed:
+		return "ErrFileMalformed"
+	case ErrChainBroken:
+		return "ErrChainBroken"
+	case ErrOpsHashMismatch:
+		return "ErrOpsHashMismatch"
+	case ErrConsensusHashMismatch:
+		return "ErrConsensusHashMismatch"
+	case ErrDestinationExists:
+		return "ErrDestinationExists"
 	}
 	return fmt.Sprintf("Unknown ErrorCode (%d)", int(c))
 }

@@ -146,7 +146,7 @@ func checkCommitHashes(b Block) (blockSummary, bool) {
 
 // chainBounds reads the first and tip heights as of r.
 func chainBounds(r pebble.Reader) (first, tip uint64, err error) {
-	tipRaw, okTip, err := getFrom(r, tipKey)
+	tipRaw, okTip, err := getFrom(r, tipKey())
 	if err != nil {
 		return 0, 0, err
 	}

@@ -126,7 +126,7 @@ func (s *importSink) finish(info *FileInfo) error {
 	if err := s.set(metaKey(metaFirst), enc.AppendUint64(nil, info.First)); err != nil {
 		return err
 	}
-	if err := s.set(tipKey, enc.AppendUint64(nil, info.Tip)); err != nil {
+	if err := s.set(tipKey(), enc.AppendUint64(nil, info.Tip)); err != nil {
 		return err
 	}
 	if err := s.batch.Commit(pebble.Sync); err != nil {

@@ -27,7 +27,7 @@ const (
 
 func metaKey(name string) []byte { return append([]byte{prefixMeta}, name...) }
 
-var tipKey = []byte{prefixTip}
+func tipKey() []byte { return []byte{prefixTip} }
 
 func heightKey(prefix byte, h uint64) []byte {
 	return enc.AppendUint64([]byte{prefix}, h)

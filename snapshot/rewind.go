@@ -95,9 +95,9 @@ func (s *Store) undoTip() error {
 	}
 	atFirst := h == s.first
 	if atFirst {
-		err = b.Delete(tipKey, nil)
+		err = b.Delete(tipKey(), nil)
 	} else {
-		err = b.Set(tipKey, enc.AppendUint64(nil, h-1), nil)
+		err = b.Set(tipKey(), enc.AppendUint64(nil, h-1), nil)
 	}
 	if err != nil {
 		return err

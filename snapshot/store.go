@@ -317,7 +317,7 @@ func (s *Store) loadBounds() error {
 		}
 		s.hasFirst = true
 	}
-	if v, ok, err := s.getRaw(tipKey); err != nil {
+	if v, ok, err := s.getRaw(tipKey()); err != nil {
 		return err
 	} else if ok {
 		d := enc.NewDecoder(v)
