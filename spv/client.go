@@ -33,7 +33,13 @@ type Client struct {
 	mu      sync.Mutex
 	started bool
 	stopped bool
+	quit    chan struct{}  // closed by Stop: running calls end
+	active  sync.WaitGroup // running WaitSynced, Follow and CatchUp calls
 }
+
+// stopDrainTimeout bounds how long Stop waits for running calls to return
+// before it shuts neutrino down under them.
+const stopDrainTimeout = 5 * time.Second
 
 // New checks cfg, opens (or creates) the header database in cfg.DataDir and
 // creates the neutrino chain service. Nothing touches the network until
@@ -50,7 +56,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, newError(ErrDatabase, err, "opening header database in %s", cfg.DataDir)
 	}
-	c := &Client{cfg: cfg, db: db, dial: cfg.dialer()}
+	c := &Client{cfg: cfg, db: db, dial: cfg.dialer(), quit: make(chan struct{})}
 	ncfg := neutrino.Config{
 		DataDir:      cfg.DataDir,
 		Database:     db,
@@ -125,8 +131,9 @@ func (c *Client) diagnose(ctx context.Context) error {
 	return newError(ErrNoPeers, nil, "no peer completed a handshake within %v", c.cfg.PeerTimeout)
 }
 
-// Stop disconnects from every peer, stops neutrino and closes the header
-// database. It is safe to call more than once.
+// Stop ends running WaitSynced, Follow and CatchUp calls (they return
+// ErrNotStarted), disconnects from every peer, stops neutrino and closes
+// the header database. It is safe to call more than once.
 func (c *Client) Stop() error {
 	c.mu.Lock()
 	if c.stopped {
@@ -135,7 +142,15 @@ func (c *Client) Stop() error {
 	}
 	c.stopped = true
 	started := c.started
+	close(c.quit)
 	c.mu.Unlock()
+
+	drained := make(chan struct{})
+	go func() { c.active.Wait(); close(drained) }()
+	select {
+	case <-drained:
+	case <-time.After(stopDrainTimeout): // a callback that does not return
+	}
 	var errs []error
 	if started {
 		errs = append(errs, c.cs.Stop())
@@ -154,6 +169,18 @@ func (c *Client) running() error {
 		return newError(ErrNotStarted, nil, "client not running")
 	}
 	return nil
+}
+
+// begin registers a blocking call so Stop can wait for it; call the
+// returned function when it returns.
+func (c *Client) begin() (func(), error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.started || c.stopped {
+		return nil, newError(ErrNotStarted, nil, "client not running")
+	}
+	c.active.Add(1)
+	return c.active.Done, nil
 }
 
 // Progress is a snapshot of header sync.
@@ -215,9 +242,11 @@ func (c *Client) Progress() (Progress, error) {
 // change of progress. It fails with ErrPeerLost when no peer has been
 // connected for Config.PeerTimeout, and with ctx's error when ctx ends.
 func (c *Client) WaitSynced(ctx context.Context, onProgress func(Progress)) error {
-	if err := c.running(); err != nil {
+	end, err := c.begin()
+	if err != nil {
 		return err
 	}
+	defer end()
 	ctx, stop := c.watchPeers(ctx)
 	defer stop()
 	tick := time.NewTicker(c.cfg.PollInterval / 4)
@@ -245,7 +274,8 @@ func (c *Client) WaitSynced(ctx context.Context, onProgress func(Progress)) erro
 }
 
 // watchPeers returns a context that is cancelled with an ErrPeerLost cause
-// once the client has had no connected peer for Config.PeerTimeout.
+// once the client has had no connected peer for Config.PeerTimeout, or
+// with an ErrNotStarted cause when Stop is called.
 func (c *Client) watchPeers(parent context.Context) (context.Context, func()) {
 	ctx, cancel := context.WithCancelCause(parent)
 	done := make(chan struct{})
@@ -258,6 +288,9 @@ func (c *Client) watchPeers(parent context.Context) (context.Context, func()) {
 			case <-done:
 				return
 			case <-ctx.Done():
+				return
+			case <-c.quit:
+				cancel(newError(ErrNotStarted, nil, "client stopped"))
 				return
 			case now := <-tick.C:
 				if c.cs.ConnectedCount() > 0 {

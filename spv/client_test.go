@@ -382,8 +382,23 @@ func TestCancellation(t *testing.T) {
 	require.Less(t, time.Since(start), 5*time.Second)
 	require.NoError(t, c2.Stop())
 
-	// After Stop everything refuses.
+	// Stop ends a running Follow promptly.
+	followErr := make(chan error, 1)
+	go func() {
+		followErr <- c.Follow(context.Background(), Cursor{Height: -1}, func(context.Context, Event) error { return nil })
+	}()
+	time.Sleep(200 * time.Millisecond)
+	start = time.Now()
 	require.NoError(t, c.Stop())
+	select {
+	case err := <-followErr:
+		require.ErrorIs(t, err, ErrNotStarted)
+	case <-time.After(2 * time.Second):
+		t.Fatal("Follow still running after Stop")
+	}
+	require.Less(t, time.Since(start), 2*time.Second)
+
+	// After Stop everything refuses.
 	require.NoError(t, c.Stop())
 	_, err = c.Progress()
 	require.ErrorIs(t, err, ErrNotStarted)

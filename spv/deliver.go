@@ -102,9 +102,11 @@ type deliverer struct {
 }
 
 func (c *Client) deliver(ctx context.Context, after Cursor, stopWhenCaughtUp bool, fn func(context.Context, Event) error) (Cursor, error) {
-	if err := c.running(); err != nil {
+	end, err := c.begin()
+	if err != nil {
 		return after, err
 	}
+	defer end()
 	if after.Height < -1 {
 		return after, newError(ErrConfig, nil, "cursor height %d", after.Height)
 	}
