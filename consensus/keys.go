@@ -16,6 +16,7 @@ import (
 //	o/<height>           ops hash of a block (hex string)
 //	n/<ns>/<name>        NameRecord (names sort by namespace, then name)
 //	x/<hash128>          name whose sha256(name)[:16] is hash128
+//	y/<preorder hash>    name whose record was last written with that preorder hash
 //	s/<sender script>    OwnerIndex: every name whose current owner script is sender
 //	N/<namespace id>     Namespace
 //	P/<preorder hash>    PreorderRows: name ('?') and namespace ('*') preorders of that hash
@@ -32,6 +33,7 @@ const (
 	prefixOpsHash       = "o/"
 	prefixName          = "n/"
 	prefixNameHash128   = "x/"
+	prefixNamePreorder  = "y/"
 	prefixOwner         = "s/"
 	prefixNamespace     = "N/"
 	prefixPreorder      = "P/"
@@ -69,6 +71,7 @@ func nameKey(name string) []byte {
 func namesInNamespacePrefix(ns string) []byte { return []byte(prefixName + ns + "/") }
 func hash128Key(h string) []byte              { return []byte(prefixNameHash128 + h) }
 func ownerKey(sender string) []byte           { return []byte(prefixOwner + sender) }
+func namePreorderKey(h string) []byte         { return []byte(prefixNamePreorder + h) }
 func namespaceKey(id string) []byte           { return []byte(prefixNamespace + id) }
 func preorderKey(hash string) []byte          { return []byte(prefixPreorder + hash) }
 func accountKey(addr, typ string) []byte      { return []byte(prefixAccount + addr + "/" + typ) }

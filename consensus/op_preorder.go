@@ -24,11 +24,22 @@ func (b *blockCtx) checkTokenPayment(addr, units string, fee uint64) (*big.Int, 
 
 // checkNamePreorder is NAME_PREORDER (state-machine.md §3.4; F preorder.py:53-145).
 func (b *blockCtx) checkNamePreorder(op *ops.Op) (*effect, *Error, error) {
-	if pre, err := b.preorder(op.PreorderHash, "?"); err != nil || pre != nil {
+	old, err := b.preorder(op.PreorderHash, "?")
+	if err != nil {
+		return nil, nil, err
+	}
+	if old != nil {
+		// is_new_preorder: an outstanding row blocks the hash, unless a
+		// name alive at Q carries that preorder hash (an imported name's
+		// hash_name of importer and recipient), in which case the reference
+		// ignores the row (F db.py namedb_get_name_preorder).
+		shadowed, err := b.aliveNameWithPreorderHash(op.PreorderHash)
 		if err != nil {
 			return nil, nil, err
 		}
-		return nil, reject(ErrPreorderExists, "preorder %s already exists", op.PreorderHash), nil
+		if !shadowed {
+			return nil, reject(ErrPreorderExists, "preorder %s already exists", op.PreorderHash), nil
+		}
 	}
 	ok, err := b.validConsensusHash(op.ConsensusHash)
 	if err != nil {
@@ -137,4 +148,18 @@ func (b *blockCtx) checkNamespacePreorder(op *ops.Op) (*effect, *Error, error) {
 		}
 		return b.addPreorder(pre)
 	}}, nil, nil
+}
+
+// aliveNameWithPreorderHash reports whether a name alive at Q has preorder
+// hash h.
+func (b *blockCtx) aliveNameWithPreorderHash(h string) (bool, error) {
+	nm, ok, err := b.st.get(namePreorderKey(h))
+	if err != nil || !ok {
+		return false, err
+	}
+	r, err := b.name(string(nm))
+	if err != nil || r == nil || r.PreorderHash != h {
+		return false, err
+	}
+	return b.alive(r, b.q)
 }

@@ -372,6 +372,15 @@ func TestImportFloatFeeAndKeychain(t *testing.T) {
 	if !strings.Contains(string(res.Records[0]), ",5:200.0,") {
 		t.Fatalf("import record %s lacks the float fee 200.0", res.Records[0])
 	}
+	// §4.2 / F db.py namedb_get_name_preorder: an outstanding preorder row
+	// does not block its hash while a live name carries that preorder hash
+	// (here the import's hash_name(name, importer, recipient)).
+	c.expect(c.block(c.preorder(bob, carol, "i.imp", 1000)), Accepted)
+	res = c.block(c.preorder(bob, carol, "i.imp", 1000), c.preorder(bob, carol, "i.imp", 1000))
+	c.expect(res, Accepted, Rejected)
+	c.expectCode(res, 1, ErrPreorderCollision) // state_preorder's per-block collision
+	// Without a live name carrying the hash, the row blocks it.
+	c.expectCode(c.block(c.preorder(bob, carol, "z.imp", 1000), c.preorder(bob, carol, "z.imp", 1000)), 1, ErrPreorderExists)
 }
 
 // Every ErrorCode has a name, and errors.Is matches by code.

@@ -248,6 +248,7 @@ func (b *blockCtx) putName(r *NameRecord, oldSender string, entry *HistoryEntry)
 		return err
 	}
 	b.st.put(hash128Key(r.NameHash128), []byte(r.Name))
+	b.st.put(namePreorderKey(r.PreorderHash), []byte(r.Name))
 	if oldSender != r.Sender {
 		if oldSender != "" {
 			if err := b.ownerIndexEdit(oldSender, r.Name, false); err != nil {
