@@ -10,22 +10,7 @@ import (
 	"strings"
 
 	"github.com/spvcheck/spvcheck/consensus/snv"
-	"github.com/spvcheck/spvcheck/snapshot"
 )
-
-// storeChain adapts a store to snv.ChainSource.
-type storeChain struct{ s *snapshot.Store }
-
-func (c storeChain) FirstBlock() (uint64, error) {
-	first, ok, err := c.s.First()
-	if err == nil && !ok {
-		err = errors.New("the store is empty")
-	}
-	return first, err
-}
-func (c storeChain) ConsensusHash(h uint64) (string, error) { return c.s.ConsensusHash(h) }
-func (c storeChain) OpsHash(h uint64) (string, error)       { return c.s.OpsHash(h) }
-func (c storeChain) Records(h uint64) ([][]byte, error)     { return c.s.Records(h) }
 
 func proveCommand() command {
 	c := command{
@@ -69,7 +54,7 @@ func runProve(ctx context.Context, e *env, c *command, args []string) int {
 	} else {
 		sel = snv.ByName(arg)
 	}
-	s, _, err := openStore(ctx, *datadir, true)
+	s, net, err := openStore(ctx, *datadir, true)
 	if err != nil {
 		return fail(e, c, exitUsage, err, "")
 	}
@@ -85,7 +70,7 @@ func runProve(ctx context.Context, e *env, c *command, args []string) int {
 	if th > tip.Height {
 		return usageError(e, c, "--trusted-height %d is above the store's tip %d", th, tip.Height)
 	}
-	proof, err := snv.Build(ctx, storeChain{s}, snv.Target{Select: sel, Height: *at}, th, snv.BuildOptions{})
+	proof, err := snv.Build(ctx, snv.WithFirstBlock(s, net.consensus.FirstBlock), snv.Target{Select: sel, Height: *at}, th, snv.BuildOptions{})
 	if err != nil {
 		code := exitUsage
 		if errors.Is(err, snv.ErrNotFound) || errors.Is(err, snv.ErrNotSelected) {

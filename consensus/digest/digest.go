@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/btcsuite/btcd/address/v2"
@@ -55,6 +56,9 @@ func PrevHeights(height, firstBlock uint64) []uint64 {
 	var out []uint64
 	for step := uint64(1); step <= height && height-step >= firstBlock; step = step*2 + 1 {
 		out = append(out, height-step)
+		if step > math.MaxUint64/2 {
+			break // the next step would overflow: no further height exists
+		}
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package digest_test
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"testing"
 
@@ -58,6 +59,29 @@ func TestSpecExamples(t *testing.T) {
 	if got := digest.PrevHeights(256, 256); len(got) != 0 {
 		t.Errorf("first block has prev heights %v", got)
 	}
+}
+
+// PrevHeights terminates and stays in range at the edges of uint64 (found by
+// fuzzing the SNV decoder: the step used to overflow and loop forever).
+func TestPrevHeightsEdges(t *testing.T) {
+	got := digest.PrevHeights(math.MaxUint64, 0)
+	if len(got) != 64 {
+		t.Fatalf("PrevHeights(MaxUint64, 0) has %d heights, want 64", len(got))
+	}
+	if got[63] != 0 || got[0] != math.MaxUint64-1 {
+		t.Fatalf("PrevHeights(MaxUint64, 0) = [%d ... %d]", got[0], got[63])
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		h := rapid.Uint64().Draw(t, "height")
+		first := rapid.Uint64Max(h).Draw(t, "first")
+		prev := h
+		for _, p := range digest.PrevHeights(h, first) {
+			if p >= prev || p < first {
+				t.Fatalf("PrevHeights(%d, %d) not strictly decreasing within range: %d after %d", h, first, p, prev)
+			}
+			prev = p
+		}
+	})
 }
 
 func TestMalformedHashes(t *testing.T) {
