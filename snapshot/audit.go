@@ -84,8 +84,10 @@ type AuditReport struct {
 	First, Tip        uint64
 	// Blocks is how many blocks were checked; Replayed says whether their
 	// inputs were replayed too.
-	Blocks           uint64
-	Replayed         bool
+	Blocks   uint64
+	Replayed bool
+	// StateKeys is how many state entries were read.
+	StateKeys        uint64
 	TipConsensusHash string
 	// Divergence is the lowest block that failed a check (nil unless
 	// Divergent).
@@ -162,6 +164,9 @@ func AuditStore(ctx context.Context, s *Store, opts AuditOptions) (*AuditReport,
 		if err != nil {
 			return false, err
 		}
+		if _, err := readInputs(snap, b.Height); err != nil {
+			return false, err
+		}
 		if want := digest.OpsHash(records); want != b.OpsHash {
 			keep(Divergence{Height: b.Height, Kind: DivergentOpsHash, Expected: want, Actual: b.OpsHash})
 		}
@@ -188,6 +193,18 @@ func AuditStore(ctx context.Context, s *Store, opts AuditOptions) (*AuditReport,
 	}
 	if next != tip+1 {
 		return rep.unreadable(newError(ErrCorrupt, "stored chain ends at %d, the tip is %d", next-1, tip)), nil
+	}
+	// Read all of the state once, so damage to it surfaces even without
+	// a replay to compare it with.
+	err = scanState(snap, nil, func(k, v []byte) (bool, error) {
+		rep.StateKeys++
+		return true, nil
+	})
+	if isCancel(err) {
+		return nil, err
+	}
+	if err != nil {
+		return rep.unreadable(err), nil
 	}
 	if opts.Replayer != nil {
 		rp, err := newReplay(ctx, opts, rep)

@@ -113,6 +113,8 @@ type fileReader struct {
 	blocks  uint64 // blocks-section entries read
 	lastKey []byte // last state key read
 	hasKey  bool
+	// stateKeys counts state entries.
+	stateKeys uint64
 }
 
 func fileErr(err error, where string) error {
@@ -355,6 +357,7 @@ func (fr *fileReader) stateEntry(_ context.Context, p []byte) error {
 	}
 	fr.lastKey = append(fr.lastKey[:0], key...)
 	fr.hasKey = true
+	fr.stateKeys++
 	if fr.o.sink != nil {
 		return fr.o.sink.stateEntry(key, value)
 	}

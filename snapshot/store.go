@@ -148,6 +148,11 @@ func openPebble(dir string, o Options, readOnly, mustExist bool) (*pebble.DB, er
 		ReadOnly:         readOnly,
 		ErrorIfNotExists: mustExist,
 		Logger:           quietLogger{},
+		// Pebble's default reaction to a damaged file is to end the
+		// process. The read that found the damage also returns an error,
+		// which the store reports as ErrCorrupt, so a damaged store is a
+		// verdict, not a crash.
+		EventListener: &pebble.EventListener{DataCorruption: func(pebble.DataCorruptionInfo) {}},
 	}
 	// Every commit looks up the previous value of each key it writes, most
 	// of them new: Bloom filters let those lookups skip tables that cannot
