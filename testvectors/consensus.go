@@ -1,5 +1,7 @@
 package testvectors
 
+import "fmt"
+
 // BlockRecord is one line of consensus/blocks.jsonl: one block of one
 // recorded scenario with everything that went into its consensus hash.
 type BlockRecord struct {
@@ -71,4 +73,32 @@ func itoa(n uint64) string {
 		n /= 10
 	}
 	return string(b[i:])
+}
+
+// Validate checks that a decoded line has the shape of a block record, so
+// that a file of another kind is reported as malformed rather than judged.
+func (r *BlockRecord) Validate() error {
+	switch {
+	case r.Scenario == "" || r.Version == "":
+		return fmt.Errorf("no version/scenario: not a consensus block record")
+	case r.SerializedOps == nil || r.LeafHashes == nil || r.PrevHeights == nil || r.PrevConsensusHashes == nil:
+		return fmt.Errorf("missing serialized_ops, leaf_hashes, prev_heights or prev_consensus_hashes")
+	case !isLowerHex(r.OpsHash, 64) || !isLowerHex(r.ConsensusHash, 32):
+		return fmt.Errorf("ops_hash or consensus_hash is not lower-case hex of the right length")
+	case r.Block < r.FirstBlock:
+		return fmt.Errorf("block %d is below first_block %d", r.Block, r.FirstBlock)
+	}
+	return nil
+}
+
+func isLowerHex(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for _, c := range s {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }

@@ -26,6 +26,9 @@ import (
 func Consensus(r io.Reader, name string) (*Report, error) {
 	rep := &Report{}
 	err := testvectors.ReadJSONL(r, name, func(line int, b *testvectors.BlockRecord) error {
+		if err := b.Validate(); err != nil {
+			return &testvectors.MalformedError{File: name, Line: line, Err: err}
+		}
 		failures := checkBlock(b)
 		for _, msg := range failures {
 			rep.Fail(b.Key(), "%s", msg)
