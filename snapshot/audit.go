@@ -260,7 +260,7 @@ func AuditFile(ctx context.Context, r io.Reader, opts AuditOptions) (*AuditRepor
 		ro.sink = sink
 		defer sink.close()
 	}
-	info, divs, err := readSnapshot(ctx, r, ro)
+	got, err := readSnapshot(ctx, r, ro)
 	if sink != nil && sink.fatal != nil {
 		return nil, sink.fatal
 	}
@@ -270,6 +270,8 @@ func AuditFile(ctx context.Context, r io.Reader, opts AuditOptions) (*AuditRepor
 	if err != nil {
 		return rep.unreadable(err), nil
 	}
+	info, divs := got.info, got.divs
+	rep.StateKeys = got.stateKeys
 	rep.Network, rep.ParamsFingerprint = info.Network, info.ParamsFingerprint
 	rep.First, rep.Tip, rep.TipConsensusHash = info.First, info.Tip, info.TipConsensusHash
 	rep.Blocks = info.Tip - info.First + 1

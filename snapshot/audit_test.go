@@ -108,6 +108,10 @@ func TestAuditVerifies(t *testing.T) {
 	require.Equal(t, Verified, rep.Verdict, "%+v", rep)
 	require.True(t, rep.Replayed)
 	require.Equal(t, uint64(70), rep.Blocks)
+	srep, err := AuditStore(ctx, s, AuditOptions{})
+	require.NoError(t, err)
+	require.Equal(t, srep.StateKeys, rep.StateKeys)
+	require.Equal(t, uint64(len(dumpState(t, s, ""))), rep.StateKeys)
 }
 
 func TestAuditFindsTampering(t *testing.T) {

@@ -25,6 +25,10 @@
 // deletes in the same batch the undo record that falls out of the undo
 // window; Pebble applies a batch entirely or not at all, so after a crash a
 // store reopens at the last whole block. Heights must be consecutive.
+// Options.SyncEvery trades durability of the latest blocks for speed during
+// initial sync: blocks still commit whole, but only every N-th waits for
+// the disk, so a crash can lose trailing blocks (never part of one), which
+// are then simply processed again.
 // Rewind applies undo records newest first, one synced batch per block, and
 // refuses up front when a block's undo record is gone.
 //

@@ -137,15 +137,21 @@ func fileErr(err error, where string) error {
 	return wrapError(ErrFileMalformed, err, "%s", where)
 }
 
+// fileContents is what reading a whole snapshot file found.
+type fileContents struct {
+	info      *FileInfo
+	divs      []Divergence // with keepGoing, the first of each kind
+	stateKeys uint64
+}
+
 // readSnapshot reads and verifies a whole snapshot file, handing its
-// contents to o.sink. It returns the header and, with keepGoing, the
-// divergences found (lowest height first per check).
-func readSnapshot(ctx context.Context, in io.Reader, o readOptions) (*FileInfo, []Divergence, error) {
+// contents to o.sink.
+func readSnapshot(ctx context.Context, in io.Reader, o readOptions) (*fileContents, error) {
 	fr := &fileReader{r: sfile.NewReader(in), o: o}
 	if err := fr.read(ctx); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return fileInfo(fr.hdr), fr.divs, nil
+	return &fileContents{info: fileInfo(fr.hdr), divs: fr.divs, stateKeys: fr.stateKeys}, nil
 }
 
 func (fr *fileReader) read(ctx context.Context) error {

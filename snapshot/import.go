@@ -45,10 +45,12 @@ func Import(ctx context.Context, r io.Reader, dir string, opts Options) (*FileIn
 		return nil, err
 	}
 	sink := &importSink{tmp: dir + ".import-" + hex.EncodeToString(suffix[:]), opts: o}
-	info, _, err := readSnapshot(ctx, r, readOptions{
+	var info *FileInfo
+	got, err := readSnapshot(ctx, r, readOptions{
 		network: o.Network, params: o.ParamsFingerprint, sink: sink, progress: o.Progress,
 	})
 	if err == nil {
+		info = got.info
 		err = sink.finish(info)
 	}
 	if err != nil {
