@@ -30,11 +30,13 @@ func cachedGet[T any](b *blockCtx, key []byte) (*T, error) {
 		}
 		return v.(*T), nil
 	}
-	if v, ok := b.cache.m[k]; ok {
-		if v == nil {
-			return nil, nil
+	if b.cache != nil {
+		if v, ok := b.cache.m[k]; ok {
+			if v == nil {
+				return nil, nil
+			}
+			return v.(*T), nil
 		}
-		return v.(*T), nil
 	}
 	var t T
 	ok, err := b.st.getJSON(key, &t)
@@ -44,17 +46,25 @@ func cachedGet[T any](b *blockCtx, key []byte) (*T, error) {
 	if !ok {
 		return nil, nil // absences are not cached: most are never asked again
 	}
-	b.cache.m[k] = &t
+	if b.cache != nil {
+		b.cache.m[k] = &t
+	}
 	return &t, nil
 }
 
 // cachedPut writes v (which the caller must not change afterwards).
 func cachedPut[T any](b *blockCtx, key []byte, v *T) error {
+	if b.local == nil {
+		b.local = map[string]any{}
+	}
 	b.local[string(key)] = v
 	return b.st.putJSON(key, v)
 }
 
 func cachedDel(b *blockCtx, key []byte) {
+	if b.local == nil {
+		b.local = map[string]any{}
+	}
 	b.local[string(key)] = nil
 	b.st.del(key)
 }
