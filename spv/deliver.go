@@ -162,6 +162,9 @@ func (c *Client) deliver(ctx context.Context, after Cursor, stopWhenCaughtUp boo
 	}
 
 	for {
+		if ctx.Err() != nil {
+			return d.last, context.Cause(ctx)
+		}
 		notes = drain(notes)
 		busy, tip, err := d.step(ctx)
 		if err != nil {
