@@ -72,8 +72,15 @@ func regtestNetwork(t testing.TB) *Network {
 // openStore opens (or creates) a regtest store in dir.
 func openStore(t testing.TB, dir string, syncEvery int) *snapshot.Store {
 	t.Helper()
+	return openStoreWindow(t, dir, syncEvery, 0)
+}
+
+// openStoreWindow is openStore with an undo window (0: the default).
+func openStoreWindow(t testing.TB, dir string, syncEvery, undoWindow int) *snapshot.Store {
+	t.Helper()
 	opts := regtestNetwork(t).StoreOptions()
 	opts.SyncEvery = syncEvery
+	opts.UndoWindow = undoWindow
 	s, err := snapshot.Open(context.Background(), dir, opts)
 	require.NoError(t, err)
 	return s
@@ -335,4 +342,16 @@ func requireName(t testing.TB, store *snapshot.Store, c *nameChain) {
 	ghost, err := consensus.NewView(consensus.Regtest(), store).Name("ghost.demo")
 	require.NoError(t, err)
 	require.Nil(t, ghost)
+}
+
+// preorder is a NAME_PREORDER by alice of a name, quoting the tip's
+// consensus hash at the time it is encoded.
+type preorder struct {
+	c    *nameChain
+	name string
+}
+
+func (p preorder) Encode(net ops.Network) (*ops.Template, error) {
+	return ops.NamePreorderArgs{Name: p.name, ConsensusHash: p.c.tipConsensusHash(),
+		SenderAddress: p.c.addr(keyAlice), RegisterAddress: p.c.addr(keyAlice), Payment: ops.Payment{BTC: 100000}}.Encode(net)
 }

@@ -241,6 +241,9 @@ func (s *syncer) run(ctx context.Context) (Stats, error) {
 func (s *syncer) deliverAll(ctx context.Context) error {
 	first := int64(s.p.FirstBlock)
 	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		cursor := spv.Cursor{Height: int32(s.tip), Hash: s.tipHash}
 		if s.tip < 0 {
 			// A fresh store: blocks below the first Blockstack block are
@@ -268,7 +271,12 @@ func (s *syncer) deliverAll(ctx context.Context) error {
 				continue
 			}
 			// The stored tip was orphaned while we were away: undo it
-			// and ask again. Store.Rewind refuses past the undo window.
+			// and ask again. Store.Rewind refuses past the undo window;
+			// the count is a second bound, should a store not.
+			if s.stats.ResumeRewinds >= s.store.UndoWindow() {
+				return newError(ErrRewindBeyondUndo, err, "the store's last %d blocks are not on the best chain",
+					s.stats.ResumeRewinds)
+			}
 			if err := s.rewind(ctx, 1); err != nil {
 				return err
 			}
