@@ -42,7 +42,8 @@ type Config struct {
 	// ConfirmationDepth is how many blocks must be mined on top of a
 	// block before Blocks delivers it: block h is delivered once the
 	// header tip is at least h + ConfirmationDepth. The reference indexer
-	// processed blocks up to tip − 6; 6 is the default.
+	// processed blocks up to tip − 6; 6 is the default (zero means the
+	// default, so the header tip itself is never delivered).
 	ConfirmationDepth int32
 
 	// FetchParallelism is how many block fetches Blocks keeps in flight.

@@ -63,8 +63,12 @@
 // Blockstack takes an operation's sender from the output spent by input 0.
 // A light client does not have spent outputs, so the ops package derives
 // them from scriptSigs (see ops.LightSpentScripts and its limits).
-// SpentOutputs is the exact mode: it fetches every previous transaction
-// from a full node's RPC (cached), so both can be compared.
+// SpentOutputs is the exact mode: it fetches previous transactions from a
+// full node's RPC (btcd needs --txindex), cached, and reads outputs created
+// earlier in the same block from the block. Its ScriptsFunc has the shape
+// of ops.SpentScriptsFunc and looks up only the transactions the decoder
+// asks about, so light and exact decoding of the same block can be
+// compared cheaply.
 //
 // # Test network
 //
