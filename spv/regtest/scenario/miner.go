@@ -32,13 +32,14 @@ type miner struct {
 	node   Node
 	params *chaincfg.Params
 	payout []byte
+	now    func() time.Time
 
 	tip    wire.BlockHeader
 	hash   chainhash.Hash
 	height int32
 }
 
-func newMiner(ctx context.Context, node Node, params *chaincfg.Params, payout []byte) (*miner, error) {
+func newMiner(ctx context.Context, node Node, params *chaincfg.Params, payout []byte, now func() time.Time) (*miner, error) {
 	hash, height, err := node.GetBestBlock(ctx)
 	if err != nil {
 		return nil, err
@@ -47,7 +48,7 @@ func newMiner(ctx context.Context, node Node, params *chaincfg.Params, payout []
 	if err != nil {
 		return nil, err
 	}
-	return &miner{node: node, params: params, payout: payout, tip: block.Header, hash: hash, height: height}, nil
+	return &miner{node: node, params: params, payout: payout, now: now, tip: block.Header, hash: hash, height: height}, nil
 }
 
 // mine builds the next block holding txs (in order, after the coinbase),
@@ -68,7 +69,7 @@ func (m *miner) mine(ctx context.Context, txs []*wire.MsgTx) (*wire.MsgBlock, er
 
 	// A timestamp after the parent's keeps it above the median of the last
 	// eleven; the wall clock keeps the chain looking current to peers.
-	ts := time.Now().Truncate(time.Second)
+	ts := m.now().Truncate(time.Second)
 	if !ts.After(m.tip.Timestamp) {
 		ts = m.tip.Timestamp.Add(time.Second)
 	}

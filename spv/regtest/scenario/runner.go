@@ -47,8 +47,13 @@ type Runner struct {
 	// FeeRate is the Bitcoin fee rate of every transaction;
 	// regtest.DefaultFeeRate when zero.
 	FeeRate int64
-	// Progress, when set, is called after every step's block is replayed.
+	// Progress, when set, is called once the participants are funded
+	// (Step 0) and after every step's block is replayed.
 	Progress func(Progress)
+	// Now is the clock block timestamps follow; time.Now when nil.
+	// Timestamps enter no Blockstack hash, which tests show by running a
+	// script twice with different clocks.
+	Now func() time.Time
 }
 
 // Result is what a run produced: its own replay of the node's blocks.
@@ -74,6 +79,13 @@ func (r *Result) ConsensusHash(h uint64) (string, bool) {
 		return "", false
 	}
 	return r.ConsensusHashes[h-r.FirstBlock], true
+}
+
+func (rn *Runner) now() func() time.Time {
+	if rn.Now != nil {
+		return rn.Now
+	}
+	return time.Now
 }
 
 // setupMaturity is how many setup blocks are mined before the bank's first
@@ -143,6 +155,9 @@ func (rn *Runner) Run(ctx context.Context, s *Script) (*Result, error) {
 	sent := 0
 	for i := range s.Steps {
 		r.step = i + 1
+		if err := ctx.Err(); err != nil {
+			return nil, newError(ErrNode, r.step, err, "%s", r.where(&s.Steps[i]))
+		}
 		n, err := r.runStep(ctx, &s.Steps[i])
 		if err != nil {
 			return nil, err
@@ -175,7 +190,7 @@ func (r *run) setup(ctx context.Context) error {
 		return err
 	}
 	r.loose = newLooseKeys(r.parties)
-	if r.miner, err = newMiner(ctx, r.r.Node, r.chain, r.wallet.Key(bankIndex).PkScript); err != nil {
+	if r.miner, err = newMiner(ctx, r.r.Node, r.chain, r.wallet.Key(bankIndex).PkScript, r.r.now()); err != nil {
 		return newError(ErrNode, 0, err, "reading the genesis block")
 	}
 	r.spent = spv.NewSpentOutputs(r.r.Node, 0)
@@ -204,6 +219,10 @@ func (r *run) setup(ctx context.Context) error {
 	}
 	if _, _, err := r.mineAndReplay(ctx, []*wire.MsgTx{tx}); err != nil {
 		return err
+	}
+	if r.r.Progress != nil {
+		r.r.Progress(Progress{Steps: len(r.script.Steps), Height: uint64(r.miner.height),
+			Note: fmt.Sprintf("setup: %d blocks mined, %d participants funded", r.miner.height, len(r.parties))})
 	}
 	return nil
 }

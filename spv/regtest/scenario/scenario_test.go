@@ -2,9 +2,11 @@ package scenario
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
+	"github.com/spvcheck/spvcheck/consensus"
 	"github.com/spvcheck/spvcheck/spv/regtest"
 	"github.com/stretchr/testify/require"
 )
@@ -20,23 +22,117 @@ func startNode(t *testing.T) *regtest.Node {
 	return n
 }
 
-func runDefault(t *testing.T) *Result {
+func runDefault(t *testing.T, now func() time.Time) *Result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	n := startNode(t)
 	var steps []Progress
-	res, err := (&Runner{Node: n, Progress: func(p Progress) { steps = append(steps, p) }}).Run(ctx, Default())
+	r := &Runner{Node: n, Now: now, Progress: func(p Progress) { steps = append(steps, p) }}
+	res, err := r.Run(ctx, Default())
 	require.NoError(t, err)
-	require.Len(t, steps, len(Default().Steps))
+	require.Len(t, steps, len(Default().Steps)+1, "one progress report for setup and one per step")
+	for i, p := range steps {
+		require.Equal(t, i, p.Step)
+	}
 	t.Logf("default scenario: %d operations, blocks %d–%d, %v", res.Operations, res.FirstBlock, res.Tip, res.Elapsed)
 	return res
 }
 
+// The default scenario runs on a real node, every step's verdict holds (Run
+// fails on the first that does not), and the replay's final name table is
+// the one written by hand from the script's intent.
 func TestDefaultScenario(t *testing.T) {
-	res := runDefault(t)
+	res := runDefault(t, nil)
 	require.Equal(t, uint64(441), res.Tip)
+	require.Equal(t, uint64(consensus.RegtestFirstBlock), res.FirstBlock)
 	require.Len(t, res.ConsensusHashes, int(res.Tip-res.FirstBlock+1))
-	diff := Expected().Diff(res.Names)
-	require.Empty(t, diff, "final name table differs from Expected()")
+	require.Equal(t, 115, res.Operations)
+	require.Empty(t, Expected().Diff(res.Names), "final name table differs from Expected()")
+	require.Len(t, res.Names, 32)
+
+	// The Result's table is TableOf over the Result's store.
+	v := consensus.NewView(consensus.Regtest(), res.Store)
+	again, err := TableOf(consensus.Regtest(), v, Default().Namespaces())
+	require.NoError(t, err)
+	require.Equal(t, res.Names, again)
+	for h := res.FirstBlock; h <= res.Tip; h++ {
+		want, ok, err := v.ConsensusHash(h)
+		require.NoError(t, err)
+		require.True(t, ok)
+		got, ok := res.ConsensusHash(h)
+		require.True(t, ok)
+		require.Equal(t, want, got, "block %d", h)
+	}
+	_, ok := res.ConsensusHash(res.Tip + 1)
+	require.False(t, ok)
+}
+
+// Two runs on two nodes, with clocks an hour apart so that every block
+// header differs, give the same consensus hash at every height: keys, fee
+// rates, coin selection, coinbases and transaction order are deterministic
+// and timestamps enter no Blockstack hash.
+func TestDefaultScenarioDeterministic(t *testing.T) {
+	first := runDefault(t, nil)
+	second := runDefault(t, func() time.Time { return time.Now().Add(time.Hour) })
+	require.NotEqual(t, first.TipHash, second.TipHash, "the block headers should differ")
+	require.Equal(t, first.ConsensusHashes, second.ConsensusHashes)
+	require.Equal(t, first.Names, second.Names)
+}
+
+// tinyScript announces, then its second step expects
+// a registration without a preorder to be accepted, which is wrong.
+func tinyScript() *Script {
+	return &Script{
+		Name: "tiny", Seed: "tiny",
+		Participants: []Participant{{Name: "amy", Source: WalletKey}, {Name: "ben", Source: StacksKey, Index: 1}},
+		Steps: []Step{
+			{Height: 256, Note: "an announcement", Ops: []Expect{
+				Stateless(Announce{From: "amy", Message: "hello"}),
+			}},
+			{Height: 258, Note: "a registration out of nowhere", Ops: []Expect{
+				Accept(NameRegistration{From: "ben", Name: "amy.id", Owner: "amy"}),
+			}},
+		},
+	}
+}
+
+// A wrong expectation stops the run with ErrVerdict, naming the step, its
+// block, its note and the operation; a node that is not fresh is refused.
+func TestWrongVerdictNamesTheStep(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	n := startNode(t)
+	_, err := (&Runner{Node: n}).Run(ctx, tinyScript())
+	require.ErrorIs(t, err, ErrVerdict)
+	var e *Error
+	require.True(t, errors.As(err, &e))
+	require.Equal(t, 2, e.Step)
+	require.Contains(t, err.Error(), `step 2/2 (block 258, "a registration out of nowhere")`)
+	require.Contains(t, err.Error(), "NAME_REGISTRATION amy.id by ben for amy")
+	require.Contains(t, err.Error(), "want accepted, got rejected with ErrNamespaceNotReady")
+
+	_, err = (&Runner{Node: n}).Run(ctx, tinyScript())
+	require.ErrorIs(t, err, ErrNode)
+	require.Contains(t, err.Error(), "fresh chain")
+}
+
+// Cancelling the context stops a run at once with the context's error.
+func TestRunHonoursCancellation(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	n := startNode(t)
+	stepCtx, stop := context.WithCancel(ctx)
+	r := &Runner{Node: n, Progress: func(p Progress) {
+		if p.Step == 3 {
+			stop()
+		}
+	}}
+	start := time.Now()
+	_, err := r.Run(stepCtx, Default())
+	require.ErrorIs(t, err, context.Canceled)
+	var e *Error
+	require.True(t, errors.As(err, &e))
+	require.Equal(t, 4, e.Step)
+	require.Less(t, time.Since(start), 30*time.Second)
 }
