@@ -550,3 +550,134 @@ func TestStacksNamePrice(t *testing.T) {
 	c.expect(c.block(c.preorder(rich, rich, "abe.stx", 1000000)), Accepted)
 	c.expectCode(c.block(register(rich, rich, "abe.stx")), 0, ErrFeeTooLow)
 }
+
+func importOp(k, to testKey, name string) ops.Op {
+	return ops.Op{Kind: ops.KindNameImport, Opcode: ';', OpString: ";", Sender: k.script, Address: k.addr,
+		SenderPubkey: str(k.pub), Recipient: to.script, RecipientAddress: to.addr, Name: name,
+		ValueHash: str(strings.Repeat("99", 20))}
+}
+
+// §2.5 / §7.2: the ready_block branch of liveness is strict (>) while the
+// last_renewed branch is not (>=). An imported name's last_renewed precedes
+// the ready block, so it lives while ready_block + L·M > h: with ready at r
+// and L·M = 4 (epoch 2), an update passes at N = r+4 (Q = r+3) and the name is
+// gone at N = r+5.
+func TestReadyBlockBranchIsStrict(t *testing.T) {
+	p := Regtest()
+	c := newTestChain(t, p)
+	alice, bob, carol, _ := keys(p)
+	c.skipTo(290)
+	c.expect(c.block(c.nsPreorder(alice, bob, "imp", 4000000000, nil)), Accepted)
+	c.expect(c.block(nsReveal(alice, bob, "imp", 1, 2, 1, 2, flatBuckets, 1, 1)), Accepted)
+	c.expect(c.block(importOp(bob, carol, "i.imp")), Accepted)
+	c.block()
+	c.expect(c.block(nsReady(bob, "imp")), Accepted)
+	r := c.next - 1
+	c.skipTo(r + 4)
+	c.expect(c.block(c.update(carol, "i.imp", strings.Repeat("12", 20))), Accepted)
+	c.expectCode(c.block(c.update(carol, "i.imp", strings.Repeat("13", 20))), 0, ErrNameNotFound)
+}
+
+// §3 / §7.5: names are case-sensitive; upper case is invalid.
+func TestUpperCaseNameInvalid(t *testing.T) {
+	p := Regtest()
+	c := newTestChain(t, p)
+	alice, bob, _, _ := keys(p)
+	c.block()
+	c.launch(alice, bob, "test", 100, 400000000)
+	c.expectCode(c.block(register(alice, alice, "Abc.test")), 0, ErrInvalidName)
+	c.expectCode(c.block(revoke(alice, "abc.Test")), 0, ErrInvalidName)
+}
+
+// §7.8: under the final rules a renewal is told apart by the parser (output
+// count, Kind NAME_RENEWAL); a NAME_REGISTRATION of a name its sender owns is
+// a registration and fails. The 0.13–0.14.x rule (Rules.RenewalByState)
+// renews it instead.
+func TestRenewalDetection(t *testing.T) {
+	for _, byState := range []bool{false, true} {
+		p := Regtest()
+		p.Rules.RenewalByState = byState
+		c := newTestChain(t, p)
+		alice, bob, _, _ := keys(p)
+		c.block()
+		c.launch(alice, bob, "test", 100, 400000000)
+		c.expect(c.block(c.preorder(alice, alice, "x.test", 1000)), Accepted)
+		c.expect(c.block(register(alice, alice, "x.test")), Accepted)
+		again := register(alice, alice, "x.test")
+		again.OpFee, again.BurnAddress = u64(1000), p.BurnAddress
+		res := c.block(again)
+		if byState {
+			c.expect(res, Accepted)
+			if res.Ops[0].Kind != ops.KindNameRenewal {
+				t.Fatalf("checked as %s", res.Ops[0].Kind)
+			}
+		} else {
+			c.expectCode(res, 0, ErrNameRegistered)
+		}
+	}
+}
+
+// §3.2-5 / §7.10: a namespace preordered with BTC before epoch 4 and revealed
+// from epoch 4 on meets a None BTC price table; Python 2's `x < None` is
+// false, so any fee passes.
+func TestRevealWithNoneBTCPrice(t *testing.T) {
+	p := Regtest()
+	c := newTestChain(t, p)
+	alice, bob, _, _ := keys(p)
+	c.skipTo(355)
+	c.expect(c.block(c.nsPreorder(alice, bob, "old", 1, nil)), Accepted) // epoch 3, 1 satoshi
+	c.expectCode(c.block(nsReveal(alice, bob, "old", 1, 100, 1, 2, flatBuckets, 1, 1)), 0, ErrFeeTooLow)
+	c.skipTo(361) // epoch 4
+	c.expect(c.block(nsReveal(alice, bob, "old", 1, 100, 1, 2, flatBuckets, 1, 1)), Accepted)
+}
+
+// §7.11: registration takes the registering transaction's public key,
+// renewal keeps the record's, transfer clears it, update keeps it.
+func TestSenderPubkeyRules(t *testing.T) {
+	p := Regtest()
+	c := newTestChain(t, p)
+	alice, bob, carol, _ := keys(p)
+	c.skipTo(290)
+	c.launch(alice, bob, "test", 100, 400000000)
+	c.expect(c.block(c.preorder(carol, alice, "k.test", 1000)), Accepted)
+	c.expect(c.block(register(carol, alice, "k.test")), Accepted) // carol pays, alice owns
+	v := c.e.View()
+	pk := func() string {
+		r, _ := v.Name("k.test")
+		if r.SenderPubkey == nil {
+			return "None"
+		}
+		return *r.SenderPubkey
+	}
+	if pk() != carol.pub {
+		t.Fatalf("registration pubkey %s, want the registering tx's (carol)", pk())
+	}
+	c.expect(c.block(c.renew(alice, alice, "k.test", 1000)), Accepted)
+	if pk() != carol.pub {
+		t.Fatal("renewal changed the pubkey")
+	}
+	c.expect(c.block(c.update(alice, "k.test", strings.Repeat("21", 20))), Accepted)
+	if pk() != carol.pub {
+		t.Fatal("update changed the pubkey")
+	}
+	c.expect(c.block(c.transfer(alice, bob, "k.test", true)), Accepted)
+	if pk() != "None" {
+		t.Fatal("transfer kept the pubkey")
+	}
+}
+
+// §7.7: update refuses only above the quota (> MaxNamesPerSender), while
+// renewal counts the recipient's names with >= — so an owner at the quota
+// can update but not renew (F update.py; F register.py check_renewal).
+func TestUpdateAndRenewalQuota(t *testing.T) {
+	p := Regtest()
+	p.MaxNamesPerSender = 1
+	c := newTestChain(t, p)
+	alice, bob, _, _ := keys(p)
+	c.skipTo(290)
+	c.launch(alice, bob, "test", 100, 400000000)
+	c.expect(c.block(c.preorder(alice, alice, "k.test", 1000)), Accepted)
+	c.expect(c.block(register(alice, alice, "k.test")), Accepted)
+	c.expect(c.block(c.update(alice, "k.test", strings.Repeat("21", 20))), Accepted)
+	c.expectCode(c.block(c.renew(alice, alice, "k.test", 1000)), 0, ErrQuotaExceeded)
+}
