@@ -52,15 +52,31 @@ func mineTo(t testing.TB, n *regtest.Node, h int32) {
 }
 
 func spvConfig(t testing.TB, node *regtest.Node) spv.Config {
+	return spvConfigFor(regtestNetwork(t), t.TempDir(), node.P2PAddr())
+}
+
+// spvConfigFor is the light client of the tests: short timeouts, quick
+// reconnects.
+func spvConfigFor(n *Network, dir, peer string) spv.Config {
 	return spv.Config{
-		Params:                  node.Params(),
-		Peers:                   []string{node.P2PAddr()},
-		DataDir:                 t.TempDir(),
+		Params:                  n.Chain,
+		Peers:                   []string{peer},
+		DataDir:                 dir,
 		PeerTimeout:             3 * time.Second,
 		FetchTimeout:            5 * time.Second,
 		PollInterval:            50 * time.Millisecond,
 		ConnectionRetryInterval: 250 * time.Millisecond,
 	}
+}
+
+func openChildStore(ctx context.Context, dir string) (*snapshot.Store, error) {
+	n, err := NetworkByName("regtest")
+	if err != nil {
+		return nil, err
+	}
+	opts := n.StoreOptions()
+	opts.SyncEvery = 16
+	return snapshot.Open(ctx, dir, opts)
 }
 
 func regtestNetwork(t testing.TB) *Network {
