@@ -20,7 +20,7 @@ func blogBuckets() [16]uint8 {
 }
 
 // Default is the scenario spvcheck's demo writes to a regtest node and the
-// lifecycle tests check: three namespaces and 32 names through every
+// lifecycle tests check: four namespaces and 33 names through every
 // Blockstack operation and all six compressed Regtest epochs, 186 blocks of
 // Blockstack history (256–441). See the package documentation for the
 // story it tells and Expected for the final name table it implies.
@@ -37,6 +37,7 @@ func Default() *Script {
 		Participant{Name: "nadia", Source: WalletKey, Funding: creatorFunding},
 		Participant{Name: "registrar", Source: WalletKey},
 		Participant{Name: "tomas", Source: WalletKey, Funding: creatorFunding},
+		Participant{Name: "sam", Source: WalletKey, Funding: creatorFunding},
 	)
 	ps = append(ps, wallet("alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi",
 		"ivan", "judy", "oscar", "peggy", "trent", "victor", "walter", "mallory", "clubhouse")...)
@@ -163,6 +164,22 @@ func Default() *Script {
 			Reject(consensus.ErrInGracePeriod, NameUpdate{From: "trent", Name: "brief.temp", Zone: "brief.temp by trent"}),
 			Accept(NameRenewal{From: "trent", Name: "brief.temp", BTC: nameFeeBTC}),
 		}},
+		{Height: 332, Note: "sam preorders shop, a namespace whose names pay their creator", Ops: []Expect{
+			Accept(NamespacePreorder{From: "sam", ID: "shop", Revealer: "sam", BTC: namespaceFeeBTC / 10}),
+		}},
+		{Height: 333, Note: "shop is revealed as version 2", Ops: []Expect{
+			Accept(NamespaceReveal{From: "sam", ID: "shop", Revealer: "sam", Version: 2, Lifetime: 1000,
+				Coeff: 1, Base: 2, Buckets: blogBuckets(), NonalphaDiscount: 4, NoVowelDiscount: 4}),
+		}},
+		{Height: 334, Note: "and launched; peggy pays sam for peggy.shop, walter burns his fee", Ops: []Expect{
+			Accept(NamespaceReady{From: "sam", ID: "shop"}),
+			Accept(NamePreorder{From: "peggy", Name: "peggy.shop", Owner: "peggy", BTC: nameFeeBTC, PayTo: "sam"}),
+			pre("walter", "walter.shop", "walter"),
+		}},
+		{Height: 335, Note: "a version-2 name whose fee went to the burn address is refused", Ops: []Expect{
+			reg("peggy", "peggy.shop", "peggy"),
+			Reject(consensus.ErrWrongBurnAddress, NameRegistration{From: "walter", Name: "walter.shop", Owner: "walter"}),
+		}},
 		// Epoch 4 (361–400): STACKS tokens, integer prices, 10-block preorders.
 		{Height: 362, Note: "epoch 4: a namespace bought with STACKS; ivan preorders late.blog", Ops: []Expect{
 			Accept(NamespacePreorder{From: stx(0), ID: "club", Revealer: "clubhouse", Stacks: namespaceFeeStacks}),
@@ -256,6 +273,8 @@ func Expected() NameTable {
 		// in its grace period at 330; its lifetime (8 blocks, doubled from
 		// epoch 2) ran out again at 346, so at 441 it is in grace once more.
 		"brief.temp": {Owner: addr["trent"], Expired: true},
+		// shop: version 2, fees paid to sam.
+		"peggy.shop": own("peggy", ""),
 		// club: version 3, infinite lifetime.
 		"alice.club": own("bob", "alice.club v1"),
 		"vault.club": own(stx(2), ""),

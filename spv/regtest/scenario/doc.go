@@ -45,7 +45,7 @@
 //
 // Default tells one story across Regtest's six compressed epochs (epoch 1
 // is blocks 256–285, 2 is 286–320, 3 is 321–360, 4 is 361–400, 5 is
-// 401–440, 6 from 441), in 186 blocks and 115 operations, 15 of them
+// 401–440, 6 from 441), in 186 blocks and 122 operations, 16 of them
 // rejected on purpose. It takes under a second on a fresh node.
 //
 // Namespaces come first. Nadia preorders the namespace blog: the preorder
@@ -96,6 +96,12 @@
 // state). Epoch 3 divides BTC prices by ten and adds the combined forms:
 // oscar registers news.blog with its zone file in one operation, and erin
 // renews photos.blog while giving it to frank with a new zone file.
+//
+// Epoch 3 also allows version-2 namespaces, whose name fees go to the
+// namespace's creator (the preorderer's address) instead of being burnt,
+// for the first 52595 blocks after the reveal: sam creates shop, peggy's
+// preorder pays sam and her registration is accepted, while walter, who
+// burnt his fee as in a version-1 namespace, is refused.
 //
 // Epoch 4 brings STACKS tokens. stx-0, a genesis token holder, buys the
 // namespace club with STACKS and reveals it as version 3, whose names are

@@ -125,24 +125,39 @@ func (o NameImport) args(env opEnv) (ops.Args, error) {
 }
 
 // NamePreorder commits to a name and the address that will own it,
-// paying its price (BTC, or STACKS from epoch 4 on).
+// paying its price (BTC, or STACKS from epoch 4 on) to the burn address,
+// or to the participant PayTo (a version-2 namespace's creator).
 type NamePreorder struct {
 	From, Name, Owner string
 	BTC               int64
 	Stacks            uint64
+	PayTo             string
 }
 
-func (o NamePreorder) Sender() string    { return o.From }
-func (o NamePreorder) parties() []string { return []string{o.From, o.Owner} }
+func (o NamePreorder) Sender() string { return o.From }
+func (o NamePreorder) parties() []string {
+	if o.PayTo != "" {
+		return []string{o.From, o.Owner, o.PayTo}
+	}
+	return []string{o.From, o.Owner}
+}
 func (o NamePreorder) String() string {
-	return fmt.Sprintf("NAME_PREORDER %s by %s for %s (%s)", o.Name, o.From, o.Owner, price(o.BTC, o.Stacks))
+	to := ""
+	if o.PayTo != "" {
+		to = " paid to " + o.PayTo
+	}
+	return fmt.Sprintf("NAME_PREORDER %s by %s for %s (%s%s)", o.Name, o.From, o.Owner, price(o.BTC, o.Stacks), to)
 }
 func (o NamePreorder) args(env opEnv) (ops.Args, error) {
-	return ops.NamePreorderArgs{
+	a := ops.NamePreorderArgs{
 		Name: o.Name, ConsensusHash: env.consensusHash(),
 		SenderAddress: env.address(o.From), RegisterAddress: env.address(o.Owner),
 		Payment: payment(o.BTC, o.Stacks),
-	}, nil
+	}
+	if o.PayTo != "" {
+		a.BurnAddress = env.address(o.PayTo)
+	}
+	return a, nil
 }
 
 // NameRegistration reveals a preordered name, from the preorderer, giving

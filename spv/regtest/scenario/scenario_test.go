@@ -47,9 +47,9 @@ func TestDefaultScenario(t *testing.T) {
 	require.Equal(t, uint64(441), res.Tip)
 	require.Equal(t, uint64(consensus.RegtestFirstBlock), res.FirstBlock)
 	require.Len(t, res.ConsensusHashes, int(res.Tip-res.FirstBlock+1))
-	require.Equal(t, 115, res.Operations)
+	require.Equal(t, 122, res.Operations)
 	require.Empty(t, Expected().Diff(res.Names), "final name table differs from Expected()")
-	require.Len(t, res.Names, 32)
+	require.Len(t, res.Names, 33)
 
 	// The Result's table is TableOf over the Result's store.
 	v := consensus.NewView(consensus.Regtest(), res.Store)

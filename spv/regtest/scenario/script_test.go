@@ -51,7 +51,7 @@ func TestValidateRefusesBadScripts(t *testing.T) {
 func TestDefaultIsWellFormed(t *testing.T) {
 	s := Default()
 	require.NoError(t, s.validate(consensus.RegtestFirstBlock))
-	require.Equal(t, []string{"blog", "temp", "club"}, s.Namespaces())
+	require.Equal(t, []string{"blog", "temp", "shop", "club"}, s.Namespaces())
 	a, err := s.Addresses()
 	require.NoError(t, err)
 	b, err := Default().Addresses()
