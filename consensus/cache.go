@@ -6,11 +6,13 @@ package consensus
 // block's own writes live in blockCtx.local until the store has committed
 // the block, then they are merged in. Values are never mutated in place
 // (readers copy before changing); deleted keys are dropped. The cache is dropped whenever the store's tip is not the block
-// the engine last committed (someone else wrote to the store), when a block
+// the engine last committed, or its consensus hash differs (someone else
+// wrote to the store, e.g. a reorg rewind and replay), when a block
 // fails, and when it grows past maxCached entries.
 type decodedCache struct {
 	m      map[string]any
 	tip    uint64
+	tipCH  string // consensus hash of tip, to notice a store rewound and re-extended
 	hasTip bool
 }
 

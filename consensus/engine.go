@@ -173,6 +173,8 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 	}
 	if !e.cache.hasTip || !ok || e.cache.tip != tip || len(e.cache.m) > maxCached {
 		e.cache.reset()
+	} else if ch, err := e.store.Get(consensusHashKey(tip)); err != nil || string(ch) != e.cache.tipCH {
+		e.cache.reset()
 	}
 	if !ok {
 		if err := b.applyGenesis(); err != nil {
@@ -303,7 +305,7 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 			e.cache.m[k] = v
 		}
 	}
-	e.cache.tip, e.cache.hasTip = blk.Height, true
+	e.cache.tip, e.cache.tipCH, e.cache.hasTip = blk.Height, res.ConsensusHash, true
 	return res, nil
 }
 

@@ -681,3 +681,27 @@ func TestUpdateAndRenewalQuota(t *testing.T) {
 	c.expect(c.block(c.update(alice, "k.test", strings.Repeat("21", 20))), Accepted)
 	c.expectCode(c.block(c.renew(alice, alice, "k.test", 1000)), 0, ErrQuotaExceeded)
 }
+
+// The engine's decoded cache never serves state that the store no longer
+// holds: an engine whose store was rewound and re-extended by someone else
+// replays exactly like a fresh engine.
+func TestCacheSurvivesForeignWrites(t *testing.T) {
+	p := Regtest()
+	alice, bob, carol, _ := keys(p)
+	build := func(c *testChain, owner testKey) {
+		c.block()
+		c.launch(alice, bob, "test", 100, 400000000)
+		c.expect(c.block(c.preorder(owner, owner, "x.test", 1000)), Accepted)
+		c.expect(c.block(register(owner, owner, "x.test")), Accepted)
+	}
+	a := newTestChain(t, p)
+	build(a, alice)
+	b := newTestChain(t, p)
+	build(b, carol)
+	// Engine a keeps its cache; its store is replaced by b's history at the
+	// same height (same tip, different state).
+	*a.s = *b.s.Clone()
+	a.next = b.next
+	res := a.block(a.update(carol, "x.test", strings.Repeat("31", 20)), a.update(alice, "x.test", strings.Repeat("32", 20)))
+	a.expect(res, Accepted, Rejected)
+}
