@@ -34,6 +34,13 @@
 // the consensus hash of every replayed block and the final name table
 // (TableOf), which the demo compares with what the light client computed.
 //
+// The Runner stops at the last step's block. A light client that waits
+// for d confirmations sees that block once d more are mined (the node's
+// generate is fine for those: nothing is replayed from them); its state at
+// Result.Tip must then equal the Result's, consensus hash for consensus
+// hash, and TableOf over its state with Script.Namespaces must equal
+// Result.Names.
+//
 // The Runner mines its blocks itself and submits them with submitblock.
 // btcd's generate would put a random extra nonce in each coinbase and
 // choose its own transaction order; building the blocks makes every txid
