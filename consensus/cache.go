@@ -54,13 +54,15 @@ func cachedGet[T any](b *blockCtx, key []byte) (*T, error) {
 	return &t, nil
 }
 
-// cachedPut writes v (which the caller must not change afterwards).
+// cachedPut writes v (which the caller must not change afterwards). The
+// value is encoded once, when the block is flushed (flushLocal), however
+// often the block rewrites the key.
 func cachedPut[T any](b *blockCtx, key []byte, v *T) error {
 	if b.local == nil {
 		b.local = map[string]any{}
 	}
 	b.local[string(key)] = v
-	return b.st.putJSON(key, v)
+	return nil
 }
 
 func cachedDel(b *blockCtx, key []byte) {
@@ -68,5 +70,18 @@ func cachedDel(b *blockCtx, key []byte) {
 		b.local = map[string]any{}
 	}
 	b.local[string(key)] = nil
-	b.st.del(key)
+}
+
+// flushLocal encodes the block's decoded writes into the overlay.
+func (b *blockCtx) flushLocal() error {
+	for k, v := range b.local {
+		if v == nil {
+			b.st.del([]byte(k))
+			continue
+		}
+		if err := b.st.putJSON([]byte(k), v); err != nil {
+			return err
+		}
+	}
+	return nil
 }

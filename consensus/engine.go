@@ -290,6 +290,9 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 	if err := b.endOfBlock(); err != nil {
 		return nil, &BlockError{Height: blk.Height, Err: err}
 	}
+	if err := b.flushLocal(); err != nil {
+		return nil, &BlockError{Height: blk.Height, Err: err}
+	}
 	commit := &BlockCommit{
 		Height: blk.Height, BlockHash: blk.Hash, Writes: b.st.sortedWrites(), Records: res.Records,
 		OpsHash: res.OpsHash, ConsensusHash: res.ConsensusHash, Inputs: blk.Ops,
