@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/btcsuite/btcd/blockchain"
 	"github.com/btcsuite/btcd/btcutil/v2"
 	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/chainhash/v2"
@@ -198,7 +199,17 @@ func (r *run) setup(ctx context.Context) error {
 	if r.engine, err = consensus.NewEngine(r.params, r.store); err != nil {
 		return newError(ErrReplay, 0, err, "starting the replay engine")
 	}
-	for i := 0; i < setupMaturity; i++ {
+	// Enough setup blocks that the mature coinbases cover every funding.
+	var need int64
+	for _, p := range r.parties {
+		need += p.funding
+	}
+	coinbases := int(need/blockchain.CalcBlockSubsidy(1, r.chain)) + 1
+	setupBlocks := setupMaturity - 1 + coinbases
+	if uint64(setupBlocks)+1 >= r.params.FirstBlock {
+		return newError(ErrFunds, 0, nil, "funding %d satoshis needs %d setup blocks, more than fit before block %d", need, setupBlocks, r.params.FirstBlock)
+	}
+	for i := 0; i < setupBlocks; i++ {
 		if _, err := r.miner.mine(ctx, nil); err != nil {
 			return newError(ErrNode, 0, err, "mining setup block %d", i+1)
 		}
@@ -213,9 +224,12 @@ func (r *run) setup(ctx context.Context) error {
 	}
 	tmpl.ChangeIndex = len(tmpl.Outputs)
 	tmpl.Outputs = append(tmpl.Outputs, &wire.TxOut{})
-	tx, err := r.broadcast(ctx, r.wallet.Build, bankIndex, tmpl)
+	tx, err := r.wallet.Build(bankIndex, tmpl, r.miner.height, btcutil.Amount(r.feeRate))
 	if err != nil {
 		return newError(ErrFunds, 0, err, "funding the participants")
+	}
+	if err := r.submit(ctx, tx, "funding the participants"); err != nil {
+		return err
 	}
 	if _, _, err := r.mineAndReplay(ctx, []*wire.MsgTx{tx}); err != nil {
 		return err
@@ -227,19 +241,11 @@ func (r *run) setup(ctx context.Context) error {
 	return nil
 }
 
-// broadcast builds a transaction, submits it to the node's mempool under
-// relay policy, and records it in both signers.
-func (r *run) broadcast(ctx context.Context, build func(int, regtest.Template, int32, btcutil.Amount) (*wire.MsgTx, error), from int, tmpl regtest.Template) (*wire.MsgTx, error) {
-	tx, err := build(from, tmpl, r.miner.height, btcutil.Amount(r.feeRate))
-	if err != nil {
-		return nil, err
-	}
-	return tx, r.submit(ctx, tx)
-}
-
-func (r *run) submit(ctx context.Context, tx *wire.MsgTx) error {
+// submit hands tx to the node's mempool, under relay policy, and records
+// it in both signers.
+func (r *run) submit(ctx context.Context, tx *wire.MsgTx, what string) error {
 	if _, err := r.r.Node.SendRawTransaction(ctx, tx); err != nil {
-		return newError(ErrNode, r.step, err, "relay refused %s", tx.TxHash())
+		return newError(ErrNode, r.step, err, "%s: the node refused transaction %s", what, tx.TxHash())
 	}
 	r.wallet.Commit(tx)
 	r.loose.observe(tx)
@@ -313,8 +319,8 @@ func (r *run) send(ctx context.Context, st *Step, op Operation) (*wire.MsgTx, er
 	if err != nil {
 		return nil, newError(ErrFunds, r.step, err, "%s: building %s", r.where(st), op)
 	}
-	if err := r.submit(ctx, tx); err != nil {
-		return nil, newError(ErrNode, r.step, err, "%s: broadcasting %s", r.where(st), op)
+	if err := r.submit(ctx, tx, fmt.Sprintf("%s: broadcasting %s", r.where(st), op)); err != nil {
+		return nil, err
 	}
 	return tx, nil
 }

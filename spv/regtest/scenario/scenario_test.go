@@ -98,12 +98,24 @@ func tinyScript() *Script {
 }
 
 // A wrong expectation stops the run with ErrVerdict, naming the step, its
-// block, its note and the operation; a node that is not fresh is refused.
+// block, its note and the operation; a node that is not fresh is refused,
+// and so is a script that needs more coins than setup can mine.
 func TestWrongVerdictNamesTheStep(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	n := startNode(t)
-	_, err := (&Runner{Node: n}).Run(ctx, tinyScript())
+
+	// More funding than the setup blocks before block 256 can mine is
+	// refused before anything is mined.
+	greedy := tinyScript()
+	greedy.Participants[0].Funding = 200 * 50e8
+	_, err := (&Runner{Node: n}).Run(ctx, greedy)
+	require.ErrorIs(t, err, ErrFunds)
+	height, err := n.GetBlockCount(ctx)
+	require.NoError(t, err)
+	require.Zero(t, height)
+
+	_, err = (&Runner{Node: n}).Run(ctx, tinyScript())
 	require.ErrorIs(t, err, ErrVerdict)
 	var e *Error
 	require.True(t, errors.As(err, &e))
