@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spvcheck/spvcheck/consensus"
+	"github.com/spvcheck/spvcheck/ops"
 	"github.com/spvcheck/spvcheck/spv/regtest"
 	"github.com/stretchr/testify/require"
 )
@@ -22,7 +23,7 @@ func startNode(t *testing.T) *regtest.Node {
 	return n
 }
 
-func runDefault(t *testing.T, now func() time.Time) *Result {
+func runDefault(t *testing.T, now func() time.Time) (*Result, *regtest.Node) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -36,14 +37,14 @@ func runDefault(t *testing.T, now func() time.Time) *Result {
 		require.Equal(t, i, p.Step)
 	}
 	t.Logf("default scenario: %d operations, blocks %d–%d, %v", res.Operations, res.FirstBlock, res.Tip, res.Elapsed)
-	return res
+	return res, n
 }
 
 // The default scenario runs on a real node, every step's verdict holds (Run
 // fails on the first that does not), and the replay's final name table is
 // the one written by hand from the script's intent.
 func TestDefaultScenario(t *testing.T) {
-	res := runDefault(t, nil)
+	res, node := runDefault(t, nil)
 	require.Equal(t, uint64(441), res.Tip)
 	require.Equal(t, uint64(consensus.RegtestFirstBlock), res.FirstBlock)
 	require.Len(t, res.ConsensusHashes, int(res.Tip-res.FirstBlock+1))
@@ -66,6 +67,36 @@ func TestDefaultScenario(t *testing.T) {
 	}
 	_, ok := res.ConsensusHash(res.Tip + 1)
 	require.False(t, ok)
+
+	// A light client derives senders from scriptSigs instead of asking the
+	// node for spent outputs. Replaying the node's blocks that way in a
+	// fresh engine gives the same hashes and the same table.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	p := consensus.Regtest()
+	light := consensus.NewMemStore()
+	engine, err := consensus.NewEngine(p, light)
+	require.NoError(t, err)
+	for h := res.FirstBlock; h <= res.Tip; h++ {
+		hash, err := node.GetBlockHash(ctx, int32(h))
+		require.NoError(t, err)
+		block, err := node.GetBlock(ctx, hash)
+		require.NoError(t, err)
+		scan, err := ops.ScanBlock(ctx, block, ops.ContextAt(ops.Regtest(), p.Schedule(), h), nil)
+		require.NoError(t, err)
+		require.Empty(t, scan.Rejections, "block %d", h)
+		blk := consensus.Block{Height: h, Hash: hash}
+		for _, op := range scan.Ops {
+			blk.Ops = append(blk.Ops, *op)
+		}
+		out, err := engine.ProcessBlock(ctx, blk)
+		require.NoError(t, err)
+		want, _ := res.ConsensusHash(h)
+		require.Equal(t, want, out.ConsensusHash, "block %d", h)
+	}
+	lightNames, err := TableOf(p, consensus.NewView(p, light), Default().Namespaces())
+	require.NoError(t, err)
+	require.Equal(t, res.Names, lightNames)
 }
 
 // Two runs on two nodes, with clocks an hour apart so that every block
@@ -73,8 +104,8 @@ func TestDefaultScenario(t *testing.T) {
 // rates, coin selection, coinbases and transaction order are deterministic
 // and timestamps enter no Blockstack hash.
 func TestDefaultScenarioDeterministic(t *testing.T) {
-	first := runDefault(t, nil)
-	second := runDefault(t, func() time.Time { return time.Now().Add(time.Hour) })
+	first, _ := runDefault(t, nil)
+	second, _ := runDefault(t, func() time.Time { return time.Now().Add(time.Hour) })
 	require.NotEqual(t, first.TipHash, second.TipHash, "the block headers should differ")
 	require.Equal(t, first.ConsensusHashes, second.ConsensusHashes)
 	require.Equal(t, first.Names, second.Names)
