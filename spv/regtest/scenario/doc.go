@@ -53,7 +53,7 @@
 // Default tells one story across Regtest's six compressed epochs (epoch 1
 // is blocks 256–285, 2 is 286–320, 3 is 321–360, 4 is 361–400, 5 is
 // 401–440, 6 from 441), in 186 blocks and 122 operations, 16 of them
-// rejected on purpose. It takes under a second on a fresh node.
+// rejected on purpose. It takes about a second on a fresh node.
 //
 // Namespaces come first. Nadia preorders the namespace blog: the preorder
 // hides the id behind a hash of the id, her script and the revealer's

@@ -68,6 +68,26 @@ func TestDefaultScenario(t *testing.T) {
 	_, ok := res.ConsensusHash(res.Tip + 1)
 	require.False(t, ok)
 
+	// Token balances, from the script: every genesis key starts with 10^15
+	// µSTX and stx-2 vests 10^12 more at block 300.
+	addr, err := Default().Addresses()
+	require.NoError(t, err)
+	const genesis = 1_000_000_000_000_000
+	balances := map[string]int64{
+		stx(0):  genesis - namespaceFeeStacks,                // bought club
+		stx(1):  genesis - 5_000_000_000 - nameFeeStacks,     // paid alice, bought alice.club
+		stx(2):  genesis + 1_000_000_000_000 - nameFeeStacks, // vested, bought vault.club
+		stx(3):  genesis - 1_000_000_000,                     // paid bob once unlocked
+		"alice": 5_000_000_000,
+		"bob":   1_000_000_000,
+		"carol": 0,
+	}
+	for who, want := range balances {
+		got, err := v.Balance(addr[who], "STACKS")
+		require.NoError(t, err)
+		require.Equal(t, want, got.Int64(), "STACKS balance of %s", who)
+	}
+
 	// A light client derives senders from scriptSigs instead of asking the
 	// node for spent outputs. Replaying the node's blocks that way in a
 	// fresh engine gives the same hashes and the same table.
