@@ -212,4 +212,3 @@ func BenchmarkPipeline(b *testing.B) {
 		}
 	}
 }
-
