@@ -36,12 +36,11 @@ type Progress struct {
 	Ops int
 }
 
-// Runner executes scripts on a fresh regtest node. Its zero value is not
-// usable: Node is required.
+// Runner executes scripts on a fresh regtest node (Bitcoin regtest, ops
+// and consensus Regtest rules unless Params says otherwise). Its zero
+// value is not usable: Node is required.
 type Runner struct {
 	Node Node
-	// Chain is the node's network parameters; regtest's when nil.
-	Chain *chaincfg.Params
 	// Params are the Blockstack rules of the replay; consensus.Regtest()
 	// when nil.
 	Params *consensus.Params
@@ -134,10 +133,7 @@ func (rn *Runner) Run(ctx context.Context, s *Script) (*Result, error) {
 	if rn.Node == nil {
 		return nil, newError(ErrBadScript, 0, nil, "runner has no node")
 	}
-	r := &run{r: rn, script: s, chain: rn.Chain, params: rn.Params, net: ops.Regtest(), feeRate: rn.FeeRate}
-	if r.chain == nil {
-		r.chain = regtest.Regtest.Params()
-	}
+	r := &run{r: rn, script: s, chain: regtest.Regtest.Params(), params: rn.Params, net: ops.Regtest(), feeRate: rn.FeeRate}
 	if r.params == nil {
 		r.params = consensus.Regtest()
 	}
