@@ -16,9 +16,10 @@
 // registration is simply NameRegistration{From: "alice", Name:
 // "alice.blog", Owner: "alice"}.
 //
-// Runner.Run needs a node at its genesis block. It mines 100 setup blocks
-// whose coinbases pay the bank (wallet key 0), funds every participant in
-// one transaction, and then, for each step, mines empty blocks up to the
+// Runner.Run needs a node at its genesis block. It mines setup blocks whose
+// coinbases pay the bank (wallet key 0) until enough of them are mature
+// (100 blocks for the default script), funds every participant in one
+// transaction, and then, for each step, mines empty blocks up to the
 // step's height and a block with the step's transactions. Every
 // transaction is built by the ops encoders, checked against the payload
 // rules of its block's epoch, signed (by regtest.Wallet, or for keys from
@@ -79,7 +80,7 @@
 // the name's price and quotes a recent consensus hash; the
 // NAME_REGISTRATION that follows, from the same sender, reveals the name
 // and gives it to the owner. Two waves register 25 names, and the first
-// wave shows three failures: ivan and judy both preorder clash.blog and
+// wave shows four refusals: ivan and judy both preorder clash.blog and
 // register it in the same block, so the collision rule rejects both; oscar
 // underpays for x.blog (one letter costs 2^15 × 100 satoshis); mallory
 // registers without a preorder. Owners then publish zone files with
