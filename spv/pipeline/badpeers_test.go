@@ -21,7 +21,7 @@ import (
 func TestBadPeers(t *testing.T) {
 	// run syncs a fresh store from peer and returns the error, how long
 	// the run took and the store.
-	run := func(t *testing.T, peer string, onProgress func(Progress)) (error, time.Duration, *snapshot.Store, Stats) {
+	run := func(t *testing.T, peer string, onProgress func(Progress)) (Stats, *snapshot.Store, time.Duration, error) {
 		store := openStore(t, filepath.Join(t.TempDir(), "store"), 16)
 		t.Cleanup(func() { _ = store.Close() })
 		n := regtestNetwork(t)
@@ -31,7 +31,7 @@ func TestBadPeers(t *testing.T) {
 		defer cancel()
 		start := time.Now()
 		st, err := Run(ctx, cfg)
-		return err, time.Since(start), store, st
+		return st, store, time.Since(start), err
 	}
 	requireEmpty := func(t *testing.T, store *snapshot.Store) {
 		_, ok, err := store.Tip()
@@ -40,7 +40,7 @@ func TestBadPeers(t *testing.T) {
 	}
 
 	t.Run("nothing listens", func(t *testing.T) {
-		err, took, store, _ := run(t, deadAddr(t), nil)
+		_, store, took, err := run(t, deadAddr(t), nil)
 		require.ErrorIs(t, err, ErrSource)
 		require.ErrorIs(t, err, spv.ErrPeerUnreachable)
 		require.Less(t, took, 15*time.Second)
@@ -49,7 +49,7 @@ func TestBadPeers(t *testing.T) {
 
 	t.Run("another network", func(t *testing.T) {
 		simnet := startNode(t, regtest.Options{Network: regtest.Simnet})
-		err, took, store, _ := run(t, simnet.P2PAddr(), nil)
+		_, store, took, err := run(t, simnet.P2PAddr(), nil)
 		require.ErrorIs(t, err, ErrSource)
 		require.ErrorIs(t, err, spv.ErrWrongNetwork)
 		require.Less(t, took, 15*time.Second)
@@ -75,7 +75,7 @@ func TestBadPeers(t *testing.T) {
 				conns = append(conns, c)
 			}
 		}()
-		err, took, store, _ := run(t, l.Addr().String(), nil)
+		_, store, took, err := run(t, l.Addr().String(), nil)
 		require.ErrorIs(t, err, ErrSource)
 		require.ErrorIs(t, err, spv.ErrHandshakeFailed)
 		require.Less(t, took, 40*time.Second)
@@ -86,7 +86,7 @@ func TestBadPeers(t *testing.T) {
 		node := startNode(t, regtest.Options{})
 		mineTo(t, node, 1500)
 		var killed time.Time
-		err, _, store, st := run(t, node.P2PAddr(), func(p Progress) {
+		st, store, _, err := run(t, node.P2PAddr(), func(p Progress) {
 			if p.Blocks == 100 && killed.IsZero() {
 				node.Kill()
 				killed = time.Now()

@@ -110,7 +110,6 @@ func TestReorgs(t *testing.T) {
 	mine(t, node, 1)
 	x := tip + 1
 	mine(t, node, depth)
-	tip = x + depth
 	waitForTip(t, store, node, x, bg)
 	oldCH, err := store.ConsensusHash(uint64(x))
 	require.NoError(t, err)
