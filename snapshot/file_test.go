@@ -182,3 +182,20 @@ func TestImportHonoursCancellation(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"src"}, names, "a cancelled import left files behind")
 }
+
+func TestReadFileInfo(t *testing.T) {
+	s, _ := buildStore(t, vfs.NewMem(), "src", 25, 4)
+	defer s.Close()
+	var buf bytes.Buffer
+	want, err := Export(context.Background(), s, &buf)
+	require.NoError(t, err)
+	got, err := ReadFileInfo(bytes.NewReader(buf.Bytes()))
+	require.NoError(t, err)
+	require.Equal(t, want, got)
+	_, err = ReadFileInfo(bytes.NewReader([]byte("not a snapshot")))
+	require.ErrorIs(t, err, ErrFileMagic)
+	bad := bytes.Clone(buf.Bytes())
+	bad[12] ^= 1
+	_, err = ReadFileInfo(bytes.NewReader(bad))
+	requireFileError(t, err, "header flip")
+}
