@@ -54,6 +54,9 @@ func ExampleRunner() {
 	}
 	runner := &scenario.Runner{Node: node, Progress: func(p scenario.Progress) {
 		fmt.Printf("step %d/%d, block %d: %s\n", p.Step, p.Steps, p.Height, p.Note)
+		for _, o := range p.Ops {
+			fmt.Printf("  %s: %s\n", o.Op, o.Verdict)
+		}
 	}}
 	res, err := runner.Run(ctx, script)
 	if err != nil {
@@ -67,11 +70,18 @@ func ExampleRunner() {
 	// Output:
 	// step 0/6, block 101: setup: 101 blocks mined, 2 participants funded
 	// step 1/6, block 256: preorder a namespace
+	//   NAMESPACE_PREORDER demo by creator for creator (400000000 sat): accepted
 	// step 2/6, block 257: reveal it
+	//   NAMESPACE_REVEAL demo v1 by creator to creator: accepted
 	// step 3/6, block 258: launch it
+	//   NAMESPACE_READY demo by creator: accepted
 	// step 4/6, block 259: alice preorders
+	//   NAME_PREORDER alice.demo by alice for alice (10000 sat): accepted
 	// step 5/6, block 260: and registers; a second registration finds no preorder
+	//   NAME_REGISTRATION alice.demo by alice for alice: accepted
+	//   NAME_REGISTRATION bob.demo by creator for creator: rejected with ErrNoPreorder
 	// step 6/6, block 261: alice publishes her zone file
+	//   NAME_UPDATE alice.demo by alice: accepted
 	// alice.demo owned by alice: true
 	// zone file hash: true
 }

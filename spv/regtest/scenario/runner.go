@@ -32,8 +32,16 @@ type Progress struct {
 	Step, Steps int
 	Height      uint64
 	Note        string
-	// Ops is how many operations the step's block carried.
-	Ops int
+	// Ops are the step's operations with the verdicts they got (which
+	// are the expected ones: a differing verdict ends the run instead).
+	Ops []Outcome
+}
+
+// Outcome is one operation of a replayed step.
+type Outcome struct {
+	Op      Operation
+	Txid    string
+	Verdict Verdict
 }
 
 // Runner executes scripts on a fresh regtest node (Bitcoin regtest, ops
@@ -270,11 +278,12 @@ func (r *run) runStep(ctx context.Context, st *Step) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if err := r.check(st, txs, res, scan); err != nil {
+	outcomes, err := r.check(st, txs, res, scan)
+	if err != nil {
 		return 0, err
 	}
 	if r.r.Progress != nil {
-		r.r.Progress(Progress{Step: r.step, Steps: len(r.script.Steps), Height: st.Height, Note: st.Note, Ops: len(st.Ops)})
+		r.r.Progress(Progress{Step: r.step, Steps: len(r.script.Steps), Height: st.Height, Note: st.Note, Ops: outcomes})
 	}
 	return len(st.Ops), nil
 }
@@ -371,11 +380,12 @@ func (r *run) mineAndReplay(ctx context.Context, txs []*wire.MsgTx) (*consensus.
 }
 
 // check compares every operation's verdict with the step's expectation.
-func (r *run) check(st *Step, txs []*wire.MsgTx, res *consensus.BlockResult, scan *ops.BlockScan) error {
+func (r *run) check(st *Step, txs []*wire.MsgTx, res *consensus.BlockResult, scan *ops.BlockScan) ([]Outcome, error) {
 	byTxid := make(map[string]*consensus.OpResult, len(res.Ops))
 	for i := range res.Ops {
 		byTxid[res.Ops[i].Txid] = &res.Ops[i]
 	}
+	out := make([]Outcome, len(st.Ops))
 	for i, e := range st.Ops {
 		txid := txs[i].TxHash().String()
 		got, ok := byTxid[txid]
@@ -386,7 +396,7 @@ func (r *run) check(st *Step, txs []*wire.MsgTx, res *consensus.BlockResult, sca
 					reason = rej.Err
 				}
 			}
-			return newError(ErrNotDecoded, r.step, reason, "%s: operation %d, %s (tx %s), did not decode", r.where(st), i+1, e.Op, txid)
+			return nil, newError(ErrNotDecoded, r.step, reason, "%s: operation %d, %s (tx %s), did not decode", r.where(st), i+1, e.Op, txid)
 		}
 		v := Verdict{Outcome: got.Outcome}
 		if got.Err != nil {
@@ -397,8 +407,9 @@ func (r *run) check(st *Step, txs []*wire.MsgTx, res *consensus.BlockResult, sca
 			if got.Err != nil {
 				detail = ": " + got.Err.Error()
 			}
-			return newError(ErrVerdict, r.step, nil, "%s: operation %d, %s: want %s, got %s%s", r.where(st), i+1, e.Op, e.Want, v, detail)
+			return nil, newError(ErrVerdict, r.step, nil, "%s: operation %d, %s: want %s, got %s%s", r.where(st), i+1, e.Op, e.Want, v, detail)
 		}
+		out[i] = Outcome{Op: e.Op, Txid: txid, Verdict: v}
 	}
-	return nil
+	return out, nil
 }

@@ -35,6 +35,16 @@ func runDefault(t *testing.T, now func() time.Time) (*Result, *regtest.Node) {
 	require.Len(t, steps, len(Default().Steps)+1, "one progress report for setup and one per step")
 	for i, p := range steps {
 		require.Equal(t, i, p.Step)
+		if i > 0 {
+			st := Default().Steps[i-1]
+			require.Equal(t, st.Height, p.Height)
+			require.Len(t, p.Ops, len(st.Ops))
+			for j, o := range p.Ops {
+				require.Equal(t, st.Ops[j].Want, o.Verdict)
+				require.Equal(t, st.Ops[j].Op, o.Op)
+				require.Len(t, o.Txid, 64)
+			}
+		}
 	}
 	t.Logf("default scenario: %d operations, blocks %d–%d, %v", res.Operations, res.FirstBlock, res.Tip, res.Elapsed)
 	return res, n
