@@ -87,12 +87,20 @@ func TestReorgs(t *testing.T) {
 	mineTo(t, node, last+10)
 	ctx := context.Background()
 
+	// Two syncs follow the chain side by side: light and exact senders.
 	store := openStore(t, filepath.Join(t.TempDir(), "store"), 16)
 	defer store.Close()
 	cfg := syncConfig(t, node, store)
 	cfg.SPV.ConfirmationDepth = depth
 	bg := follow(t, cfg)
+	exactStore := openStore(t, filepath.Join(t.TempDir(), "exact"), 16)
+	defer exactStore.Close()
+	exactCfg := syncConfig(t, node, exactStore)
+	exactCfg.SPV.ConfirmationDepth = depth
+	exactCfg.Exact = node.RPCClient
+	bgExact := follow(t, exactCfg)
 	waitForTip(t, store, node, last+10-depth, bg)
+	waitForTip(t, exactStore, node, last+10-depth, bgExact)
 
 	// Shallow: the two newest blocks, both unconfirmed, are replaced.
 	tip := last + 10
@@ -102,7 +110,9 @@ func TestReorgs(t *testing.T) {
 	mine(t, node, 3)
 	tip += 1
 	waitForTip(t, store, node, tip-depth, bg)
+	waitForTip(t, exactStore, node, tip-depth, bgExact)
 	require.Zero(t, bg.progress().Reorgs, "a reorg above the confirmation depth rewound the store")
+	require.Zero(t, bgExact.progress().Reorgs)
 
 	// Deep: an operation is confirmed and applied in block x, then the
 	// chain is replaced from x-1 on.
@@ -119,16 +129,22 @@ func TestReorgs(t *testing.T) {
 	mine(t, node, 8)
 	tip = x - 2 + 8
 	waitForTip(t, store, node, tip-depth, bg)
-	p := bg.progress()
-	require.GreaterOrEqual(t, p.Reorgs, 1, "the deep reorg did not rewind the store")
-	require.GreaterOrEqual(t, p.RewoundBlocks, 2)
+	waitForTip(t, exactStore, node, tip-depth, bgExact)
+	for _, b := range []*background{bg, bgExact} {
+		p := b.progress()
+		require.GreaterOrEqual(t, p.Reorgs, 1, "the deep reorg did not rewind the store")
+		require.GreaterOrEqual(t, p.RewoundBlocks, 2)
+		b.stop()
+		require.ErrorIs(t, b.err, context.Canceled)
+	}
 
-	bg.stop()
-	require.ErrorIs(t, bg.err, context.Canceled)
 	newCH, err := store.ConsensusHash(uint64(x))
 	require.NoError(t, err)
 	require.NotEqual(t, oldCH, newCH, "the winning chain should change block %d", x)
-	requireSameAsReplay(t, store, replayNode(t, node, tip-depth, false))
+	winning := replayNode(t, node, tip-depth, false)
+	require.Equal(t, winning.hashes, replayNode(t, node, tip-depth, true).hashes)
+	requireSameAsReplay(t, store, winning)
+	requireSameAsReplay(t, exactStore, winning)
 	requireName(t, store, chain)
 }
 

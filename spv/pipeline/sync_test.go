@@ -93,3 +93,55 @@ func TestSyncMatchesReplay(t *testing.T) {
 		})
 	}
 }
+
+// Exact mode with a node that cannot serve previous transactions fails
+// with ErrSenders at the first operation, the store at the block before.
+func TestExactSourceFails(t *testing.T) {
+	node := startNode(t, regtest.Options{})
+	chain := newNameChain(t, node)
+	last := chain.history()
+	mineTo(t, node, last+6)
+	store := openStore(t, filepath.Join(t.TempDir(), "store"), 16)
+	defer store.Close()
+	cfg := syncConfig(t, node, store)
+	cfg.Exact = regtest.NewRPCClient("http://"+deadAddr(t), "user", "pass")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	st, err := Run(ctx, cfg)
+	require.ErrorIs(t, err, ErrSenders)
+	require.ErrorIs(t, err, regtest.ErrRPCTransport)
+	require.Equal(t, int64(256), st.Height, "the first operation is in block 257")
+	requireAudits(t, store)
+
+	// With the node itself, the same store completes.
+	cfg.Exact = node.RPCClient
+	st, err = Run(ctx, cfg)
+	require.NoError(t, err)
+	require.Equal(t, int64(last), st.Height)
+	requireSameAsReplay(t, store, replayNode(t, node, last, true))
+}
+
+// A chain that has not reached the first Blockstack block yet: catching up
+// has nothing to do, and following waits for it.
+func TestChainBelowFirstBlock(t *testing.T) {
+	node := startNode(t, regtest.Options{})
+	mineTo(t, node, 100)
+	store := openStore(t, filepath.Join(t.TempDir(), "store"), 16)
+	defer store.Close()
+	cfg := syncConfig(t, node, store)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	st, err := Run(ctx, cfg)
+	require.NoError(t, err)
+	require.Zero(t, st.Blocks)
+	require.Equal(t, int64(-1), st.Height)
+
+	bg := follow(t, cfg)
+	time.Sleep(200 * time.Millisecond)
+	mineTo(t, node, 270)
+	waitForTip(t, store, node, 264, bg)
+	bg.stop()
+	require.ErrorIs(t, bg.err, context.Canceled)
+	require.Zero(t, bg.stats.Skipped)
+	requireSameAsReplay(t, store, replayNode(t, node, 264, false))
+}

@@ -164,6 +164,8 @@ func TestThroughputAndCancel(t *testing.T) {
 	require.Equal(t, blocks+1-300, st.Blocks)
 	all := replayNode(t, node, int32(st.Height), false)
 	require.Equal(t, nops, all.ops)
+	require.Equal(t, all.hashes, replayNode(t, node, int32(st.Height), true).hashes, "light and exact disagree")
+	requireSameAsReplay(t, store, all)
 	require.Equal(t, all.hashes[uint64(st.Height)], st.TipConsensusHash)
 	// The resumed run has its headers already: compare rates, not times.
 	t.Logf("delivery alone (with header sync) %.0f blocks/s; resumed pipeline %.0f blocks/s, %.0f ops/s",
