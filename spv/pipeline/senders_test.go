@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"testing"
 
 	"github.com/btcsuite/btcd/chainhash/v2"
@@ -13,7 +12,12 @@ import (
 // txMap is a TxSource over a map, failing for unknown ids.
 type txMap map[chainhash.Hash]*wire.MsgTx
 
-var errUnknownTx = errors.New("unknown transaction")
+// testError is an error constant.
+type testError string
+
+func (e testError) Error() string { return string(e) }
+
+const errUnknownTx = testError("unknown transaction")
 
 func (m txMap) GetRawTransaction(_ context.Context, id chainhash.Hash) (*wire.MsgTx, error) {
 	if tx, ok := m[id]; ok {
@@ -25,7 +29,9 @@ func (m txMap) GetRawTransaction(_ context.Context, id chainhash.Hash) (*wire.Ms
 // lying returns the same transaction whatever is asked.
 type lying struct{ tx *wire.MsgTx }
 
-func (l lying) GetRawTransaction(context.Context, chainhash.Hash) (*wire.MsgTx, error) { return l.tx, nil }
+func (l lying) GetRawTransaction(context.Context, chainhash.Hash) (*wire.MsgTx, error) {
+	return l.tx, nil
+}
 
 func txPaying(scripts ...[]byte) *wire.MsgTx {
 	tx := wire.NewMsgTx(wire.TxVersion)
