@@ -68,6 +68,17 @@ type Options struct {
 
 	// ExtraArgs are appended to btcd's command line.
 	ExtraArgs []string
+
+	// Dir, when set, is the node's directory (created if missing; it must
+	// hold no node yet) instead of a fresh temporary one. Stop leaves a
+	// directory given here in place.
+	Dir string
+
+	// Detached starts btcd so that it survives this process: it is not
+	// killed when the process that started it dies. Only for tools that
+	// hand a running node to a person (spvcheck demo --keep); tests want
+	// the default, which never leaves a node behind.
+	Detached bool
 }
 
 // Node is a running btcd process on loopback. Its RPC methods come from the
@@ -78,7 +89,9 @@ type Node struct {
 
 	params  *chaincfg.Params
 	p2pAddr string
+	rpcAddr string
 	rootDir string
+	keepDir bool
 	outPath string
 
 	cmd     *exec.Cmd
@@ -128,13 +141,13 @@ func Start(ctx context.Context, opts Options) (*Node, error) {
 }
 
 func startOnce(ctx context.Context, bin string, opts Options) (*Node, error) {
-	root, err := os.MkdirTemp("", "spvcheck-regtest-")
+	root, err := nodeDir(opts.Dir)
 	if err != nil {
-		return nil, newError(ErrStartFailed, err, "creating node directory")
+		return nil, err
 	}
 	ok := false
 	defer func() {
-		if !ok {
+		if !ok && opts.Dir == "" {
 			os.RemoveAll(root)
 		}
 	}()
@@ -194,7 +207,7 @@ func startOnce(ctx context.Context, bin string, opts Options) (*Node, error) {
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "HOME="+home)
 	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = childProcAttr()
+	cmd.SysProcAttr = childProcAttr(opts.Detached)
 	if err := cmd.Start(); err != nil {
 		return nil, newError(ErrStartFailed, err, "starting %s", bin)
 	}
@@ -202,7 +215,9 @@ func startOnce(ctx context.Context, bin string, opts Options) (*Node, error) {
 		RPCClient: NewRPCClient("http://"+rpcAddr, user, pass),
 		params:    opts.Network.Params(),
 		p2pAddr:   p2pAddr,
+		rpcAddr:   rpcAddr,
 		rootDir:   root,
+		keepDir:   opts.Dir != "",
 		outPath:   outPath,
 		cmd:       cmd,
 		done:      make(chan struct{}),
@@ -259,6 +274,20 @@ func (n *Node) P2PAddr() string { return n.p2pAddr }
 // Pid returns the process id of btcd (also its process group id).
 func (n *Node) Pid() int { return n.cmd.Process.Pid }
 
+// RPCAddr is the node's JSON-RPC address (user and password "spvcheck",
+// no TLS); Dir its directory.
+func (n *Node) RPCAddr() string { return n.rpcAddr }
+
+// Dir is the node's directory: its data, logs and output.
+func (n *Node) Dir() string { return n.rootDir }
+
+// Release lets a Detached node run on after this process: it closes the
+// client side and forgets the process without stopping it. The node is
+// then stopped with its stop RPC or by killing Pid.
+func (n *Node) Release() {
+	n.stopOnce.Do(func() { n.RPCClient.close() })
+}
+
 // Done is closed once the btcd process has exited and been reaped.
 func (n *Node) Done() <-chan struct{} { return n.done }
 
@@ -281,6 +310,9 @@ func (n *Node) Stop() error {
 			}
 		}
 		n.RPCClient.close()
+		if n.keepDir {
+			return
+		}
 		if err := os.RemoveAll(n.rootDir); err != nil {
 			n.stopErr = newError(ErrNodeExited, err, "removing node directory")
 		}
@@ -332,4 +364,23 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// nodeDir returns the node's directory: a fresh temporary one, or dir,
+// which must not already hold a node.
+func nodeDir(dir string) (string, error) {
+	if dir == "" {
+		root, err := os.MkdirTemp("", "spvcheck-regtest-")
+		if err != nil {
+			return "", newError(ErrStartFailed, err, "creating node directory")
+		}
+		return root, nil
+	}
+	if _, err := os.Stat(filepath.Join(dir, "data")); err == nil {
+		return "", newError(ErrStartFailed, nil, "%s already holds a node", dir)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", newError(ErrStartFailed, err, "creating node directory")
+	}
+	return filepath.Abs(dir)
 }

@@ -9,7 +9,11 @@ import "syscall"
 //
 // Pdeathsig fires when the creating OS thread exits, not the process. Go
 // only retires threads whose goroutine exits while locked to them, which
-// Start never does, so in practice this is tied to the process.
-func childProcAttr() *syscall.SysProcAttr {
+// Start never does, so in practice this is tied to the process. A detached
+// node (Options.Detached) gets no death signal: it is meant to outlive us.
+func childProcAttr(detached bool) *syscall.SysProcAttr {
+	if detached {
+		return &syscall.SysProcAttr{Setpgid: true}
+	}
 	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 }

@@ -8,6 +8,6 @@ import "syscall"
 // one signal. Outside Linux there is no parent-death signal: a test process
 // killed with SIGKILL can leave the node running until its stop RPC or a
 // manual kill.
-func childProcAttr() *syscall.SysProcAttr {
+func childProcAttr(_ bool) *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Setpgid: true}
 }
