@@ -50,10 +50,10 @@ func openStore(ctx context.Context, datadir string, readOnly bool) (*snapshot.St
 		s.Close()
 		return nil, nil, fmt.Errorf("store belongs to an unknown network: %w", err)
 	}
-	if fp := net.consensus.Fingerprint(); s.ParamsFingerprint() != fp {
+	if fp := net.Consensus.Fingerprint(); s.ParamsFingerprint() != fp {
 		s.Close()
 		return nil, nil, fmt.Errorf("store was built under consensus parameters %s, not this build's %s parameters %s",
-			s.ParamsFingerprint(), net.name, fp)
+			s.ParamsFingerprint(), net.Name, fp)
 	}
 	if readOnly {
 		return s, net, nil
@@ -61,7 +61,7 @@ func openStore(ctx context.Context, datadir string, readOnly bool) (*snapshot.St
 	if err := s.Close(); err != nil {
 		return nil, nil, err
 	}
-	s, err = snapshot.Open(ctx, storeDir(datadir), snapshot.Options{Network: net.name, ParamsFingerprint: net.consensus.Fingerprint()})
+	s, err = snapshot.Open(ctx, storeDir(datadir), snapshot.Options{Network: net.Name, ParamsFingerprint: net.Consensus.Fingerprint()})
 	if err != nil {
 		return nil, nil, err
 	}

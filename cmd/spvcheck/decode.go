@@ -69,10 +69,10 @@ func runDecode(_ context.Context, e *env, c *command, args []string) int {
 	}
 	h := *height
 	if h == 0 {
-		h = net.latestEpochStart()
+		h = latestEpochStart(net)
 	}
-	dc := ops.ContextAt(net.wire, net.consensus.Schedule(), h)
-	out := decodeOutput{Network: net.name, Height: h, Mode: "light"}
+	dc := ops.ContextAt(net.Ops, net.Consensus.Schedule(), h)
+	out := decodeOutput{Network: net.Name, Height: h, Mode: "light"}
 	var op *ops.Op
 	if *spentList != "" {
 		out.Mode = "exact"

@@ -119,7 +119,7 @@ func runLookup(ctx context.Context, e *env, c *command, args []string) int {
 	if err != nil {
 		return fail(e, c, exitUsage, err, "")
 	}
-	view := consensus.NewView(net.consensus, s)
+	view := consensus.NewView(net.Consensus, s)
 	name := strings.TrimSpace(pos[0])
 	st, err := view.NameStatus(name, at.Height)
 	if err != nil {
@@ -251,7 +251,7 @@ func runNames(ctx context.Context, e *env, c *command, args []string) int {
 	if err != nil {
 		return fail(e, c, exitUsage, err, "")
 	}
-	view := consensus.NewView(net.consensus, s)
+	view := consensus.NewView(net.Consensus, s)
 	table, err := nameTable(view, at.Height, *namespace, *all)
 	if err != nil {
 		return fail(e, c, exitUsage, err, "")

@@ -70,7 +70,7 @@ func runProve(ctx context.Context, e *env, c *command, args []string) int {
 	if th > tip.Height {
 		return usageError(e, c, "--trusted-height %d is above the store's tip %d", th, tip.Height)
 	}
-	proof, err := snv.Build(ctx, snv.WithFirstBlock(s, net.consensus.FirstBlock), snv.Target{Select: sel, Height: *at}, th, snv.BuildOptions{})
+	proof, err := snv.Build(ctx, snv.WithFirstBlock(s, net.Consensus.FirstBlock), snv.Target{Select: sel, Height: *at}, th, snv.BuildOptions{})
 	if err != nil {
 		code := exitUsage
 		if errors.Is(err, snv.ErrNotFound) || errors.Is(err, snv.ErrNotSelected) {

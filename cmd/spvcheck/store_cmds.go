@@ -86,7 +86,7 @@ func runAudit(ctx context.Context, e *env, c *command, args []string) int {
 		}
 		defer s.Close()
 		if !*noReplay {
-			opts.Replayer = snapshot.EngineReplayer(net.consensus)
+			opts.Replayer = snapshot.EngineReplayer(net.Consensus)
 		}
 		rep, err = snapshot.AuditStore(ctx, s, opts)
 		prog.done()
@@ -104,7 +104,7 @@ func runAudit(ctx context.Context, e *env, c *command, args []string) int {
 			if err != nil {
 				return reportUnreadable(e, c, &out, *asJSON, err)
 			}
-			opts.Replayer = snapshot.EngineReplayer(net.consensus)
+			opts.Replayer = snapshot.EngineReplayer(net.Consensus)
 		}
 		f, err := os.Open(path)
 		if err != nil {
@@ -331,7 +331,7 @@ func runImport(ctx context.Context, e *env, c *command, args []string) int {
 	}
 	defer f.Close()
 	prog := newProgress(e)
-	opts := snapshot.Options{Network: net.name, ParamsFingerprint: net.consensus.Fingerprint(),
+	opts := snapshot.Options{Network: net.Name, ParamsFingerprint: net.Consensus.Fingerprint(),
 		Progress: func(p snapshot.Progress) {
 			prog.update("import %-7s %s %d/%d", p.Phase, bar(p.Height, p.Tip), p.Height, p.Tip)
 		}}
