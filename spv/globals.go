@@ -25,8 +25,13 @@ var neutrinoGlobalsMu sync.Mutex
 func withNeutrinoGlobals(cfg *Config, create func() error) error {
 	neutrinoGlobalsMu.Lock()
 	defer neutrinoGlobalsMu.Unlock()
-	neutrino.DisableDNSSeed = true
-	if cfg.ConnectionRetryInterval > 0 {
+	// Running chain services read these globals without a lock: write
+	// only what changes, so clients that agree on the values can be
+	// created while others run.
+	if !neutrino.DisableDNSSeed {
+		neutrino.DisableDNSSeed = true
+	}
+	if cfg.ConnectionRetryInterval > 0 && neutrino.ConnectionRetryInterval != cfg.ConnectionRetryInterval {
 		neutrino.ConnectionRetryInterval = cfg.ConnectionRetryInterval
 	}
 	if cfg.Logger != nil {
