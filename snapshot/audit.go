@@ -154,18 +154,42 @@ func AuditStore(ctx context.Context, s *Store, opts AuditOptions) (*AuditReport,
 	}
 	var chs [][16]byte
 	next := first
+	recordsAt, err := newHeightCursor(snap, prefixRecords, first)
+	if err != nil {
+		return rep.unreadable(err), nil
+	}
+	defer recordsAt.close()
+	inputsAt, err := newHeightCursor(snap, prefixInputs, first)
+	if err != nil {
+		return rep.unreadable(err), nil
+	}
+	defer inputsAt.close()
 	err = iterBlocks(ctx, snap, first, func(b Block) (bool, error) {
 		if b.Height != next || b.Height > tip {
 			return false, newError(ErrCorrupt, "stored chain has block %d where %d belongs", b.Height, next)
 		}
 		sum, _ := checkCommitHashes(b)
 		chs = append(chs, sum.ConsensusHash)
-		records, err := readRecords(snap, b.Height)
+		raw, ok, err := recordsAt.at(b.Height)
 		if err != nil {
 			return false, err
 		}
-		if _, err := readInputs(snap, b.Height); err != nil {
+		if !ok {
+			return false, newError(ErrCorrupt, "block %d has no records", b.Height)
+		}
+		records, err := decodeRecords(raw)
+		if err != nil {
+			return false, wrapError(ErrCorrupt, err, "records of block %d", b.Height)
+		}
+		raw, ok, err = inputsAt.at(b.Height)
+		if err != nil {
 			return false, err
+		}
+		if !ok {
+			return false, newError(ErrCorrupt, "block %d has no inputs", b.Height)
+		}
+		if err := checkInputs(raw); err != nil {
+			return false, wrapError(ErrCorrupt, err, "inputs of block %d", b.Height)
 		}
 		if want := digest.OpsHash(records); want != b.OpsHash {
 			keep(Divergence{Height: b.Height, Kind: DivergentOpsHash, Expected: want, Actual: b.OpsHash})

@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 
@@ -165,3 +166,45 @@ func iterBlocks(ctx context.Context, r pebble.Reader, from uint64, fn func(Block
 	}
 	return nil
 }
+
+// heightCursor walks the per-height keys under one prefix in height order,
+// for passes that visit every block: one iterator instead of a point lookup
+// per block.
+type heightCursor struct {
+	prefix byte
+	it     *pebble.Iterator
+	valid  bool
+}
+
+func newHeightCursor(r pebble.Reader, prefix byte, from uint64) (*heightCursor, error) {
+	it, err := r.NewIter(&pebble.IterOptions{
+		LowerBound: heightKey(prefix, from),
+		UpperBound: []byte{prefix + 1},
+	})
+	if err != nil {
+		return nil, wrapError(ErrCorrupt, err, "iterating per-height data")
+	}
+	return &heightCursor{prefix: prefix, it: it, valid: it.First()}, nil
+}
+
+// at returns the value stored for height h, which must not be below the
+// height of the previous call. The value is valid until the next call.
+func (c *heightCursor) at(h uint64) ([]byte, bool, error) {
+	want := heightKey(c.prefix, h)
+	for c.valid && bytes.Compare(c.it.Key(), want) < 0 {
+		c.valid = c.it.Next()
+	}
+	if err := c.it.Error(); err != nil {
+		return nil, false, wrapError(ErrCorrupt, err, "iterating per-height data")
+	}
+	if !c.valid || !bytes.Equal(c.it.Key(), want) {
+		return nil, false, nil
+	}
+	v, err := c.it.ValueAndErr()
+	if err != nil {
+		return nil, false, wrapError(ErrCorrupt, err, "reading per-height data")
+	}
+	return v, true, nil
+}
+
+func (c *heightCursor) close() error { return c.it.Close() }
