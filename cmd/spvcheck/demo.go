@@ -280,4 +280,3 @@ func firstName(t []nameSummary) string {
 	}
 	return t[0].Name
 }
-

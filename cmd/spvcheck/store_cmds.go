@@ -132,6 +132,8 @@ func runAudit(ctx context.Context, e *env, c *command, args []string) int {
 	}
 	if *asJSON {
 		writeJSON(e, out)
+	} else if rep.Verdict == snapshot.Unreadable {
+		fmt.Fprintf(e.stdout, "%s %s: unreadable: %s\n", out.Kind, path, out.Error)
 	} else {
 		fmt.Fprintf(e.stdout, "%s %s: %s\n", out.Kind, path, out.Verdict)
 		fmt.Fprintf(e.stdout, "  network %s, blocks %d..%d (%d checked", out.Network, out.First, out.Tip, out.Blocks)
@@ -347,12 +349,13 @@ func runImport(ctx context.Context, e *env, c *command, args []string) int {
 	return printFileInfo(e, dst, got, *asJSON, "imported")
 }
 
-// failedVerification reports whether a snapshot error means the data was
-// read but did not verify (tampered or inconsistent), as opposed to input
-// that is not a snapshot at all or cannot be read.
+// failedVerification reports whether a snapshot error means the file was
+// read whole but its content does not verify (its hashes disagree with its
+// records), as opposed to a file that cannot be read: a bad magic, a
+// checksum mismatch, truncation or malformed framing. The split is the
+// audit's: divergent (1) versus unreadable (2).
 func failedVerification(err error) bool {
 	for _, code := range []snapshot.ErrorCode{
-		snapshot.ErrFileChecksum, snapshot.ErrFileTruncated, snapshot.ErrFileMalformed,
 		snapshot.ErrChainBroken, snapshot.ErrOpsHashMismatch, snapshot.ErrConsensusHashMismatch,
 	} {
 		if errors.Is(err, code) {

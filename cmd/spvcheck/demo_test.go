@@ -1,0 +1,226 @@
+package main_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/spvcheck/spvcheck/consensus"
+	"github.com/spvcheck/spvcheck/ops"
+	"github.com/spvcheck/spvcheck/spv"
+	"github.com/spvcheck/spvcheck/spv/regtest"
+	"github.com/spvcheck/spvcheck/spv/regtest/scenario"
+)
+
+type demoJSON struct {
+	DataDir string `json:"datadir"`
+	Node    struct {
+		Pid int    `json:"pid"`
+		RPC string `json:"rpc"`
+	} `json:"node"`
+	FirstBlock       uint64  `json:"first_block"`
+	Tip              uint64  `json:"tip"`
+	TipConsensusHash string  `json:"tip_consensus_hash"`
+	HeightsChecked   int     `json:"heights_cross_checked"`
+	Audit            string  `json:"audit"`
+	Seconds          float64 `json:"seconds"`
+	Names            []struct {
+		Name    string  `json:"name"`
+		Owner   string  `json:"owner_address"`
+		Zone    *string `json:"zonefile_hash"`
+		Revoked bool    `json:"revoked"`
+		Status  string  `json:"status"`
+	} `json:"names"`
+}
+
+// TestDemoEndToEnd runs the built `spvcheck demo`, then checks what it
+// printed against the scenario and against a replay of the kept node's
+// blocks that shares nothing with the demo's light client, and exercises
+// every data-directory command on what it left.
+func TestDemoEndToEnd(t *testing.T) {
+	// Build btcd first so the timing below measures the demo, not the
+	// compiler (the README promises < 60 s after the first build).
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	if _, err := regtest.BuildBtcd(ctx); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "demo")
+	start := time.Now()
+	r := spvcheck(t, "demo", "--keep", "--datadir", dir, "--json")
+	elapsed := time.Since(start)
+	var out demoJSON
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatalf("demo --json output: %v\nstdout:\n%s\nstderr:\n%s", err, r.stdout, r.stderr)
+	}
+	if out.Node.Pid > 0 {
+		t.Cleanup(func() { _ = syscall.Kill(-out.Node.Pid, syscall.SIGKILL) })
+	}
+	r.expect(t, 0)
+	if elapsed > 60*time.Second {
+		t.Errorf("demo took %s, want < 60 s", elapsed)
+	}
+	if out.Audit != "verified" || out.HeightsChecked != int(out.Tip-out.FirstBlock+1) {
+		t.Fatalf("audit %q, %d heights cross-checked of %d..%d", out.Audit, out.HeightsChecked, out.FirstBlock, out.Tip)
+	}
+
+	// The printed name table is the scenario's hand-written expectation.
+	want := scenario.Expected()
+	if len(out.Names) != len(want) {
+		t.Errorf("demo printed %d names, the scenario expects %d", len(out.Names), len(want))
+	}
+	for _, n := range out.Names {
+		w, ok := want[n.Name]
+		if !ok {
+			t.Errorf("unexpected name %s", n.Name)
+			continue
+		}
+		zone := ""
+		if n.Zone != nil {
+			zone = *n.Zone
+		}
+		expired := n.Status == "expired" || n.Status == "grace-period"
+		if n.Owner != w.Owner || zone != w.ValueHash || n.Revoked != w.Revoked || expired != w.Expired {
+			t.Errorf("%s: printed owner %s zone %q revoked %v status %s; scenario wants %s", n.Name, n.Owner, zone, n.Revoked, n.Status, w)
+		}
+	}
+
+	// The printed tip consensus hash equals a replay of the node's own
+	// blocks over RPC with exact senders (no light client involved).
+	if got := replayOverRPC(t, ctx, out.Node.RPC, out.FirstBlock, out.Tip); got != out.TipConsensusHash {
+		t.Fatalf("independent replay gives %s at %d, demo printed %s", got, out.Tip, out.TipConsensusHash)
+	}
+
+	exploreDataDir(t, dir, out.Tip, out.TipConsensusHash)
+}
+
+// replayOverRPC replays blocks first..tip of the node at rpcAddr in memory
+// and returns the consensus hash of tip.
+func replayOverRPC(t *testing.T, ctx context.Context, rpcAddr string, first, tip uint64) string {
+	t.Helper()
+	rpc := regtest.NewRPCClient("http://"+rpcAddr, "spvcheck", "spvcheck")
+	params := consensus.Regtest()
+	engine, err := consensus.NewEngine(params, consensus.NewMemStore())
+	if err != nil {
+		t.Fatal(err)
+	}
+	spent := spv.NewSpentOutputs(rpc, 0)
+	var last string
+	for h := first; h <= tip; h++ {
+		hash, err := rpc.GetBlockHash(ctx, int32(h))
+		if err != nil {
+			t.Fatal(err)
+		}
+		blk, err := rpc.GetBlock(ctx, hash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		scan, err := ops.ScanBlock(ctx, blk, ops.ContextAt(ops.Regtest(), params.Schedule(), h), spent.ScriptsFunc(blk))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var blockOps []ops.Op
+		for _, op := range scan.Ops {
+			blockOps = append(blockOps, *op)
+		}
+		res, err := engine.ProcessBlock(ctx, consensus.Block{Height: h, Hash: [32]byte(hash), Ops: blockOps})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = res.ConsensusHash
+	}
+	return last
+}
+
+// dirDigest hashes every file below dir (names and contents).
+func dirDigest(t *testing.T, dir string) string {
+	t.Helper()
+	h := sha256.New()
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		h.Write([]byte(rel))
+		h.Write(b)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(h.Sum(nil))
+}
+
+func exploreDataDir(t *testing.T, dir string, tip uint64, tipHash string) {
+	storeDir := filepath.Join(dir, "store")
+	before := dirDigest(t, storeDir)
+	trusted := strconv.FormatUint(tip, 10) + ":" + tipHash
+	tmp := t.TempDir()
+
+	spvcheck(t, "names", "--datadir", dir).expect(t, 0, "33 names, verified at block "+strconv.FormatUint(tip, 10), tipHash)
+	spvcheck(t, "names", "--datadir", dir, "--namespace", "club", "--json").expect(t, 0, `"alice.club"`, `"vault.club"`)
+	spvcheck(t, "lookup", "alice.club", "--datadir", dir).expect(t, 0, "NAME_TRANSFER", "verified at")
+	spvcheck(t, "lookup", "nobody.blog", "--datadir", dir).expect(t, 1, "no name")
+	spvcheck(t, "audit", dir).expect(t, 0, "verified", tipHash)
+
+	snap := filepath.Join(tmp, "bns.snap")
+	spvcheck(t, "export", "--datadir", dir, snap).expect(t, 0, tipHash)
+	spvcheck(t, "export", "--datadir", dir, snap).expect(t, 2, "already exists")
+	spvcheck(t, "audit", snap, "--json").expect(t, 0, `"verdict": "verified"`)
+	imported := filepath.Join(tmp, "imported")
+	spvcheck(t, "import", snap, "--datadir", imported).expect(t, 0, tipHash)
+	spvcheck(t, "import", snap, "--datadir", imported).expect(t, 2, "already holds a store")
+	spvcheck(t, "names", "--datadir", imported).expect(t, 0, tipHash)
+
+	// A flipped byte anywhere in the file: audit and import refuse it and
+	// import writes nothing.
+	raw, err := os.ReadFile(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, off := range []int{9, len(raw) / 3, len(raw) / 2, len(raw) - 5} {
+		bad := append([]byte(nil), raw...)
+		bad[off] ^= 0x20
+		tampered := filepath.Join(tmp, "tampered.snap")
+		if err := os.WriteFile(tampered, bad, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if r := spvcheck(t, "audit", tampered); r.code == 0 {
+			t.Fatalf("audit accepted a snapshot with byte %d flipped", off)
+		}
+		target := filepath.Join(tmp, "from-tampered")
+		if r := spvcheck(t, "import", tampered, "--datadir", target); r.code == 0 {
+			t.Fatalf("import accepted a snapshot with byte %d flipped", off)
+		}
+		if _, err := os.Stat(filepath.Join(target, "store")); !os.IsNotExist(err) {
+			t.Fatalf("import of a tampered file wrote a store (%v)", err)
+		}
+	}
+
+	proof := filepath.Join(tmp, "alice.proof")
+	spvcheck(t, "prove", "alice.club", "--datadir", dir, "-o", proof).expect(t, 0, "verify with --trusted "+trusted)
+	spvcheck(t, "verify-proof", proof, "--trusted", trusted).expect(t, 0, "valid", "alice.club")
+	wrong := trusted[:len(trusted)-1] + string("0123456789abcdef"[(strings.IndexByte("0123456789abcdef", trusted[len(trusted)-1])+1)%16])
+	spvcheck(t, "verify-proof", proof, "--trusted", wrong, "--json").expect(t, 1, `"valid": false`, "ErrConsensusMismatch")
+	binProof := filepath.Join(tmp, "alice.bin")
+	spvcheck(t, "prove", "alice.club", "--datadir", dir, "--binary", "-o", binProof).expect(t, 0)
+	spvcheck(t, "verify-proof", binProof, "--trusted", trusted).expect(t, 0, "valid")
+	spvcheck(t, "prove", "nobody.blog", "--datadir", dir).expect(t, 1, "ErrNotFound")
+
+	if after := dirDigest(t, storeDir); after != before {
+		t.Fatal("read-only commands changed the store's files")
+	}
+}
+
