@@ -223,4 +223,3 @@ func exploreDataDir(t *testing.T, dir string, tip uint64, tipHash string) {
 		t.Fatal("read-only commands changed the store's files")
 	}
 }
-
