@@ -5,10 +5,14 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"os"
 	"testing"
 
 	"github.com/cockroachdb/pebble/v2/vfs"
 	"github.com/stretchr/testify/require"
+
+	"github.com/spvcheck/spvcheck/snapshot/internal/enc"
+	"github.com/spvcheck/spvcheck/snapshot/internal/sfile"
 )
 
 // buildStore commits n generated blocks into a store at dir on fs.
@@ -198,4 +202,110 @@ func TestReadFileInfo(t *testing.T) {
 	bad[12] ^= 1
 	_, err = ReadFileInfo(bytes.NewReader(bad))
 	requireFileError(t, err, "header flip")
+}
+
+// TestImportRejectsWellFramedLies re-frames a valid file with correct
+// checksums around one lie at a time: only the semantic checks stand
+// between the lie and the store.
+func TestImportRejectsWellFramedLies(t *testing.T) {
+	s := replayedStore(t, vfs.NewMem(), "src", 12)
+	file := exportBytes(t, s)
+	require.NoError(t, s.Close())
+	hdr0, secs0 := splitFile(t, file)
+	tests := []struct {
+		name string
+		lie  func(h *sfile.Header, secs *[3][][]byte)
+		code ErrorCode
+	}{
+		{"future version", func(h *sfile.Header, _ *[3][][]byte) { h.Version = 2 }, ErrFormatVersion},
+		{"no network", func(h *sfile.Header, _ *[3][][]byte) { h.Network = "" }, ErrFileMalformed},
+		{"tip hash", func(h *sfile.Header, _ *[3][][]byte) { h.TipConsensusHash[0] ^= 1 }, ErrChainBroken},
+		{"tip block hash", func(h *sfile.Header, _ *[3][][]byte) { h.TipBlockHash[5] ^= 1 }, ErrChainBroken},
+		{"tip beyond chain", func(h *sfile.Header, _ *[3][][]byte) { h.Tip++ }, ErrChainBroken},
+		{"first after tip", func(h *sfile.Header, _ *[3][][]byte) { h.First = h.Tip + 1 }, ErrFileMalformed},
+		{"chain entry dropped", func(_ *sfile.Header, secs *[3][][]byte) {
+			secs[0] = append(secs[0][:3:3], secs[0][4:]...)
+		}, ErrChainBroken},
+		{"block entry repeated", func(_ *sfile.Header, secs *[3][][]byte) {
+			secs[1] = append(secs[1][:5:5], secs[1][4:]...)
+		}, ErrChainBroken},
+		{"consensus hash", func(_ *sfile.Header, secs *[3][][]byte) {
+			e := bytes.Clone(secs[0][6])
+			e[8+32+32] ^= 1
+			secs[0][6] = e
+		}, ErrConsensusHashMismatch},
+		{"records", func(_ *sfile.Header, secs *[3][][]byte) {
+			h := testFirst + uint64(7)
+			secs[1][7] = encodeBlockEntry(h, encodeRecords([][]byte{[]byte("?:lie")}), enc.AppendUvarint(nil, 0))
+		}, ErrOpsHashMismatch},
+		{"state out of order", func(_ *sfile.Header, secs *[3][][]byte) {
+			secs[2][0], secs[2][1] = secs[2][1], secs[2][0]
+		}, ErrFileMalformed},
+		{"state repeated", func(_ *sfile.Header, secs *[3][][]byte) {
+			secs[2] = append(secs[2][:1:1], secs[2]...)
+		}, ErrFileMalformed},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			hdr := *hdr0
+			var secs [3][][]byte
+			for i := range secs0 {
+				secs[i] = append([][]byte(nil), secs0[i]...)
+			}
+			tc.lie(&hdr, &secs)
+			bad := joinFile(&hdr, secs)
+			fs := vfs.NewMem()
+			_, err := Import(context.Background(), bytes.NewReader(bad), "dst", Options{FS: fs})
+			require.ErrorIs(t, err, tc.code)
+			names, err := fs.List("")
+			require.NoError(t, err)
+			require.Empty(t, names, "a refused import left files behind")
+			rep, err := AuditFile(context.Background(), bytes.NewReader(bad), AuditOptions{})
+			require.NoError(t, err)
+			require.NotEqual(t, Verified, rep.Verdict)
+		})
+	}
+}
+
+// TestOnDisk runs the store, export and import on the real filesystem,
+// where directory renames and syncs are the operating system's.
+func TestOnDisk(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	opts := Options{Network: testNetwork, ParamsFingerprint: testParams, SyncEvery: 3}
+	s, err := Open(ctx, root+"/store", opts)
+	require.NoError(t, err)
+	g := newChainGen(51, testFirst)
+	ref := newRefKV()
+	for i := 0; i < 10; i++ {
+		c := g.block()
+		require.NoError(t, s.CommitBlock(c))
+		ref.apply(c)
+	}
+	require.NoError(t, s.Close())
+	s, err = Open(ctx, root+"/store", opts)
+	require.NoError(t, err)
+	require.Equal(t, ref.scan(""), dumpState(t, s, ""))
+	f, err := os.Create(root + "/state.snap")
+	require.NoError(t, err)
+	_, err = Export(ctx, s, f)
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	require.NoError(t, s.Close())
+
+	f, err = os.Open(root + "/state.snap")
+	require.NoError(t, err)
+	defer f.Close()
+	_, err = Import(ctx, f, root+"/copy/store", Options{})
+	require.NoError(t, err)
+	entries, err := os.ReadDir(root + "/copy")
+	require.NoError(t, err)
+	require.Len(t, entries, 1)
+	c, err := Open(ctx, root+"/copy/store", Options{ReadOnly: true})
+	require.NoError(t, err)
+	defer c.Close()
+	require.Equal(t, ref.scan(""), dumpState(t, c, ""))
+	rep, err := AuditStore(ctx, c, AuditOptions{})
+	require.NoError(t, err)
+	require.Equal(t, Verified, rep.Verdict)
 }
