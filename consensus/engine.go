@@ -119,7 +119,9 @@ func (e *Engine) Params() *Params { return e.p }
 // effect is a passed check: the record to hash and how to change state.
 type effect struct {
 	opcode byte
-	record canon.Record
+	// render appends the record's values in the order of
+	// canon.FieldsFor(opcode).
+	render func(a *canon.Appender)
 	// collideKey is the creation id for the per-block collision rule ("" =
 	// no collision check; preorders use their own map).
 	collideKey string
@@ -222,6 +224,8 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 	b.regOwners = map[string]int{}
 
 	// Check-and-commit phase (§2.2-2).
+	var recBuf []byte
+	var recEnds [][2]int // op index, end of its record in recBuf
 	for i := range blk.Ops {
 		if i%64 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -255,13 +259,25 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 		if err := eff.apply(); err != nil {
 			return nil, &BlockError{Height: blk.Height, Err: err}
 		}
-		rec, err := canon.Serialize(eff.opcode, canon.FieldsFor(eff.opcode), eff.record)
-		if err != nil {
-			return nil, &BlockError{Height: blk.Height, Err: err}
+		a := canon.NewAppender(recBuf, eff.opcode)
+		eff.render(&a)
+		if want := len(canon.FieldsFor(eff.opcode)); a.Fields() != want {
+			return nil, &BlockError{Height: blk.Height, Err: fmt.Errorf("record for opcode %q has %d values, its field list %d", eff.opcode, a.Fields(), want)}
 		}
-		r.Outcome, r.Record = Accepted, rec
+		recBuf = a.Bytes()
+		recEnds = append(recEnds, [2]int{i, len(recBuf)})
+		r.Outcome = Accepted
 		res.Ops[i] = r
-		res.Records = append(res.Records, rec)
+	}
+	// The block's records share one buffer, cut once it stops growing.
+	if len(recEnds) > 0 {
+		res.Records = make([][]byte, len(recEnds))
+		start := 0
+		for j, e := range recEnds {
+			rec := recBuf[start:e[1]:e[1]]
+			res.Records[j], res.Ops[e[0]].Record = rec, rec
+			start = e[1]
+		}
 	}
 
 	// Snapshot (§2.2-4).

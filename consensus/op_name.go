@@ -178,9 +178,12 @@ func (b *blockCtx) checkRegistration(op *ops.Op) (*effect, *Error, error) {
 		rec.BlockNumber = old.BlockNumber
 		oldSender = old.Sender
 	}
-	cr := rec.canonRecord()
 	preCopy := *pre
-	return &effect{opcode: ':', record: cr, collideKey: "name:" + op.Name, apply: func() error {
+	return &effect{opcode: ':', render: func(a *canon.Appender) {
+		rec.appendCanon(a)
+		a.Str(rec.Sender)
+		a.Str(rec.Address)
+	}, collideKey: "name:" + op.Name, apply: func() error {
 		b.regOwners[rec.Sender]++
 		if err := b.addHistory(rec.Name, &HistoryEntry{Op: "?", Txid: preCopy.Txid, Height: preCopy.BlockNumber, Vtxindex: preCopy.Vtxindex, Preorder: &preCopy}); err != nil {
 			return err
@@ -257,7 +260,11 @@ func (b *blockCtx) checkRenewal(op *ops.Op) (*effect, *Error, error) {
 		nr.ValueHash = op.ValueHash
 	}
 	nr.Op, nr.OpFee, nr.TokenFee, nr.Txid, nr.Vtxindex = "::", float64(*op.OpFee), tokenFee, op.Txid, op.Vtxindex
-	return &effect{opcode: ':', record: nr.canonRecord(), apply: func() error {
+	return &effect{opcode: ':', render: func(a *canon.Appender) {
+		nr.appendCanon(a)
+		a.Str(nr.Sender)
+		a.Str(nr.Address)
+	}, apply: func() error {
 		if stacks != nil {
 			if err := b.debit(op.Address, unitsStacks, stacks); err != nil {
 				return err
@@ -328,10 +335,11 @@ func (b *blockCtx) checkUpdate(op *ops.Op) (*effect, *Error, error) {
 	m := matched
 	nr.ConsensusHash, nr.TransferHash = &m, &m
 	nr.Op, nr.Txid, nr.Vtxindex = "+", op.Txid, op.Vtxindex
-	cr := nr.canonRecord()
-	cr["name_consensus_hash"] = canon.Str(op.NameConsensusHash)
-	cr["consensus_hash"] = canon.Str(matched)
-	return &effect{opcode: '+', record: cr, apply: func() error {
+	return &effect{opcode: '+', render: func(a *canon.Appender) {
+		nr.appendCanon(a)
+		a.Str(op.NameConsensusHash)
+		a.Str(matched)
+	}, apply: func() error {
 		return b.putName(&nr, rec.Sender, &HistoryEntry{Op: nr.Op, Txid: nr.Txid, Height: b.n, Vtxindex: nr.Vtxindex})
 	}}, nil, nil
 }
@@ -400,15 +408,16 @@ func (b *blockCtx) checkTransfer(op *ops.Op) (*effect, *Error, error) {
 		nr.ValueHash = nil
 	}
 	nr.Txid, nr.Vtxindex = op.Txid, op.Vtxindex
-	cr := nr.canonRecord()
 	quirk := op.ConsensusHash
 	if rec.TransferHash != nil {
 		quirk = *rec.TransferHash
 	}
-	cr["name_hash128"] = canon.Str(op.NameHash128)
-	cr["consensus_hash"] = canon.Str(quirk)
-	cr["keep_data"] = canon.Bool(keep)
-	return &effect{opcode: '>', record: cr, apply: func() error {
+	return &effect{opcode: '>', render: func(a *canon.Appender) {
+		nr.appendCanon(a)
+		a.Str(op.NameHash128)
+		a.Str(quirk)
+		a.Bool(keep)
+	}, apply: func() error {
 		return b.putName(&nr, rec.Sender, &HistoryEntry{Op: nr.Op, Txid: nr.Txid, Height: b.n, Vtxindex: nr.Vtxindex})
 	}}, nil, nil
 }
@@ -449,7 +458,7 @@ func (b *blockCtx) checkRevoke(op *ops.Op) (*effect, *Error, error) {
 	}
 	nr := *rec
 	nr.Revoked, nr.ValueHash, nr.Op, nr.Txid, nr.Vtxindex = true, nil, "~", op.Txid, op.Vtxindex
-	return &effect{opcode: '~', record: nr.canonRecord(), apply: func() error {
+	return &effect{opcode: '~', render: nr.appendCanon, apply: func() error {
 		if b.p.Rules.ClearRevokedAtLifetime {
 			if err := b.schedule(nr.LastRenewed+ns.Lifetime, scheduledEvent{Kind: "unrevoke", ID: nr.Name}); err != nil {
 				return err
@@ -543,7 +552,11 @@ func (b *blockCtx) checkImport(op *ops.Op) (*effect, *Error, error) {
 	if old != nil {
 		oldSender = old.Sender
 	}
-	return &effect{opcode: ';', record: rec.canonRecord(), apply: func() error {
+	return &effect{opcode: ';', render: func(a *canon.Appender) {
+		rec.appendCanon(a)
+		a.Str(rec.Sender)
+		a.Str(rec.Address)
+	}, apply: func() error {
 		return b.putName(rec, oldSender, &HistoryEntry{Op: rec.Op, Txid: rec.Txid, Height: b.n, Vtxindex: rec.Vtxindex})
 	}}, nil, nil
 }
@@ -597,18 +610,20 @@ func (b *blockCtx) checkTokenTransfer(op *ops.Op) (*effect, *Error, error) {
 	if units != unitsStacks {
 		return nil, reject(ErrTokenUnits, "token units %q", units), nil
 	}
-	scratch := canon.None()
-	if op.ScratchArea != nil {
-		scratch = canon.Str(*op.ScratchArea)
-	}
-	cr := canon.Record{
-		"sender": canon.Str(op.Sender), "address": canon.Str(op.Address), "recipient": canon.Str(op.Recipient),
-		"recipient_address": canon.Str(op.RecipientAddress), "token_units": canon.Str(units),
-		"token_fee": canon.Str(amt.String()), "block_id": canon.Uint(b.n), "op": canon.Str("$"),
-		"txid": canon.Str(op.Txid), "vtxindex": canon.Int(int64(op.Vtxindex)),
-		"consensus_hash": canon.Str(op.ConsensusHash), "scratch_area": scratch,
-	}
-	return &effect{opcode: '$', record: cr, apply: func() error {
+	return &effect{opcode: '$', render: func(a *canon.Appender) {
+		a.Str(op.Sender)
+		a.Str(op.Address)
+		a.Str(op.Recipient)
+		a.Str(op.RecipientAddress)
+		a.Str(units)
+		a.Str(amt.String())
+		a.Uint(b.n)
+		a.Str("$")
+		a.Str(op.Txid)
+		a.Int(int64(op.Vtxindex))
+		a.Str(op.ConsensusHash)
+		a.OptStr(op.ScratchArea)
+	}, apply: func() error {
 		if err := b.debit(op.Address, units, amt); err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package consensus
 import (
 	"math/big"
 
+	"github.com/spvcheck/spvcheck/consensus/canon"
 	"github.com/spvcheck/spvcheck/ops"
 )
 
@@ -85,7 +86,7 @@ func (b *blockCtx) checkNamespaceReveal(op *ops.Op) (*effect, *Error, error) {
 	if op.Buckets != nil {
 		ns.Buckets = *op.Buckets
 	}
-	return &effect{opcode: '&', record: ns.canonRecord(), collideKey: "namespace:" + op.NamespaceID, apply: func() error {
+	return &effect{opcode: '&', render: func(a *canon.Appender) { ns.appendCanon(a, false) }, collideKey: "namespace:" + op.NamespaceID, apply: func() error {
 		if err := b.putNamespace(ns); err != nil {
 			return err
 		}
@@ -117,7 +118,7 @@ func (b *blockCtx) checkNamespaceReady(op *ops.Op) (*effect, *Error, error) {
 	}
 	nn := *ns
 	nn.Op, nn.ReadyBlock, nn.Sender, nn.Txid, nn.Vtxindex = "!", b.n, op.Sender, op.Txid, op.Vtxindex
-	return &effect{opcode: '!', record: nn.canonRecord(), apply: func() error {
+	return &effect{opcode: '!', render: func(a *canon.Appender) { nn.appendCanon(a, true) }, apply: func() error {
 		return b.putNamespace(&nn)
 	}}, nil, nil
 }

@@ -3,6 +3,7 @@ package consensus
 import (
 	"math/big"
 
+	"github.com/spvcheck/spvcheck/consensus/canon"
 	"github.com/spvcheck/spvcheck/ops"
 )
 
@@ -79,7 +80,7 @@ func (b *blockCtx) checkNamePreorder(op *ops.Op) (*effect, *Error, error) {
 	pre := &Preorder{PreorderHash: op.PreorderHash, ConsensusHash: op.ConsensusHash, Sender: op.Sender,
 		SenderPubkey: op.SenderPubkey, Address: op.Address, BlockNumber: b.n, Op: "?", OpFee: op.OpFee,
 		Txid: op.Txid, Vtxindex: op.Vtxindex, BurnAddress: op.BurnAddress, TokenFee: tokenFee, TokenUnits: units}
-	return &effect{opcode: '?', record: pre.canonRecord(), apply: func() error {
+	return &effect{opcode: '?', render: func(a *canon.Appender) { pre.appendCanon(a, '?') }, apply: func() error {
 		b.preorders[op.PreorderHash] = true
 		if debit != nil {
 			if err := b.debit(op.Address, units, debit); err != nil {
@@ -138,8 +139,7 @@ func (b *blockCtx) checkNamespacePreorder(op *ops.Op) (*effect, *Error, error) {
 	pre := &Preorder{PreorderHash: op.PreorderHash, ConsensusHash: op.ConsensusHash, Sender: op.Sender,
 		SenderPubkey: op.SenderPubkey, Address: op.Address, BlockNumber: b.n, Op: "*", OpFee: op.OpFee,
 		Txid: op.Txid, Vtxindex: op.Vtxindex, BurnAddress: op.BurnAddress, TokenFee: tokenFee, TokenUnits: units}
-	rec := pre.canonRecord()
-	return &effect{opcode: '*', record: rec, apply: func() error {
+	return &effect{opcode: '*', render: func(a *canon.Appender) { pre.appendCanon(a, '*') }, apply: func() error {
 		b.preorders[op.PreorderHash] = true
 		if debit != nil {
 			if err := b.debit(op.Address, units, debit); err != nil {

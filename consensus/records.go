@@ -140,79 +140,90 @@ type scheduledEvent struct {
 	ID   string `json:"id"`
 }
 
-func strOrNone(s *string) canon.Value {
-	if s == nil {
-		return canon.None()
-	}
-	return canon.Str(*s)
-}
-
-// canonRecord renders a name record's consensus fields (NAMEREC).
-func (r *NameRecord) canonRecord() canon.Record {
-	fee := canon.Int(int64(r.OpFee))
+// appendCanon renders a name record's consensus fields (NAMEREC, in the
+// order of canon.FieldsFor's name record list). The NAME_IMPORT fee is a
+// float (the reference stores float(price)); every other fee an int.
+func (r *NameRecord) appendCanon(a *canon.Appender) {
+	a.Str(r.Name)
+	a.OptStr(r.ValueHash)
+	a.Str(r.Sender)
+	a.OptStr(r.SenderPubkey)
+	a.Str(r.Address)
+	a.Uint(r.BlockNumber)
+	a.Uint(r.PreorderBlockNumber)
+	a.Uint(r.FirstRegistered)
+	a.Uint(r.LastRenewed)
+	a.Bool(r.Revoked)
+	a.Str(r.Op)
+	a.Str(r.Txid)
+	a.Int(int64(r.Vtxindex))
 	if r.LastCreationOp == ";" {
-		fee = canon.Float(r.OpFee)
+		a.Float(r.OpFee)
+	} else {
+		a.Int(int64(r.OpFee))
 	}
-	return canon.Record{
-		"name":                  canon.Str(r.Name),
-		"value_hash":            strOrNone(r.ValueHash),
-		"sender":                canon.Str(r.Sender),
-		"sender_pubkey":         strOrNone(r.SenderPubkey),
-		"address":               canon.Str(r.Address),
-		"block_number":          canon.Uint(r.BlockNumber),
-		"preorder_block_number": canon.Uint(r.PreorderBlockNumber),
-		"first_registered":      canon.Uint(r.FirstRegistered),
-		"last_renewed":          canon.Uint(r.LastRenewed),
-		"revoked":               canon.Bool(r.Revoked),
-		"op":                    canon.Str(r.Op),
-		"txid":                  canon.Str(r.Txid),
-		"vtxindex":              canon.Int(int64(r.Vtxindex)),
-		"op_fee":                fee,
-		"importer":              strOrNone(r.Importer),
-		"importer_address":      strOrNone(r.ImporterAddress),
+	a.OptStr(r.Importer)
+	a.OptStr(r.ImporterAddress)
+}
+
+// appendCanon renders a namespace's NAMESPACE_REVEAL fields, plus
+// ready_block for NAMESPACE_READY.
+func (ns *Namespace) appendCanon(a *canon.Appender, ready bool) {
+	a.Str(ns.NamespaceID)
+	a.Str(ns.PreorderHash)
+	a.Int(int64(ns.Version))
+	a.Str(ns.Sender)
+	a.OptStr(ns.SenderPubkey)
+	a.Str(ns.Address)
+	a.Str(ns.Recipient)
+	a.Str(ns.RecipientAddress)
+	a.Uint(ns.BlockNumber)
+	a.Uint(ns.RevealBlock)
+	a.Str(ns.Op)
+	a.Str(ns.Txid)
+	a.Int(int64(ns.Vtxindex))
+	a.Uint(ns.Lifetime)
+	a.Int(int64(ns.Coeff))
+	a.Int(int64(ns.Base))
+	a.IntList(ns.Buckets[:])
+	a.Int(int64(ns.NonalphaDiscount))
+	a.Int(int64(ns.NoVowelDiscount))
+	if ready {
+		a.Uint(ns.ReadyBlock)
 	}
 }
 
-func (ns *Namespace) canonRecord() canon.Record {
-	return canon.Record{
-		"namespace_id":      canon.Str(ns.NamespaceID),
-		"preorder_hash":     canon.Str(ns.PreorderHash),
-		"version":           canon.Int(int64(ns.Version)),
-		"sender":            canon.Str(ns.Sender),
-		"sender_pubkey":     strOrNone(ns.SenderPubkey),
-		"address":           canon.Str(ns.Address),
-		"recipient":         canon.Str(ns.Recipient),
-		"recipient_address": canon.Str(ns.RecipientAddress),
-		"block_number":      canon.Uint(ns.BlockNumber),
-		"reveal_block":      canon.Uint(ns.RevealBlock),
-		"op":                canon.Str(ns.Op),
-		"txid":              canon.Str(ns.Txid),
-		"vtxindex":          canon.Int(int64(ns.Vtxindex)),
-		"lifetime":          canon.Uint(ns.Lifetime),
-		"coeff":             canon.Int(int64(ns.Coeff)),
-		"base":              canon.Int(int64(ns.Base)),
-		"buckets":           canon.IntList(ns.Buckets[:]),
-		"nonalpha_discount": canon.Int(int64(ns.NonalphaDiscount)),
-		"no_vowel_discount": canon.Int(int64(ns.NoVowelDiscount)),
-		"ready_block":       canon.Uint(ns.ReadyBlock),
+// appendCanon renders a preorder's fields in the order of its opcode's list
+// ('?' NAME_PREORDER or '*' NAMESPACE_PREORDER).
+func (p *Preorder) appendCanon(a *canon.Appender, opcode byte) {
+	fee := func() {
+		if p.OpFee == nil {
+			a.None()
+		} else {
+			a.Uint(*p.OpFee)
+		}
 	}
-}
-
-func (p *Preorder) canonRecord() canon.Record {
-	fee := canon.None()
-	if p.OpFee != nil {
-		fee = canon.Uint(*p.OpFee)
+	if opcode == '*' {
+		a.Str(p.PreorderHash)
+		a.Str(p.ConsensusHash)
+		a.Str(p.Op)
+		fee()
+		a.Str(p.Txid)
+		a.Int(int64(p.Vtxindex))
+		a.Uint(p.BlockNumber)
+		a.Str(p.Sender)
+		a.OptStr(p.SenderPubkey)
+		a.Str(p.Address)
+		return
 	}
-	return canon.Record{
-		"preorder_hash":  canon.Str(p.PreorderHash),
-		"consensus_hash": canon.Str(p.ConsensusHash),
-		"sender":         canon.Str(p.Sender),
-		"sender_pubkey":  strOrNone(p.SenderPubkey),
-		"address":        canon.Str(p.Address),
-		"block_number":   canon.Uint(p.BlockNumber),
-		"op":             canon.Str(p.Op),
-		"txid":           canon.Str(p.Txid),
-		"vtxindex":       canon.Int(int64(p.Vtxindex)),
-		"op_fee":         fee,
-	}
+	a.Str(p.PreorderHash)
+	a.Str(p.ConsensusHash)
+	a.Str(p.Sender)
+	a.OptStr(p.SenderPubkey)
+	a.Str(p.Address)
+	a.Uint(p.BlockNumber)
+	a.Str(p.Op)
+	a.Str(p.Txid)
+	a.Int(int64(p.Vtxindex))
+	fee()
 }

@@ -1,8 +1,8 @@
 package canon
 
 import (
+	"bytes"
 	"strconv"
-	"strings"
 )
 
 // Value is a field value with the Python 2 type the reference gives it.
@@ -106,10 +106,9 @@ func AppendPyFloat(dst []byte, f float64) []byte {
 		return append(dst, "-inf"...)
 	}
 	dst = strconv.AppendFloat(dst, f, 'g', 12, 64)
-	s := string(dst[start:])
 	// Go writes at least two exponent digits, as C's printf does, so only the
 	// integral-value suffix differs from Python.
-	if !strings.ContainsAny(s, ".e") {
+	if bytes.IndexByte(dst[start:], '.') < 0 && bytes.IndexByte(dst[start:], 'e') < 0 {
 		dst = append(dst, ".0"...)
 	}
 	return dst
