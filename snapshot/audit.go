@@ -132,143 +132,186 @@ func AuditStore(ctx context.Context, s *Store, opts AuditOptions) (*AuditReport,
 	if err := s.checkOpen(); err != nil {
 		return nil, err
 	}
-	rep := &AuditReport{Network: s.opts.Network, ParamsFingerprint: s.opts.ParamsFingerprint}
 	snap := s.db.NewSnapshot()
 	defer snap.Close()
+	a := &storeAudit{
+		snap: snap, opts: opts,
+		rep: &AuditReport{Network: s.opts.Network, ParamsFingerprint: s.opts.ParamsFingerprint},
+	}
 	first, tip, err := chainBounds(snap)
 	if errors.Is(err, ErrNoSuchHeight) {
-		return rep, nil // nothing stored, nothing wrong
+		return a.rep, nil // nothing stored, nothing wrong
 	}
 	if err != nil {
-		return rep.unreadable(err), nil
+		return a.rep.unreadable(err), nil
 	}
-	rep.First, rep.Tip = first, tip
-	var divs []Divergence
-	keep := func(d Divergence) {
-		for _, p := range divs {
-			if p.Kind == d.Kind {
-				return
-			}
+	a.first, a.tip = first, tip
+	a.rep.First, a.rep.Tip = first, tip
+	steps := []func(context.Context) error{a.checkChain, a.readState}
+	if opts.Replayer != nil {
+		steps = append(steps, a.replay)
+	}
+	for _, step := range steps {
+		err := step(ctx)
+		if isCancel(err) || errors.Is(err, errAuditFailed) {
+			return nil, err
 		}
-		divs = append(divs, d)
+		if err != nil {
+			return a.rep.unreadable(err), nil
+		}
 	}
-	var chs [][16]byte
-	next := first
-	recordsAt, err := newHeightCursor(snap, prefixRecords, first)
+	return a.rep.settle(a.divs), nil
+}
+
+// errAuditFailed marks failures of the audit itself (its scratch space),
+// as opposed to failures to read what is audited.
+var errAuditFailed = errors.New("snapshot: audit could not run")
+
+// storeAudit is one audit of a store, as of a Pebble snapshot.
+type storeAudit struct {
+	snap       *pebble.Snapshot
+	opts       AuditOptions
+	rep        *AuditReport
+	first, tip uint64
+	chs        [][16]byte // stored consensus hash per height from first
+	divs       []Divergence
+}
+
+// keep records the first divergence of each kind.
+func (a *storeAudit) keep(d Divergence) {
+	for _, p := range a.divs {
+		if p.Kind == d.Kind {
+			return
+		}
+	}
+	a.divs = append(a.divs, d)
+}
+
+// checkChain walks every block: its records against its ops hash, its ops
+// hash and earlier consensus hashes against its consensus hash, and the
+// framing of its inputs.
+func (a *storeAudit) checkChain(ctx context.Context) error {
+	recordsAt, err := newHeightCursor(a.snap, prefixRecords, a.first)
 	if err != nil {
-		return rep.unreadable(err), nil
+		return err
 	}
 	defer recordsAt.close()
-	inputsAt, err := newHeightCursor(snap, prefixInputs, first)
+	inputsAt, err := newHeightCursor(a.snap, prefixInputs, a.first)
 	if err != nil {
-		return rep.unreadable(err), nil
+		return err
 	}
 	defer inputsAt.close()
-	err = iterBlocks(ctx, snap, first, func(b Block) (bool, error) {
-		if b.Height != next || b.Height > tip {
+	next := a.first
+	err = iterBlocks(ctx, a.snap, a.first, func(b Block) (bool, error) {
+		if b.Height != next || b.Height > a.tip {
 			return false, newError(ErrCorrupt, "stored chain has block %d where %d belongs", b.Height, next)
 		}
-		sum, _ := checkCommitHashes(b)
-		chs = append(chs, sum.ConsensusHash)
-		raw, ok, err := recordsAt.at(b.Height)
-		if err != nil {
+		if err := a.checkBlock(b, recordsAt, inputsAt); err != nil {
 			return false, err
 		}
-		if !ok {
-			return false, newError(ErrCorrupt, "block %d has no records", b.Height)
-		}
-		records, err := decodeRecords(raw)
-		if err != nil {
-			return false, wrapError(ErrCorrupt, err, "records of block %d", b.Height)
-		}
-		raw, ok, err = inputsAt.at(b.Height)
-		if err != nil {
-			return false, err
-		}
-		if !ok {
-			return false, newError(ErrCorrupt, "block %d has no inputs", b.Height)
-		}
-		if err := checkInputs(raw); err != nil {
-			return false, wrapError(ErrCorrupt, err, "inputs of block %d", b.Height)
-		}
-		if want := digest.OpsHash(records); want != b.OpsHash {
-			keep(Divergence{Height: b.Height, Kind: DivergentOpsHash, Expected: want, Actual: b.OpsHash})
-		}
-		want, err := recomputeConsensusHash(b.Height, first, sum.OpsHash, func(p uint64) [16]byte { return chs[p-first] })
-		if err != nil {
-			return false, wrapError(ErrCorrupt, err, "block %d", b.Height)
-		}
-		if want != b.ConsensusHash {
-			keep(Divergence{Height: b.Height, Kind: DivergentConsensusHash, Expected: want, Actual: b.ConsensusHash})
-		}
-		rep.Blocks++
-		rep.TipConsensusHash = b.ConsensusHash
-		if opts.Progress != nil && (b.Height%1000 == 0 || b.Height == tip) {
-			opts.Progress(Progress{Phase: "chain", Height: b.Height, Tip: tip})
+		a.rep.Blocks++
+		a.rep.TipConsensusHash = b.ConsensusHash
+		if a.opts.Progress != nil && (b.Height%1000 == 0 || b.Height == a.tip) {
+			a.opts.Progress(Progress{Phase: "chain", Height: b.Height, Tip: a.tip})
 		}
 		next++
 		return true, nil
 	})
-	if isCancel(err) {
-		return nil, err
-	}
 	if err != nil {
-		return rep.unreadable(err), nil
+		return err
 	}
-	if next != tip+1 {
-		return rep.unreadable(newError(ErrCorrupt, "stored chain ends at %d, the tip is %d", next-1, tip)), nil
+	if next != a.tip+1 {
+		return newError(ErrCorrupt, "stored chain ends at %d, the tip is %d", next-1, a.tip)
 	}
-	// Read all of the state once, so damage to it surfaces even without
-	// a replay to compare it with.
-	err = scanState(snap, nil, func(k, v []byte) (bool, error) {
-		rep.StateKeys++
+	return nil
+}
+
+func (a *storeAudit) checkBlock(b Block, recordsAt, inputsAt *heightCursor) error {
+	sum, _ := checkCommitHashes(b)
+	a.chs = append(a.chs, sum.ConsensusHash)
+	raw, ok, err := recordsAt.at(b.Height)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return newError(ErrCorrupt, "block %d has no records", b.Height)
+	}
+	records, err := decodeRecords(raw)
+	if err != nil {
+		return wrapError(ErrCorrupt, err, "records of block %d", b.Height)
+	}
+	raw, ok, err = inputsAt.at(b.Height)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return newError(ErrCorrupt, "block %d has no inputs", b.Height)
+	}
+	if err := checkInputs(raw); err != nil {
+		return wrapError(ErrCorrupt, err, "inputs of block %d", b.Height)
+	}
+	if want := digest.OpsHash(records); want != b.OpsHash {
+		a.keep(Divergence{Height: b.Height, Kind: DivergentOpsHash, Expected: want, Actual: b.OpsHash})
+	}
+	want, err := recomputeConsensusHash(b.Height, a.first, sum.OpsHash, func(p uint64) [16]byte { return a.chs[p-a.first] })
+	if err != nil {
+		return wrapError(ErrCorrupt, err, "block %d", b.Height)
+	}
+	if want != b.ConsensusHash {
+		a.keep(Divergence{Height: b.Height, Kind: DivergentConsensusHash, Expected: want, Actual: b.ConsensusHash})
+	}
+	return nil
+}
+
+// readState reads all of the state once, so damage to it surfaces even
+// without a replay to compare it with.
+func (a *storeAudit) readState(context.Context) error {
+	return scanState(a.snap, nil, func(k, v []byte) (bool, error) {
+		a.rep.StateKeys++
 		return true, nil
 	})
-	if isCancel(err) {
-		return nil, err
-	}
+}
+
+// replay rebuilds the state from the stored inputs, comparing each block's
+// consensus hash, then the final state, and stops at the first difference.
+func (a *storeAudit) replay(ctx context.Context) error {
+	rp, err := newReplay(ctx, a.opts, a.rep)
 	if err != nil {
-		return rep.unreadable(err), nil
+		return errors.Join(errAuditFailed, err)
 	}
-	if opts.Replayer != nil {
-		rp, err := newReplay(ctx, opts, rep)
+	defer rp.close()
+	a.rep.Replayed = true
+	for h := a.first; ; h++ {
+		inputs, err := readInputs(a.snap, h)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		defer rp.close()
-		for h := first; ; h++ {
-			inputs, err := readInputs(snap, h)
-			if err != nil {
-				return rep.unreadable(err), nil
-			}
-			b, err := readBlock(snap, h)
-			if err != nil {
-				return rep.unreadable(err), nil
-			}
-			div, err := rp.block(ctx, h, b.BlockHash, inputs, chs[h-first])
-			if err != nil {
-				return nil, err
-			}
-			if div != nil {
-				divs = append(divs, *div)
-				break
-			}
-			if h == tip {
-				div, err := rp.compareState(tip, func(fn func(k, v []byte) (bool, error)) error {
-					return scanState(snap, nil, fn)
-				})
-				if err != nil {
-					return rep.unreadable(err), nil
-				}
-				if div != nil {
-					divs = append(divs, *div)
-				}
-				break
-			}
+		b, err := readBlock(a.snap, h)
+		if err != nil {
+			return err
 		}
-		rep.Replayed = true
+		div, err := rp.block(ctx, h, b.BlockHash, inputs, a.chs[h-a.first])
+		if err != nil {
+			return err // only cancellation gets here
+		}
+		if div != nil {
+			a.divs = append(a.divs, *div)
+			return nil
+		}
+		if h == a.tip {
+			break
+		}
 	}
-	return rep.settle(divs), nil
+	div, err := rp.compareState(a.tip, func(fn func(k, v []byte) (bool, error)) error {
+		return scanState(a.snap, nil, fn)
+	})
+	if err != nil {
+		return err
+	}
+	if div != nil {
+		a.divs = append(a.divs, *div)
+	}
+	return nil
 }
 
 // AuditFile verifies a snapshot file like Import does, without writing it
