@@ -78,5 +78,9 @@
 // within the light client's timeouts (spv.Config.PeerTimeout,
 // FetchTimeout): an address where nothing listens, a peer on another
 // network, a peer that goes away mid-sync. None of them can leave the
-// store anywhere but at a whole block.
+// store anywhere but at a whole block. The one failure Run retries is a
+// read of neutrino's header store that fails while neutrino rolls its
+// chain back in a reorganisation (spv.ErrHeaderStore): delivery starts
+// again from the store's tip, at most three times in a row without a block
+// applied in between (Stats.Restarts).
 package pipeline

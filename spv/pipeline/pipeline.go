@@ -25,6 +25,10 @@ type Source interface {
 // confirmation depth.
 const DefaultSyncLag = 2 * spv.DefaultConfirmationDepth
 
+// maxRestarts bounds how many times in a row delivery is restarted after
+// a transient header-store failure without a block applied in between.
+const maxRestarts = 3
+
 // headerRefresh is how often the header tip is re-read for the sync
 // decision when no progress report reads it sooner.
 const headerRefresh = 250 * time.Millisecond
@@ -119,6 +123,9 @@ type Stats struct {
 	RewoundBlocks int
 	ResumeRewinds int
 	ShallowReorgs int
+	// Restarts counts deliveries started again from the store's tip
+	// after a transient failure of the light client's header store.
+	Restarts int
 
 	Elapsed time.Duration
 }
@@ -240,9 +247,13 @@ func (s *syncer) run(ctx context.Context) (Stats, error) {
 // each rewind that a resume mismatch calls for.
 func (s *syncer) deliverAll(ctx context.Context) error {
 	first := int64(s.p.FirstBlock)
+	restarts, applied := 0, -1
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if s.stats.Blocks != applied {
+			restarts, applied = 0, s.stats.Blocks
 		}
 		cursor := spv.Cursor{Height: int32(s.tip), Hash: s.tipHash}
 		if s.tip < 0 {
@@ -287,6 +298,18 @@ func (s *syncer) deliverAll(ctx context.Context) error {
 		var own *Error
 		if errors.As(err, &own) || (isContextErr(err) && ctx.Err() != nil) {
 			return err
+		}
+		// neutrino's header store can fail a read while it rolls its
+		// chain back in a reorganisation. The store is the record of
+		// progress, so delivery simply starts again from its tip, a few
+		// times in a row at most.
+		if errors.Is(err, spv.ErrHeaderStore) && restarts < maxRestarts {
+			restarts++
+			s.stats.Restarts++
+			if err := sleep(ctx, pollInterval(s.cfg.SPV)); err != nil {
+				return err
+			}
+			continue
 		}
 		return newError(ErrSource, err, "block delivery after height %d", cursor.Height)
 	}
