@@ -101,6 +101,10 @@ const (
 	// ErrDestinationExists is returned when an import target directory
 	// already exists.
 	ErrDestinationExists
+
+	// ErrStoreLocked is returned when a store is already open, in this
+	// process or another: Pebble allows one user of a directory at a time.
+	ErrStoreLocked
 )
 
 // String returns the code's name.
@@ -150,6 +154,8 @@ func (c ErrorCode) String() string {
 		return "ErrConsensusHashMismatch"
 	case ErrDestinationExists:
 		return "ErrDestinationExists"
+	case ErrStoreLocked:
+		return "ErrStoreLocked"
 	}
 	return fmt.Sprintf("Unknown ErrorCode (%d)", int(c))
 }

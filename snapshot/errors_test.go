@@ -10,7 +10,7 @@ import (
 )
 
 func TestErrorCodes(t *testing.T) {
-	for c := ErrNotAStore; c <= ErrDestinationExists; c++ {
+	for c := ErrNotAStore; c <= ErrStoreLocked; c++ {
 		require.True(t, strings.HasPrefix(c.String(), "Err"), "code %d has no name", int(c))
 		err := wrapError(c, io.ErrUnexpectedEOF, "case %d", int(c))
 		require.ErrorIs(t, err, c)
@@ -18,7 +18,7 @@ func TestErrorCodes(t *testing.T) {
 		var e *Error
 		require.True(t, errors.As(err, &e))
 		require.Equal(t, c, e.Code)
-		for other := ErrNotAStore; other <= ErrDestinationExists; other++ {
+		for other := ErrNotAStore; other <= ErrStoreLocked; other++ {
 			if other != c {
 				require.NotErrorIs(t, err, other)
 			}

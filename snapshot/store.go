@@ -88,6 +88,7 @@ func (o Options) withDefaults() Options {
 // rewinds are serialized. Close must not race with other calls.
 type Store struct {
 	db     *pebble.DB
+	lock   *pebble.Lock // held from Open to Close for existing stores
 	opts   Options
 	closed atomic.Bool
 
@@ -139,7 +140,7 @@ func inspectDir(fs vfs.FS, dir string) (dirState, error) {
 	return dirPebble, nil
 }
 
-func openPebble(dir string, o Options, readOnly, mustExist bool) (*pebble.DB, error) {
+func openPebble(dir string, o Options, lock *pebble.Lock, readOnly, mustExist bool) (*pebble.DB, error) {
 	cache := pebble.NewCache(o.CacheSize)
 	defer cache.Unref()
 	po := &pebble.Options{
@@ -147,6 +148,7 @@ func openPebble(dir string, o Options, readOnly, mustExist bool) (*pebble.DB, er
 		Cache:            cache,
 		ReadOnly:         readOnly,
 		ErrorIfNotExists: mustExist,
+		Lock:             lock,
 		Logger:           quietLogger{},
 		// Pebble's default reaction to a damaged file is to end the
 		// process. The read that found the damage also returns an error,
@@ -185,11 +187,26 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 		return create(dir, o)
 	}
 
-	db, err := openPebble(dir, o, true, true)
+	// Take the directory's lock first, so that a store in use is reported
+	// as such and not as damage, and hold it across both opens.
+	lock, err := pebble.LockDirectory(dir, o.FS)
+	if err != nil {
+		return nil, wrapError(ErrStoreLocked, err, "%s is in use", dir)
+	}
+	s, err := openExisting(dir, o, lock)
+	if err != nil {
+		lock.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func openExisting(dir string, o Options, lock *pebble.Lock) (*Store, error) {
+	db, err := openPebble(dir, o, lock, true, true)
 	if err != nil {
 		return nil, wrapError(ErrCorrupt, err, "cannot open the database in %s", dir)
 	}
-	s := &Store{db: db, opts: o}
+	s := &Store{db: db, lock: lock, opts: o}
 	pristine, err := s.loadMeta()
 	if err != nil {
 		db.Close()
@@ -205,7 +222,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 	if err := db.Close(); err != nil {
 		return nil, wrapError(ErrCorrupt, err, "closing %s after checking it", dir)
 	}
-	if s.db, err = openPebble(dir, o, false, true); err != nil {
+	if s.db, err = openPebble(dir, o, lock, false, true); err != nil {
 		return nil, wrapError(ErrCorrupt, err, "cannot open the database in %s", dir)
 	}
 	if pristine {
@@ -231,7 +248,7 @@ func create(dir string, o Options) (*Store, error) {
 	if err := o.FS.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("snapshot: creating %s: %w", dir, err)
 	}
-	db, err := openPebble(dir, o, false, false)
+	db, err := openPebble(dir, o, nil, false, false)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: creating a database in %s: %w", dir, err)
 	}
@@ -411,8 +428,14 @@ func (s *Store) Close() error {
 		return newError(ErrClosed, "store already closed")
 	}
 	syncErr := s.syncLocked()
-	if err := s.db.Close(); err != nil {
-		return err
+	closeErr := s.db.Close()
+	if s.lock != nil {
+		if err := s.lock.Close(); err != nil && closeErr == nil {
+			closeErr = err
+		}
+	}
+	if closeErr != nil {
+		return closeErr
 	}
 	return syncErr
 }

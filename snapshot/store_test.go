@@ -302,3 +302,24 @@ func TestReopenWithSmallerWindowPrunes(t *testing.T) {
 	require.False(t, ok)
 	require.NoError(t, s.Rewind(ctx, 3))
 }
+
+func TestOpenLockedStore(t *testing.T) {
+	ctx := context.Background()
+	fs := vfs.NewMem()
+	s := openMem(t, fs, "db")
+	require.NoError(t, s.CommitBlock(newChainGen(6, testFirst).block()))
+	require.NoError(t, s.Close())
+
+	first := openMem(t, fs, "db")
+	for _, opts := range []Options{testOptions(fs), {FS: fs, ReadOnly: true}} {
+		_, err := Open(ctx, "db", opts)
+		require.ErrorIs(t, err, ErrStoreLocked)
+	}
+	require.NoError(t, first.Close())
+	// Closing released the lock, for read-only and read-write users alike.
+	ro, err := Open(ctx, "db", Options{FS: fs, ReadOnly: true})
+	require.NoError(t, err)
+	require.NoError(t, ro.Close())
+	rw := openMem(t, fs, "db")
+	require.NoError(t, rw.Close())
+}
