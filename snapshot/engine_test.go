@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"testing"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2/vfs"
 	"github.com/stretchr/testify/require"
@@ -86,4 +87,83 @@ func TestEngineOnPebble(t *testing.T) {
 	}
 	t.Logf("%d scenarios replayed on Pebble, %d rewound and replayed", ran, rewound)
 	require.Greater(t, ran, 0)
+}
+
+// BenchmarkEngineReplay replays every recorded scenario through the
+// consensus engine on a Pebble store (in memory, one sync per block) and
+// reports operations per second, next to the engine's own in-memory store
+// in the same run. Only block processing is timed; the scenarios are small,
+// so opening a store per scenario would otherwise dominate.
+func BenchmarkEngineReplay(b *testing.B) {
+	ctx := context.Background()
+	type scenario struct {
+		p      *consensus.Params
+		blocks []consensus.Block
+	}
+	var scenarios []scenario
+	nops := 0
+	err := testvectors.ReadJSONLFile(testvectors.Path("replay", "scenarios.jsonl"), func(_ int, s *testvectors.ReplayScenario) error {
+		p, err := consensus.ParamsFromVectorConfig(s.Version, s.Config)
+		if err != nil {
+			return err
+		}
+		sc := scenario{p: p}
+		for _, blk := range s.Blocks {
+			in := consensus.Block{Height: blk.Block}
+			for j := range blk.Ops {
+				op, err := blk.Ops[j].Op(blk.Block)
+				if err != nil {
+					return err
+				}
+				if s.Version != "final-v1" && op.OpFee != nil && op.BurnAddress == "" {
+					op.BurnAddress = p.BurnAddress
+				}
+				in.Ops = append(in.Ops, op)
+			}
+			nops += len(in.Ops)
+			sc.blocks = append(sc.blocks, in)
+		}
+		scenarios = append(scenarios, sc)
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	// run times block processing only, not opening and closing stores.
+	run := func(store func(*consensus.Params) (consensus.Store, func())) time.Duration {
+		var spent time.Duration
+		for _, sc := range scenarios {
+			st, done := store(sc.p)
+			eng, err := consensus.NewEngine(sc.p, st)
+			if err != nil {
+				b.Fatal(err)
+			}
+			start := time.Now()
+			for _, blk := range sc.blocks {
+				if _, err := eng.ProcessBlock(ctx, blk); err != nil {
+					b.Fatal(err)
+				}
+			}
+			spent += time.Since(start)
+			done()
+		}
+		return spent
+	}
+	var base, got time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		base += run(func(*consensus.Params) (consensus.Store, func()) { return consensus.NewMemStore(), func() {} })
+		b.StartTimer()
+		got += run(func(p *consensus.Params) (consensus.Store, func()) {
+			st, err := Open(ctx, "db", Options{Network: p.Name, ParamsFingerprint: p.Fingerprint(), FS: vfs.NewMem()})
+			if err != nil {
+				b.Fatal(err)
+			}
+			return st, func() { st.Close() }
+		})
+	}
+	total := float64(b.N * nops)
+	b.ReportMetric(total/got.Seconds(), "ops/s")
+	b.ReportMetric(total/base.Seconds(), "memstore-ops/s")
+	b.ReportMetric(base.Seconds()/got.Seconds(), "x-memstore")
 }
