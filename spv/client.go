@@ -91,6 +91,10 @@ func (c *Client) Start(ctx context.Context) error {
 		c.mu.Unlock()
 		return newError(ErrNotStarted, nil, "Start called twice or after Stop")
 	}
+	if len(c.cfg.Peers) == 0 {
+		c.mu.Unlock()
+		return newError(ErrConfig, nil, "Config.Peers is empty: nothing to connect to")
+	}
 	c.started = true
 	c.mu.Unlock()
 

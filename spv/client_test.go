@@ -415,7 +415,7 @@ func TestConfigValidation(t *testing.T) {
 		{"valid", func(*Config) {}, true},
 		{"ipv6 loopback", func(c *Config) { c.Peers = []string{"[::1]:18444"} }, true},
 		{"no params", func(c *Config) { c.Params = nil }, false},
-		{"no peers", func(c *Config) { c.Peers = nil }, false},
+		{"no peers (offline header reads)", func(c *Config) { c.Peers = nil }, true},
 		{"no data dir", func(c *Config) { c.DataDir = "" }, false},
 		{"host name", func(c *Config) { c.Peers = []string{"localhost:18444"} }, false},
 		{"no port", func(c *Config) { c.Peers = []string{"127.0.0.1"} }, false},

@@ -27,7 +27,9 @@ type Config struct {
 	Params *chaincfg.Params
 
 	// Peers are the only peers the client connects to ("ip:port"; IP
-	// literals, as no DNS resolution is done). Required.
+	// literals, as no DNS resolution is done). Start requires at least one;
+	// a client without peers can still read its stored headers (Headers,
+	// HeaderAt).
 	Peers []string
 
 	// DataDir holds neutrino's header files and its walletdb (bdb)
@@ -100,9 +102,6 @@ func (cfg *Config) applyDefaults() {
 func (cfg *Config) validate() error {
 	if cfg.Params == nil {
 		return newError(ErrConfig, nil, "Config.Params is required")
-	}
-	if len(cfg.Peers) == 0 {
-		return newError(ErrConfig, nil, "Config.Peers is empty")
 	}
 	if cfg.DataDir == "" {
 		return newError(ErrConfig, nil, "Config.DataDir is required")

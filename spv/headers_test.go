@@ -37,9 +37,11 @@ func TestHeadersOffline(t *testing.T) {
 	_, err = c.Headers()
 	require.ErrorIs(t, err, ErrNotStarted, "the stores are closed after Stop")
 
-	// A new client on the same directory, never started, sees the synced
-	// headers.
-	c2, err := New(cfg)
+	// A new client on the same directory, without peers and never
+	// started, sees the synced headers; Start refuses it.
+	offline := cfg
+	offline.Peers = nil
+	c2, err := New(offline)
 	require.NoError(t, err)
 	defer c2.Stop()
 	p, err = c2.Headers()
@@ -55,4 +57,5 @@ func TestHeadersOffline(t *testing.T) {
 	require.Equal(t, want17, hdr.BlockHash())
 	_, err = c2.HeaderAt(41)
 	require.ErrorIs(t, err, ErrHeaderStore)
+	require.ErrorIs(t, c2.Start(ctx), ErrConfig)
 }

@@ -25,6 +25,7 @@ type demoJSON struct {
 	Node    struct {
 		Pid int    `json:"pid"`
 		RPC string `json:"rpc"`
+		P2P string `json:"p2p"`
 	} `json:"node"`
 	FirstBlock       uint64  `json:"first_block"`
 	Tip              uint64  `json:"tip"`
@@ -100,6 +101,40 @@ func TestDemoEndToEnd(t *testing.T) {
 	}
 
 	exploreDataDir(t, dir, out.Tip, out.TipConsensusHash)
+	syncFromKeptNode(t, dir, out.Node.P2P, out.Node.RPC, out.Tip, out.TipConsensusHash)
+}
+
+// syncFromKeptNode runs sync and status against the node the demo kept.
+func syncFromKeptNode(t *testing.T, demoDir, p2p, rpc string, tip uint64, tipHash string) {
+	dir := filepath.Join(t.TempDir(), "synced")
+	spvcheck(t, "sync", "--network", "regtest", "--peer", p2p, "--datadir", dir).
+		expect(t, 0, "tip block "+strconv.FormatUint(tip, 10)+", consensus hash "+tipHash, "senders: light mode")
+	spvcheck(t, "status", "--datadir", dir).expect(t, 0, "verified tip   block "+strconv.FormatUint(tip, 10), "lag 6")
+	spvcheck(t, "status", "--datadir", dir, "--peer", p2p, "--json").expect(t, 0, `"warnings": []`, p2p)
+	// Resuming in exact mode continues after the stored tip.
+	spvcheck(t, "sync", "--network", "regtest", "--peer", p2p, "--datadir", dir, "--exact-rpc", "http://spvcheck:spvcheck@"+rpc, "--json").
+		expect(t, 0, `"blocks": 0`, `"light_senders": false`, tipHash)
+	// Wrong network for the directory and bad flags are refused before
+	// the store is opened for writing: its files stay byte-identical.
+	before := dirDigest(t, filepath.Join(dir, "store"))
+	spvcheck(t, "sync", "--network", "mainnet", "--peer", p2p, "--datadir", dir).expect(t, 2, "another network")
+	spvcheck(t, "sync", "--network", "regtest", "--datadir", dir).expect(t, 2, "at least one --peer")
+	spvcheck(t, "sync", "--peer", p2p, "--datadir", dir).expect(t, 2, "--network is required")
+	if after := dirDigest(t, filepath.Join(dir, "store")); after != before {
+		t.Fatal("refused syncs changed the store's files")
+	}
+	// An unreachable peer: a clear error in bounded time; the store still
+	// holds exactly the same verified chain.
+	start := time.Now()
+	spvcheck(t, "sync", "--network", "regtest", "--peer", "127.0.0.1:1", "--datadir", dir, "--peer-timeout", "3s").
+		expect(t, 2, "check --peer")
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("an unreachable peer took %s to report", d)
+	}
+	spvcheck(t, "status", "--datadir", dir).expect(t, 0, "verified tip   block "+strconv.FormatUint(tip, 10)+", consensus hash "+tipHash)
+	spvcheck(t, "audit", dir).expect(t, 0, "verified", tipHash)
+	// The demo's own data directory is another network's store for mainnet.
+	spvcheck(t, "status", "--datadir", demoDir).expect(t, 0, tipHash)
 }
 
 // replayOverRPC replays blocks first..tip of the node at rpcAddr in memory

@@ -39,6 +39,8 @@ type command struct {
 func commands() []command {
 	return []command{
 		demoCommand(),
+		syncCommand(),
+		statusCommand(),
 		decodeCommand(),
 		vectorsCommand(),
 		lookupCommand(),
