@@ -63,10 +63,10 @@ type Config struct {
 	// the peers has been applied.
 	Follow bool
 
-	// Progress, when set, hears how the sync is going: after a block
-	// once ProgressEvery has passed since the last report (after every
-	// block when ProgressEvery is zero), after each rewind, and once when
-	// Run returns. It runs on the sync's goroutine: keep it short.
+	// Progress, when set, hears how the sync is going: after a block or
+	// a rewind once ProgressEvery has passed since the last report (after
+	// every one when ProgressEvery is zero), and once when Run returns.
+	// It runs on the sync's goroutine: keep it short.
 	Progress      func(Progress)
 	ProgressEvery time.Duration
 
