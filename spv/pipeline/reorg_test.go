@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/btcsuite/btcd/chainhash/v2"
+	"github.com/spvcheck/spvcheck/consensus"
 	"github.com/spvcheck/spvcheck/snapshot"
 	"github.com/spvcheck/spvcheck/spv/regtest"
 	"github.com/stretchr/testify/require"
@@ -154,22 +155,25 @@ func preorderArgs(c *nameChain, name string) preorder {
 
 // A store whose tip was orphaned while no sync was running is rewound to
 // the winning chain on the next run (the light client reports the fork or
-// a resume mismatch), unless that needs more blocks than the store can
-// undo: then the run fails with ErrRewindBeyondUndo and the store stays a
-// valid store of whole blocks.
+// a resume mismatch), even when the fork is below the first Blockstack
+// block, unless that needs more blocks than the store can undo: then the
+// run fails with ErrRewindBeyondUndo and the store stays a valid store of
+// whole blocks.
 func TestReorgWhileStopped(t *testing.T) {
 	const depth = 2
 	for _, tc := range []struct {
 		name       string
 		undoWindow int
-		orphaned   int32 // stored blocks that leave the chain
+		tip        int32 // the chain when the store syncs
+		fork       int32 // the last block both chains share
 	}{
-		{"within the undo window", 0, 4},
-		{"beyond the undo window", 2, 4},
+		{"within the undo window", 0, 300, 294},
+		{"beyond the undo window", 2, 300, 294},
+		{"below the first block", 0, 262, 249},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			node := startNode(t, regtest.Options{})
-			mineTo(t, node, 300)
+			mineTo(t, node, tc.tip)
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			store := openStoreWindow(t, filepath.Join(t.TempDir(), "store"), 16, tc.undoWindow)
@@ -178,14 +182,13 @@ func TestReorgWhileStopped(t *testing.T) {
 			cfg.SPV.ConfirmationDepth = depth
 			st, err := Run(ctx, cfg)
 			require.NoError(t, err)
-			stored := int32(300 - depth)
+			stored := tc.tip - depth
 			require.Equal(t, int64(stored), st.Height)
 
-			fork := stored - tc.orphaned // the last block both chains share
-			orphan, err := node.GetBlockHash(ctx, fork+1)
+			orphan, err := node.GetBlockHash(ctx, tc.fork+1)
 			require.NoError(t, err)
 			require.NoError(t, node.InvalidateBlock(ctx, orphan))
-			mine(t, node, 300-fork+3) // a longer chain
+			mine(t, node, tc.tip-tc.fork+3) // a longer chain
 			tip, err := node.GetBlockCount(ctx)
 			require.NoError(t, err)
 
@@ -194,7 +197,8 @@ func TestReorgWhileStopped(t *testing.T) {
 			if tc.undoWindow == 0 {
 				require.NoError(t, err)
 				require.Equal(t, int64(tip-depth), st.Height)
-				require.GreaterOrEqual(t, st.RewoundBlocks+st.ResumeRewinds, int(tc.orphaned))
+				lost := stored - max(tc.fork, int32(consensus.RegtestFirstBlock)-1)
+				require.GreaterOrEqual(t, st.RewoundBlocks+st.ResumeRewinds, int(lost))
 				requireSameAsReplay(t, store, replayNode(t, node, tip-depth, false))
 				return
 			}
@@ -203,7 +207,7 @@ func TestReorgWhileStopped(t *testing.T) {
 			h, ok, err := store.Tip()
 			require.NoError(t, err)
 			require.True(t, ok)
-			require.Greater(t, h, uint64(fork), "the store was rewound past its undo window")
+			require.Greater(t, h, uint64(tc.fork), "the store was rewound past its undo window")
 			requireAudits(t, store)
 		})
 	}
