@@ -56,6 +56,17 @@
 // at once (so a following sync is always durable), rewinds are always
 // synced, and the store is synced before Run returns, error or not.
 //
+// # Speed
+//
+// The light client keeps FetchParallelism block fetches in flight while
+// Run scans, replays and commits the previous block, so a sync runs at
+// close to the client's delivery rate. On a 2-core machine, a 5,000-block
+// regtest chain with an operation in every tenth block syncs at about
+// 2,400 blocks/s with SyncEvery 64 (1.2–1.3 times the time of bare
+// delivery to a consumer that does nothing) and 1,800–2,200 blocks/s when
+// every block is synced (BenchmarkPipeline). FetchParallelism 8 (the
+// default) and 16 differ by less than the noise.
+//
 // # Senders: light and exact
 //
 // An operation's sender is the script its first input spends. In light
