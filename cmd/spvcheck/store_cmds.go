@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/cockroachdb/pebble/v2/vfs"
 	"github.com/spvcheck/spvcheck/snapshot"
 )
 
@@ -76,6 +77,16 @@ func runAudit(ctx context.Context, e *env, c *command, args []string) int {
 		prog.update("audit %-7s %s %d/%d", p.Phase, bar(p.Height, p.Tip), p.Height, p.Tip)
 	}}
 	out := auditOutput{Path: path}
+	if !*noReplay {
+		// The replayed state goes to disk, not memory: a mainnet store's
+		// state does not fit in memory on small machines.
+		scratch, err := os.MkdirTemp("", "spvcheck-audit-")
+		if err != nil {
+			return fail(e, c, exitUsage, err, "")
+		}
+		defer os.RemoveAll(scratch)
+		opts.ScratchFS, opts.ScratchDir = vfs.Default, filepath.Join(scratch, "replay")
+	}
 	var rep *snapshot.AuditReport
 	if st.IsDir() {
 		out.Kind = "store"
