@@ -159,3 +159,14 @@ func TestConfigErrors(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, ok)
 }
+
+func TestErrorCodeNames(t *testing.T) {
+	for c := ErrConfig; c <= ErrRewindBeyondUndo; c++ {
+		require.NotContains(t, c.String(), "ErrorCode(", "code %d has no name", int(c))
+		require.Equal(t, c.String(), c.Error())
+	}
+	require.Equal(t, "ErrorCode(99)", ErrorCode(99).String())
+	err := newError(ErrStore, errors.New("disk full"), "committing block %d", 7)
+	require.Equal(t, "pipeline: committing block 7: disk full", err.Error())
+	require.Equal(t, "pipeline: no store", newError(ErrConfig, nil, "no store").Error())
+}

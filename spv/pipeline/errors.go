@@ -48,20 +48,23 @@ const (
 	ErrRewindBeyondUndo
 )
 
-var errorCodeNames = map[ErrorCode]string{
-	ErrConfig:           "ErrConfig",
-	ErrStoreMismatch:    "ErrStoreMismatch",
-	ErrSource:           "ErrSource",
-	ErrSenders:          "ErrSenders",
-	ErrReplay:           "ErrReplay",
-	ErrStore:            "ErrStore",
-	ErrRewindBeyondUndo: "ErrRewindBeyondUndo",
-}
-
 // String returns the constant's name.
 func (c ErrorCode) String() string {
-	if s, ok := errorCodeNames[c]; ok {
-		return s
+	switch c {
+	case ErrConfig:
+		return "ErrConfig"
+	case ErrStoreMismatch:
+		return "ErrStoreMismatch"
+	case ErrSource:
+		return "ErrSource"
+	case ErrSenders:
+		return "ErrSenders"
+	case ErrReplay:
+		return "ErrReplay"
+	case ErrStore:
+		return "ErrStore"
+	case ErrRewindBeyondUndo:
+		return "ErrRewindBeyondUndo"
 	}
 	return fmt.Sprintf("ErrorCode(%d)", int(c))
 }

@@ -131,10 +131,10 @@ type Stats struct {
 }
 
 // BlocksPerSecond is the rate of committed blocks over the sync so far.
-func (s *Stats) BlocksPerSecond() float64 { return rate(s.Blocks, s.Elapsed) }
+func (s Stats) BlocksPerSecond() float64 { return rate(s.Blocks, s.Elapsed) }
 
 // OperationsPerSecond is the rate of decoded operations.
-func (s *Stats) OperationsPerSecond() float64 { return rate(s.Operations, s.Elapsed) }
+func (s Stats) OperationsPerSecond() float64 { return rate(s.Operations, s.Elapsed) }
 
 func rate(n int, d time.Duration) float64 {
 	if d <= 0 {
