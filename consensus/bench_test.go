@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"testing"
@@ -161,7 +162,8 @@ func (g *benchChain) mix() []ops.Op {
 // reports ops/s, peak heap, and the ratio to hashing the same records with
 // the digest package alone (serialization + ops hash + consensus hash).
 // Run with: GOMAXPROCS=1 go test ./consensus -run '^$' -bench Replay -benchtime 1x
-// (SPVCHECK_BENCH_OPS overrides the operation count).
+// (SPVCHECK_BENCH_OPS overrides the operation count; SPVCHECK_BENCH_HEAPPROFILE
+// names a file for a heap profile of the engine's state after the run).
 //
 // Only ProcessBlock is timed; generating a block is not. The heap is
 // sampled (HeapInuse) every 16 blocks: peak-heap-MiB is the high-water
@@ -239,6 +241,17 @@ func BenchmarkReplay(b *testing.B) {
 		runtime.GC()
 		runtime.ReadMemStats(&ms)
 		live = ms.HeapInuse - min(ms.HeapInuse, before)
+		if path := os.Getenv("SPVCHECK_BENCH_HEAPPROFILE"); path != "" {
+			// The engine's live state, for go tool pprof -sample_index=inuse_space.
+			f, err := os.Create(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := pprof.WriteHeapProfile(f); err != nil {
+				b.Fatal(err)
+			}
+			f.Close()
+		}
 		runtime.KeepAlive(e)
 	}
 	b.StopTimer()

@@ -224,7 +224,7 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 	b.regOwners = map[string]int{}
 
 	// Check-and-commit phase (§2.2-2).
-	var recBuf []byte
+	recBuf := make([]byte, 0, 512*len(blk.Ops))
 	var recEnds [][2]int // op index, end of its record in recBuf
 	for i := range blk.Ops {
 		if i%64 == 0 {

@@ -185,9 +185,7 @@ func (b *blockCtx) checkRegistration(op *ops.Op) (*effect, *Error, error) {
 		a.Str(rec.Address)
 	}, collideKey: "name:" + op.Name, apply: func() error {
 		b.regOwners[rec.Sender]++
-		if err := b.addHistory(rec.Name, &HistoryEntry{Op: "?", Txid: preCopy.Txid, Height: preCopy.BlockNumber, Vtxindex: preCopy.Vtxindex, Preorder: &preCopy}); err != nil {
-			return err
-		}
+		b.addHistory(rec.Name, &HistoryEntry{Op: "?", Txid: preCopy.Txid, Height: preCopy.BlockNumber, Vtxindex: preCopy.Vtxindex, Preorder: &preCopy}, nil)
 		b.delPreorders(preCopy.PreorderHash)
 		return b.putName(rec, oldSender, &HistoryEntry{Op: rec.Op, Txid: rec.Txid, Height: b.n, Vtxindex: rec.Vtxindex})
 	}}, nil, nil

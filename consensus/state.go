@@ -6,17 +6,13 @@ import (
 	"sort"
 )
 
-// name returns a copy of a name's record as of now in this block.
+// name returns a name's record as of now in this block. The record is
+// shared with the cache: callers copy it before changing it.
 func (b *blockCtx) name(name string) (*NameRecord, error) {
 	if !isNameValid(name) {
 		return nil, nil
 	}
-	r, err := cachedGet[NameRecord](b, nameKey(name))
-	if err != nil || r == nil {
-		return nil, err
-	}
-	cp := *r
-	return &cp, nil
+	return cachedGet[NameRecord](b, nameKey(name))
 }
 
 func (b *blockCtx) putNameRecord(r *NameRecord) error {
@@ -24,14 +20,10 @@ func (b *blockCtx) putNameRecord(r *NameRecord) error {
 	return cachedPut(b, nameKey(r.Name), &cp)
 }
 
-// namespace returns a copy of a namespace record.
+// namespace returns a namespace record, shared with the cache: callers
+// copy it before changing it.
 func (b *blockCtx) namespace(id string) (*Namespace, error) {
-	ns, err := cachedGet[Namespace](b, namespaceKey(id))
-	if err != nil || ns == nil {
-		return nil, err
-	}
-	cp := *ns
-	return &cp, nil
+	return cachedGet[Namespace](b, namespaceKey(id))
 }
 
 func (b *blockCtx) putNamespace(ns *Namespace) error {
@@ -244,6 +236,12 @@ func (b *blockCtx) windowHashes() ([]string, error) {
 
 // putName writes a name record with its indexes and a history entry.
 func (b *blockCtx) putName(r *NameRecord, oldSender string, entry *HistoryEntry) error {
+	// The record before this write is the base of the entry's delta (the
+	// record of the name's previous entry, see history.go).
+	base, err := b.name(r.Name)
+	if err != nil {
+		return err
+	}
 	if err := b.putNameRecord(r); err != nil {
 		return err
 	}
@@ -260,16 +258,17 @@ func (b *blockCtx) putName(r *NameRecord, oldSender string, entry *HistoryEntry)
 		}
 	}
 	if entry != nil {
-		cp := *r
-		entry.Record = &cp
-		return b.addHistory(r.Name, entry)
+		entry.Record = r
+		b.addHistory(r.Name, entry, base)
 	}
 	return nil
 }
 
-func (b *blockCtx) addHistory(name string, entry *HistoryEntry) error {
+// addHistory writes a history entry; a record in it is stored as its
+// difference from base (see history.go).
+func (b *blockCtx) addHistory(name string, entry *HistoryEntry, base *NameRecord) {
 	b.histSeq++
-	return b.st.putJSON(historyKey(name, entry.Height, entry.Vtxindex, b.histSeq), entry)
+	b.st.put(historyKey(name, entry.Height, entry.Vtxindex, b.histSeq), encodeHistory(entry, base))
 }
 
 func (b *blockCtx) ownerIndexEdit(sender, name string, add bool) error {
@@ -357,8 +356,9 @@ func (b *blockCtx) endOfBlock() error {
 					return err
 				}
 				if r != nil && ns != nil && r.Revoked && r.LastRenewed+ns.Lifetime == b.n {
-					r.Revoked = false
-					if err := b.putNameRecord(r); err != nil {
+					nr := *r
+					nr.Revoked = false
+					if err := b.putNameRecord(&nr); err != nil {
 						return err
 					}
 				}

@@ -70,10 +70,14 @@ func (v *View) Namespace(id string) (*Namespace, error) {
 // NameHistory returns a name's accepted changes, oldest first.
 func (v *View) NameHistory(name string) ([]HistoryEntry, error) {
 	var out []HistoryEntry
+	var prev *NameRecord // the last entry's record: the base of a delta
 	err := v.r.Scan(historyPrefix(name), func(_, val []byte) (bool, error) {
 		var e HistoryEntry
-		if err := decodeValue(val, &e); err != nil {
+		if err := decodeHistory(val, prev, &e); err != nil {
 			return false, fmt.Errorf("consensus: corrupt history of %s: %w", name, err)
+		}
+		if e.Record != nil {
+			prev = e.Record
 		}
 		out = append(out, e)
 		return true, nil
