@@ -45,15 +45,9 @@ func runDecode(_ context.Context, e *env, c *command, args []string) int {
 	height := fs.Uint64("height", 0, "block height whose epoch rules apply (default: current epoch)")
 	spentList := fs.String("spent", "", "comma-separated hex scriptPubKeys spent by the inputs (exact mode)")
 	asJSON := fs.Bool("json", false, "print the result as one JSON object, errors included")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		if isFlagHelp(err) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if len(pos) != 1 {
-		return usageError(e, c, "want exactly one TXHEX argument, got %d", len(pos))
+	pos, code, ok := parseArgs(e, c, fs, args, 1, "TXHEX")
+	if !ok {
+		return code
 	}
 	net, err := networkByName(*netName)
 	if err != nil {

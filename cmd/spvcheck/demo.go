@@ -74,15 +74,8 @@ func runDemo(ctx context.Context, e *env, c *command, args []string) (code int) 
 	keep := fs.Bool("keep", false, "leave the node running and the data directory in place")
 	asJSON := fs.Bool("json", false, "print a JSON summary instead of the narrative")
 	quiet := fs.Bool("quiet", false, "do not list every operation as it is written")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		if isFlagHelp(err) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if len(pos) != 0 {
-		return usageError(e, c, "unexpected argument %q", pos[0])
+	if _, code, ok := parseArgs(e, c, fs, args, 0, ""); !ok {
+		return code
 	}
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)

@@ -169,3 +169,26 @@ func fail(e *env, c *command, code int, err error, hint string) int {
 
 // isFlagHelp reports whether a flag parse failed because -h was given.
 func isFlagHelp(err error) bool { return errors.Is(err, flag.ErrHelp) }
+
+// parseArgs parses a command's flags (anywhere among its arguments) and
+// checks that exactly n positional arguments remain, described by what
+// ("NAME", "KIND and FILE"). ok is false when the command must return code
+// at once: after -h (exit 0) or a usage error (exit 2, already printed).
+func parseArgs(e *env, c *command, fs *flag.FlagSet, args []string, n int, what string) (pos []string, code int, ok bool) {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		if isFlagHelp(err) {
+			return nil, exitOK, false
+		}
+		return nil, exitUsage, false
+	}
+	switch {
+	case len(pos) == n:
+		return pos, exitOK, true
+	case n == 0:
+		return nil, usageError(e, c, "unexpected argument %q", pos[0]), false
+	case n == 1:
+		return nil, usageError(e, c, "want exactly one %s, got %d", what, len(pos)), false
+	}
+	return nil, usageError(e, c, "want %s, got %d argument(s)", what, len(pos)), false
+}

@@ -19,6 +19,21 @@ type verifiedAt struct {
 	BlockHash     string `json:"block_hash,omitempty"`
 }
 
+// openVerified opens a data directory's store read-only and reads the
+// verified tip every answer is given at. The store is closed on error.
+func openVerified(ctx context.Context, datadir string) (*snapshot.Store, *network, *verifiedAt, error) {
+	s, net, err := openStore(ctx, datadir, true)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	at, err := tipOf(s)
+	if err != nil {
+		s.Close()
+		return nil, nil, nil, err
+	}
+	return s, net, at, nil
+}
+
 func tipOf(s *snapshot.Store) (*verifiedAt, error) {
 	tip, ok, err := s.Tip()
 	if err != nil {
@@ -100,25 +115,15 @@ func runLookup(ctx context.Context, e *env, c *command, args []string) int {
 	fs := newFlagSet(e, c)
 	datadir := fs.String("datadir", "", "data directory holding the verified store")
 	asJSON := fs.Bool("json", false, "print the answer as JSON")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		if isFlagHelp(err) {
-			return exitOK
-		}
-		return exitUsage
+	pos, code, ok := parseArgs(e, c, fs, args, 1, "NAME")
+	if !ok {
+		return code
 	}
-	if len(pos) != 1 {
-		return usageError(e, c, "want exactly one NAME, got %d", len(pos))
-	}
-	s, net, err := openStore(ctx, *datadir, true)
+	s, net, at, err := openVerified(ctx, *datadir)
 	if err != nil {
 		return fail(e, c, exitUsage, err, "")
 	}
 	defer s.Close()
-	at, err := tipOf(s)
-	if err != nil {
-		return fail(e, c, exitUsage, err, "")
-	}
 	view := consensus.NewView(net.Consensus, s)
 	name := strings.TrimSpace(pos[0])
 	st, err := view.NameStatus(name, at.Height)
@@ -232,25 +237,14 @@ func runNames(ctx context.Context, e *env, c *command, args []string) int {
 	namespace := fs.String("namespace", "", "only names in this namespace")
 	all := fs.Bool("all", false, "include expired names")
 	asJSON := fs.Bool("json", false, "print the table as JSON")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		if isFlagHelp(err) {
-			return exitOK
-		}
-		return exitUsage
+	if _, code, ok := parseArgs(e, c, fs, args, 0, ""); !ok {
+		return code
 	}
-	if len(pos) != 0 {
-		return usageError(e, c, "unexpected argument %q", pos[0])
-	}
-	s, net, err := openStore(ctx, *datadir, true)
+	s, net, at, err := openVerified(ctx, *datadir)
 	if err != nil {
 		return fail(e, c, exitUsage, err, "")
 	}
 	defer s.Close()
-	at, err := tipOf(s)
-	if err != nil {
-		return fail(e, c, exitUsage, err, "")
-	}
 	view := consensus.NewView(net.Consensus, s)
 	table, err := nameTable(view, at.Height, *namespace, *all)
 	if err != nil {

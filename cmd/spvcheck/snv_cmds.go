@@ -35,34 +35,25 @@ func runProve(ctx context.Context, e *env, c *command, args []string) int {
 	trusted := fs.Uint64("trusted-height", 0, "height whose consensus hash the verifier trusts (default: the tip)")
 	binary := fs.Bool("binary", false, "write the compact binary encoding instead of JSON")
 	outPath := fs.String("o", "", "write the proof to this file instead of stdout")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		if isFlagHelp(err) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if len(pos) != 1 {
-		return usageError(e, c, "want exactly one NAME or TXID, got %d", len(pos))
+	pos, code, ok := parseArgs(e, c, fs, args, 1, "NAME or TXID")
+	if !ok {
+		return code
 	}
 	var sel snv.Selector
 	arg := strings.TrimSpace(pos[0])
 	if len(arg) == 64 && isHex(arg) {
+		var err error
 		if sel, err = snv.ByTxid(strings.ToLower(arg)); err != nil {
 			return usageError(e, c, "%v", err)
 		}
 	} else {
 		sel = snv.ByName(arg)
 	}
-	s, net, err := openStore(ctx, *datadir, true)
+	s, net, tip, err := openVerified(ctx, *datadir)
 	if err != nil {
 		return fail(e, c, exitUsage, err, "")
 	}
 	defer s.Close()
-	tip, err := tipOf(s)
-	if err != nil {
-		return fail(e, c, exitUsage, err, "")
-	}
 	th := *trusted
 	if th == 0 {
 		th = tip.Height
@@ -133,15 +124,9 @@ func runVerifyProof(_ context.Context, e *env, c *command, args []string) int {
 	fs := newFlagSet(e, c)
 	trustedArg := fs.String("trusted", "", "the trusted HEIGHT:CONSENSUSHASH")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		if isFlagHelp(err) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if len(pos) != 1 {
-		return usageError(e, c, "want exactly one proof FILE, got %d", len(pos))
+	pos, code, ok := parseArgs(e, c, fs, args, 1, "proof FILE")
+	if !ok {
+		return code
 	}
 	th, thash, err := parseTrusted(*trustedArg)
 	if err != nil {

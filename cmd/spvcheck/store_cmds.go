@@ -57,15 +57,9 @@ func runAudit(ctx context.Context, e *env, c *command, args []string) int {
 	fs := newFlagSet(e, c)
 	noReplay := fs.Bool("no-replay", false, "only recompute hashes; do not replay the stored inputs")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		if isFlagHelp(err) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if len(pos) != 1 {
-		return usageError(e, c, "want exactly one PATH, got %d", len(pos))
+	pos, code, ok := parseArgs(e, c, fs, args, 1, "PATH")
+	if !ok {
+		return code
 	}
 	path := pos[0]
 	st, err := os.Stat(path)
@@ -217,15 +211,9 @@ func runExport(ctx context.Context, e *env, c *command, args []string) int {
 	fs := newFlagSet(e, c)
 	datadir := fs.String("datadir", "", "data directory to export")
 	asJSON := fs.Bool("json", false, "print the snapshot header as JSON")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		if isFlagHelp(err) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if len(pos) != 1 {
-		return usageError(e, c, "want exactly one output FILE, got %d", len(pos))
+	pos, code, ok := parseArgs(e, c, fs, args, 1, "output FILE")
+	if !ok {
+		return code
 	}
 	s, _, err := openStore(ctx, *datadir, true)
 	if err != nil {
@@ -310,15 +298,9 @@ func runImport(ctx context.Context, e *env, c *command, args []string) int {
 	fs := newFlagSet(e, c)
 	datadir := fs.String("datadir", "", "new data directory to create")
 	asJSON := fs.Bool("json", false, "print the snapshot header as JSON")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		if isFlagHelp(err) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if len(pos) != 1 {
-		return usageError(e, c, "want exactly one snapshot FILE, got %d", len(pos))
+	pos, code, ok := parseArgs(e, c, fs, args, 1, "snapshot FILE")
+	if !ok {
+		return code
 	}
 	if *datadir == "" {
 		return usageError(e, c, "--datadir is required")

@@ -74,15 +74,8 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 	exactRPC := fs.String("exact-rpc", "", "full node JSON-RPC URL for exact-mode senders")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	peerTimeout := fs.Duration("peer-timeout", spv.DefaultPeerTimeout, "how long to wait without any connected peer")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		if isFlagHelp(err) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if len(pos) != 0 {
-		return usageError(e, c, "unexpected argument %q", pos[0])
+	if _, code, ok := parseArgs(e, c, fs, args, 0, ""); !ok {
+		return code
 	}
 	if *netName == "" {
 		return usageError(e, c, "--network is required")
@@ -220,25 +213,14 @@ func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 	staleAfter := fs.Duration("stale-after", 3*time.Hour, "warn when the tip block is older than this")
 	timeout := fs.Duration("timeout", time.Minute, "bound on connecting to peers and syncing headers")
 	asJSON := fs.Bool("json", false, "print the status as JSON")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		if isFlagHelp(err) {
-			return exitOK
-		}
-		return exitUsage
+	if _, code, ok := parseArgs(e, c, fs, args, 0, ""); !ok {
+		return code
 	}
-	if len(pos) != 0 {
-		return usageError(e, c, "unexpected argument %q", pos[0])
-	}
-	s, net, err := openStore(ctx, *datadir, true)
+	s, net, at, err := openVerified(ctx, *datadir)
 	if err != nil {
 		return fail(e, c, exitUsage, err, "")
 	}
-	at, err := tipOf(s)
 	s.Close()
-	if err != nil {
-		return fail(e, c, exitUsage, err, "")
-	}
 	out := statusOutput{Network: net.Name, Tip: at.Height, TipConsensusHash: at.ConsensusHash, TipBlockHash: at.BlockHash, Warnings: []string{}}
 	spvDir := filepath.Join(*datadir, spvSubdir)
 	if _, err := os.Stat(spvDir); err == nil || len(peers) > 0 {

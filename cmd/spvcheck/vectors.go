@@ -45,15 +45,9 @@ func vectorsCommand() command {
 func runVectors(ctx context.Context, e *env, c *command, args []string) int {
 	fs := newFlagSet(e, c)
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		if isFlagHelp(err) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if len(pos) != 2 {
-		return usageError(e, c, "want KIND and FILE, got %d argument(s)", len(pos))
+	pos, code, ok := parseArgs(e, c, fs, args, 2, "KIND and FILE")
+	if !ok {
+		return code
 	}
 	kind, path := pos[0], pos[1]
 	var j *vectorJudge
