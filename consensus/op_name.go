@@ -1,6 +1,7 @@
 package consensus
 
 import (
+	"crypto/sha256"
 	"math/big"
 	"strings"
 
@@ -291,7 +292,21 @@ func (b *blockCtx) checkUpdate(op *ops.Op) (*effect, *Error, error) {
 	}
 	var rec *NameRecord
 	var matched string
+	// hash128(name + ch) == NameConsensusHash, compared on raw bytes: a
+	// target that is not lower-case hex of 16 bytes matches nothing, as
+	// hash128 only renders lower-case hex.
+	var target [16]byte
+	targetOK := len(op.NameConsensusHash) == 32 && isLowerHex(op.NameConsensusHash)
+	if targetOK {
+		for i := range target {
+			target[i] = unhex(op.NameConsensusHash[2*i])<<4 | unhex(op.NameConsensusHash[2*i+1])
+		}
+	}
+	var buf []byte
 	for _, nm := range names {
+		if !targetOK {
+			break
+		}
 		r, err := b.name(nm)
 		if err != nil {
 			return nil, nil, err
@@ -306,7 +321,8 @@ func (b *blockCtx) checkUpdate(op *ops.Op) (*effect, *Error, error) {
 			continue
 		}
 		for _, ch := range chs {
-			if hash128(nm+ch) == op.NameConsensusHash {
+			buf = append(append(buf[:0], nm...), ch...)
+			if h := sha256.Sum256(buf); [16]byte(h[:16]) == target {
 				rec, matched = r, ch
 				break
 			}

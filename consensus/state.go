@@ -78,13 +78,14 @@ func (b *blockCtx) putAccount(a *Account) error {
 	return cachedPut(b, accountKey(a.Address, a.Type), &cp)
 }
 
-// owned returns a copy of the names whose owner script is sender.
+// owned returns the names whose owner script is sender, shared with the
+// cache: callers must not change the slice.
 func (b *blockCtx) owned(sender string) ([]string, error) {
 	idx, err := cachedGet[ownerIndex](b, ownerKey(sender))
 	if err != nil || idx == nil {
 		return nil, err
 	}
-	return append([]string(nil), idx.Names...), nil
+	return idx.Names, nil
 }
 
 // revealLive: a revealed, unready namespace whose reveal has not expired, as
@@ -245,8 +246,14 @@ func (b *blockCtx) putName(r *NameRecord, oldSender string, entry *HistoryEntry)
 	if err := b.putNameRecord(r); err != nil {
 		return err
 	}
-	b.st.put(hash128Key(r.NameHash128), []byte(r.Name))
-	b.st.put(namePreorderKey(r.PreorderHash), []byte(r.Name))
+	// Most writes of a name leave its indexes as they are: only write
+	// the ones that change (the state is the same either way).
+	if err := b.putIfChanged(hash128Key(r.NameHash128), r.Name); err != nil {
+		return err
+	}
+	if err := b.putIfChanged(namePreorderKey(r.PreorderHash), r.Name); err != nil {
+		return err
+	}
 	if oldSender != r.Sender {
 		if oldSender != "" {
 			if err := b.ownerIndexEdit(oldSender, r.Name, false); err != nil {
@@ -264,6 +271,18 @@ func (b *blockCtx) putName(r *NameRecord, oldSender string, entry *HistoryEntry)
 	return nil
 }
 
+// putIfChanged writes value under key unless the key already holds it.
+func (b *blockCtx) putIfChanged(key []byte, value string) error {
+	old, ok, err := b.st.get(key)
+	if err != nil {
+		return err
+	}
+	if !ok || string(old) != value {
+		b.st.put(key, []byte(value))
+	}
+	return nil
+}
+
 // addHistory writes a history entry; a record in it is stored as its
 // difference from base (see history.go).
 func (b *blockCtx) addHistory(name string, entry *HistoryEntry, base *NameRecord) {
@@ -272,10 +291,11 @@ func (b *blockCtx) addHistory(name string, entry *HistoryEntry, base *NameRecord
 }
 
 func (b *blockCtx) ownerIndexEdit(sender, name string, add bool) error {
-	names, err := b.owned(sender)
+	shared, err := b.owned(sender)
 	if err != nil {
 		return err
 	}
+	names := append(make([]string, 0, len(shared)+1), shared...)
 	i := sort.SearchStrings(names, name)
 	present := i < len(names) && names[i] == name
 	switch {

@@ -1,6 +1,7 @@
 package digest
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -30,14 +31,37 @@ func LeafHash(serialized []byte) string {
 }
 
 // OpsHash returns the ops hash of a block from its serialized records, in any
-// order.
+// order. It equals OpsHashFromLeaves of the records' LeafHash values,
+// computed on the raw hashes (hex order is byte order) without rendering
+// and parsing hex.
 func OpsHash(records [][]byte) string {
-	leaves := make([]string, len(records))
-	for i, r := range records {
-		leaves[i] = LeafHash(r)
+	if len(records) == 0 {
+		return EmptyOpsHash
 	}
-	h, _ := OpsHashFromLeaves(leaves) // leaves are well-formed by construction
-	return h
+	level := make([][32]byte, len(records), len(records)+1)
+	for i, r := range records {
+		level[i] = chainhash.DoubleHashH(r)
+	}
+	slices.SortFunc(level, func(a, b [32]byte) int { return bytes.Compare(a[:], b[:]) })
+	for i := range level {
+		slices.Reverse(level[i][:])
+	}
+	var buf [64]byte
+	for len(level) > 1 {
+		if len(level)%2 == 1 {
+			level = append(level, level[len(level)-1])
+		}
+		for i := 0; i < len(level); i += 2 {
+			copy(buf[:32], level[i][:])
+			copy(buf[32:], level[i+1][:])
+			first := sha256.Sum256(buf[:])
+			level[i/2] = sha256.Sum256(first[:])
+		}
+		level = level[:len(level)/2]
+	}
+	root := level[0]
+	slices.Reverse(root[:])
+	return hex.EncodeToString(root[:])
 }
 
 // OpsHashFromLeaves returns the ops hash of a block from its leaf hashes, in
