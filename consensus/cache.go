@@ -8,19 +8,54 @@ package consensus
 // (readers copy before changing); deleted keys are dropped. The cache is dropped whenever the store's tip is not the block
 // the engine last committed, or its consensus hash differs (someone else
 // wrote to the store, e.g. a reorg rewind and replay), when a block
-// fails, and when it grows past maxCached entries.
+// fails.
+//
+// The cache is bounded, so that the engine's heap follows the state it
+// works on rather than every record it ever touched: it has two
+// generations of at most cacheGeneration entries each. Entries go into the
+// young one; when it is full it becomes the old one (the previous old one
+// is dropped). A hit in the old generation moves the entry back into the
+// young one.
 type decodedCache struct {
-	m      map[string]any
+	m      map[string]any // young generation
+	old    map[string]any
 	tip    uint64
 	tipCH  string // consensus hash of tip, to notice a store rewound and re-extended
 	hasTip bool
 }
 
-const maxCached = 1 << 21
+const cacheGeneration = 1 << 16
 
 func (c *decodedCache) reset() {
-	c.m = map[string]any{}
+	c.m, c.old = map[string]any{}, nil
 	c.hasTip = false
+}
+
+// lookup returns the cached value of k (nil for a deleted key).
+func (c *decodedCache) lookup(k string) (any, bool) {
+	if v, ok := c.m[k]; ok {
+		return v, true
+	}
+	if v, ok := c.old[k]; ok {
+		delete(c.old, k)
+		c.store(k, v)
+		return v, true
+	}
+	return nil, false
+}
+
+// store caches v (which must not be nil) under k.
+func (c *decodedCache) store(k string, v any) {
+	if len(c.m) >= cacheGeneration {
+		c.old, c.m = c.m, make(map[string]any, cacheGeneration)
+	}
+	c.m[k] = v
+}
+
+// drop forgets k.
+func (c *decodedCache) drop(k string) {
+	delete(c.m, k)
+	delete(c.old, k)
 }
 
 // get returns the decoded value of key (nil, true for a known absence).
@@ -33,7 +68,7 @@ func cachedGet[T any](b *blockCtx, key []byte) (*T, error) {
 		return v.(*T), nil
 	}
 	if b.cache != nil {
-		if v, ok := b.cache.m[k]; ok {
+		if v, ok := b.cache.lookup(k); ok {
 			if v == nil {
 				return nil, nil
 			}
@@ -49,7 +84,7 @@ func cachedGet[T any](b *blockCtx, key []byte) (*T, error) {
 		return nil, nil // absences are not cached: most are never asked again
 	}
 	if b.cache != nil {
-		b.cache.m[k] = &t
+		b.cache.store(k, &t)
 	}
 	return &t, nil
 }

@@ -173,7 +173,7 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 		preorders: map[string]bool{}, regOwners: map[string]int{},
 		local: map[string]any{}, cache: &e.cache,
 	}
-	if !e.cache.hasTip || !ok || e.cache.tip != tip || len(e.cache.m) > maxCached {
+	if !e.cache.hasTip || !ok || e.cache.tip != tip {
 		e.cache.reset()
 	} else if ch, err := e.store.Get(consensusHashKey(tip)); err != nil || string(ch) != e.cache.tipCH {
 		e.cache.reset()
@@ -319,9 +319,12 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 	}
 	for k, v := range b.local {
 		if v == nil {
-			delete(e.cache.m, k)
+			e.cache.drop(k)
 		} else {
-			e.cache.m[k] = v
+			// A value already cached in the old generation is
+			// dropped there, so that the young one holds the newest.
+			delete(e.cache.old, k)
+			e.cache.store(k, v)
 		}
 	}
 	e.cache.tip, e.cache.tipCH, e.cache.hasTip = blk.Height, res.ConsensusHash, true
