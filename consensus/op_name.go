@@ -85,7 +85,7 @@ func priceString(p Price) string {
 }
 
 func (b *blockCtx) quota(owner string) (bool, error) {
-	n, err := b.namesBySender(owner, b.q)
+	n, err := b.namesBySenderReaching(owner, b.q, b.p.MaxNamesPerSender-b.regOwners[owner])
 	if err != nil {
 		return false, err
 	}
@@ -279,7 +279,7 @@ func (b *blockCtx) checkUpdate(op *ops.Op) (*effect, *Error, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	count, err := b.namesBySender(op.Sender, b.q)
+	count, err := b.namesBySenderReaching(op.Sender, b.q, b.p.MaxNamesPerSender+1)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -402,7 +402,7 @@ func (b *blockCtx) checkTransfer(op *ops.Op) (*effect, *Error, error) {
 	if rec.Sender != op.Sender {
 		return nil, reject(ErrNotOwner, "%s is not owned by %s", rec.Name, op.Address), nil
 	}
-	over, err := b.namesBySender(op.Recipient, b.q)
+	over, err := b.namesBySenderReaching(op.Recipient, b.q, b.p.MaxNamesPerSender)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -49,7 +49,7 @@ func (b *blockCtx) checkNamePreorder(op *ops.Op) (*effect, *Error, error) {
 	if !ok {
 		return nil, reject(ErrInvalidConsensusHash, "consensus hash %s is not recent", op.ConsensusHash), nil
 	}
-	owned, err := b.namesBySender(op.Sender, b.q)
+	owned, err := b.namesBySenderReaching(op.Sender, b.q, b.p.MaxNamesPerSender-b.regOwners[op.Sender])
 	if err != nil {
 		return nil, nil, err
 	}

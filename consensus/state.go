@@ -155,6 +155,22 @@ func (b *blockCtx) inGrace(r *NameRecord, ns *Namespace, h uint64) bool {
 	return exp <= h && h < exp+g
 }
 
+// namesBySenderReaching is namesBySender for a caller that only compares
+// the count with need: when the owner index lists fewer than need names,
+// the count is below need too and 0 is returned without reading them.
+func (b *blockCtx) namesBySenderReaching(sender string, h uint64, need int) (int, error) {
+	if need > 0 {
+		names, err := b.owned(sender)
+		if err != nil {
+			return 0, err
+		}
+		if len(names) < need {
+			return 0, nil
+		}
+	}
+	return b.namesBySender(sender, h)
+}
+
 // namesBySender counts the alive-at-h, unrevoked names owned by sender.
 func (b *blockCtx) namesBySender(sender string, h uint64) (int, error) {
 	names, err := b.owned(sender)
