@@ -234,3 +234,21 @@ func TestNotAStore(t *testing.T) {
 	spvcheck(t, "import", junk, "--datadir", filepath.Join(t.TempDir(), "new")).expect(t, 2)
 	spvcheck(t, "verify-proof", junk, "--trusted", "300:00000000000000000000000000000000").expect(t, 2, "unreadable proof")
 }
+
+// Outside the source tree the demo cannot build the pinned btcd: it says so
+// and how to proceed, instead of picking up some other btcd.
+func TestDemoOutsideModule(t *testing.T) {
+	cmd := exec.Command(binary, "demo", "--quiet")
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(os.Environ(), "GOFLAGS=", "GOWORK=off")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+		t.Fatalf("exit %v, want 2\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "--btcd PATH") {
+		t.Fatalf("no hint in:\n%s", out.String())
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,7 +20,7 @@ func demoCommand() command {
 	c := command{
 		name:    "demo",
 		summary: "run the whole pipeline on a real local Bitcoin network (regtest)",
-		usage: "[--datadir D] [--keep] [--json] [--quiet]\n\n" +
+		usage: "[--datadir D] [--keep] [--json] [--quiet] [--btcd PATH]\n\n" +
 			"Starts btcd in regtest mode on 127.0.0.1 (built from this module's pinned btcd), writes a\n" +
 			"Blockstack name history onto it (four namespaces, 33 names, 122 operations through every\n" +
 			"operation and all six compressed epochs, some rejected on purpose), syncs the chain with\n" +
@@ -74,6 +75,7 @@ func runDemo(ctx context.Context, e *env, c *command, args []string) (code int) 
 	keep := fs.Bool("keep", false, "leave the node running and the data directory in place")
 	asJSON := fs.Bool("json", false, "print a JSON summary instead of the narrative")
 	quiet := fs.Bool("quiet", false, "do not list every operation as it is written")
+	btcdPath := fs.String("btcd", "", "run this btcd binary instead of building the pinned one from the source tree")
 	if _, code, ok := parseArgs(e, c, fs, args, 0, ""); !ok {
 		return code
 	}
@@ -110,13 +112,17 @@ func runDemo(ctx context.Context, e *env, c *command, args []string) (code int) 
 
 	// 1. A real Bitcoin node.
 	say("[1/5] starting btcd (regtest) on 127.0.0.1 — built from this module's pinned btcd; the first run compiles it")
-	nodeOpts := regtest.Options{}
+	nodeOpts := regtest.Options{BtcdPath: *btcdPath}
 	if *keep {
 		nodeOpts.Dir, nodeOpts.Detached = filepath.Join(dir, "node"), true
 	}
 	node, err := regtest.Start(ctx, nodeOpts)
 	if err != nil {
-		return fail(e, c, exitUsage, err, "")
+		hint := ""
+		if errors.Is(err, regtest.ErrBuildFailed) {
+			hint = "btcd is built from spvcheck's own module: run the demo from the source tree (go run ./cmd/spvcheck demo) or pass --btcd PATH"
+		}
+		return fail(e, c, exitUsage, err, hint)
 	}
 	released := false
 	defer func() {
