@@ -1,6 +1,8 @@
 package spv
 
 import (
+	"context"
+
 	"github.com/btcsuite/btcd/wire/v2"
 )
 
@@ -69,4 +71,24 @@ func (c *Client) open() error {
 		return newError(ErrNotStarted, nil, "client stopped")
 	}
 	return nil
+}
+
+// BlockAt fetches the best chain's block at height from the peers, checked
+// by neutrino against the verified header (hash, Merkle root, witness
+// commitment). The client must be running and synced to that height.
+func (c *Client) BlockAt(ctx context.Context, height int32) (*wire.MsgBlock, error) {
+	done, err := c.begin()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	hash, err := c.hashAt(height)
+	if err != nil {
+		return nil, err
+	}
+	b, err := c.fetchBlock(ctx, hash)
+	if err != nil {
+		return nil, err
+	}
+	return b.MsgBlock(), nil
 }

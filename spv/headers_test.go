@@ -28,6 +28,11 @@ func TestHeadersOffline(t *testing.T) {
 	defer cancel()
 	require.NoError(t, c.Start(ctx))
 	require.NoError(t, c.WaitSynced(ctx, nil))
+	blk, err := c.BlockAt(ctx, 23)
+	require.NoError(t, err)
+	want23, err := node.GetBlockHash(ctx, 23)
+	require.NoError(t, err)
+	require.Equal(t, want23, blk.BlockHash())
 	peers, err := c.PeerHeights()
 	require.NoError(t, err)
 	require.Len(t, peers, 1)
@@ -58,4 +63,6 @@ func TestHeadersOffline(t *testing.T) {
 	_, err = c2.HeaderAt(41)
 	require.ErrorIs(t, err, ErrHeaderStore)
 	require.ErrorIs(t, c2.Start(ctx), ErrConfig)
+	_, err = c2.BlockAt(ctx, 23)
+	require.ErrorIs(t, err, ErrNotStarted, "fetching needs a running client")
 }

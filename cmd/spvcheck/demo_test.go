@@ -133,8 +133,17 @@ func syncFromKeptNode(t *testing.T, demoDir, p2p, rpc string, tip uint64, tipHas
 	}
 	spvcheck(t, "status", "--datadir", dir).expect(t, 0, "verified tip   block "+strconv.FormatUint(tip, 10)+", consensus hash "+tipHash)
 	spvcheck(t, "audit", dir).expect(t, 0, "verified", tipHash)
-	// The demo's own data directory is another network's store for mainnet.
 	spvcheck(t, "status", "--datadir", demoDir).expect(t, 0, tipHash)
+
+	// A proof with Bitcoin evidence fetched through the light client: it
+	// verifies under regtest's proof-of-work limit, not mainnet's.
+	trusted := strconv.FormatUint(tip, 10) + ":" + tipHash
+	proof := filepath.Join(t.TempDir(), "alice.proof")
+	spvcheck(t, "prove", "alice.club", "--datadir", demoDir, "--bitcoin", "--peer", p2p, "-o", proof).expect(t, 0)
+	spvcheck(t, "verify-proof", proof, "--trusted", trusted, "--network", "regtest", "--require-bitcoin").
+		expect(t, 0, "valid", "headers of proof of work")
+	spvcheck(t, "verify-proof", proof, "--trusted", trusted, "--require-bitcoin").expect(t, 1, "ErrProofOfWork")
+	spvcheck(t, "prove", "alice.club", "--datadir", demoDir, "--bitcoin").expect(t, 2, "needs at least one --peer")
 }
 
 // replayOverRPC replays blocks first..tip of the node at rpcAddr in memory

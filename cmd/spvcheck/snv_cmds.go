@@ -6,8 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/btcsuite/btcd/wire/v2"
+	"github.com/spvcheck/spvcheck/snapshot"
+	"github.com/spvcheck/spvcheck/spv"
 
 	"github.com/spvcheck/spvcheck/consensus/snv"
 )
@@ -16,13 +22,16 @@ func proveCommand() command {
 	c := command{
 		name:    "prove",
 		summary: "write an offline proof that a name operation or transaction was accepted",
-		usage: "NAME|TXID --datadir D [--at HEIGHT] [--trusted-height H] [--binary] [-o FILE]\n\n" +
+		usage: "NAME|TXID --datadir D [--at HEIGHT] [--trusted-height H] [--binary] [-o FILE]\n" +
+			"       [--bitcoin --peer HOST:PORT ...]\n\n" +
 			"Builds a simplified name verification proof from the verified store: the records of\n" +
 			"the block holding the operation (the latest one naming NAME, or the one with TXID;\n" +
 			"--at picks the block) and the skip-list steps down to it from a trusted height\n" +
 			"(default: the store's tip). Anyone who trusts that height's consensus hash can check\n" +
 			"it offline with 'spvcheck verify-proof'. Writes JSON (or --binary, compact) to stdout\n" +
-			"or FILE, and prints the trusted HEIGHT:CONSENSUSHASH on stderr.",
+			"or FILE, and prints the trusted HEIGHT:CONSENSUSHASH on stderr. With --bitcoin the proof\n" +
+			"also carries the Bitcoin evidence: the block header, the transaction and its Merkle branch,\n" +
+			"and the headers after it, fetched through the light client from --peer.",
 	}
 	c.run = func(ctx context.Context, e *env, args []string) int { return runProve(ctx, e, &c, args) }
 	return c
@@ -35,6 +44,10 @@ func runProve(ctx context.Context, e *env, c *command, args []string) int {
 	trusted := fs.Uint64("trusted-height", 0, "height whose consensus hash the verifier trusts (default: the tip)")
 	binary := fs.Bool("binary", false, "write the compact binary encoding instead of JSON")
 	outPath := fs.String("o", "", "write the proof to this file instead of stdout")
+	withBitcoin := fs.Bool("bitcoin", false, "add Bitcoin proof-of-work evidence (needs --peer)")
+	var peers peerList
+	fs.Var(&peers, "peer", "peer to fetch the block from, for --bitcoin (repeatable)")
+	timeout := fs.Duration("timeout", time.Minute, "bound on syncing headers and fetching the block, for --bitcoin")
 	pos, code, ok := parseArgs(e, c, fs, args, 1, "NAME or TXID")
 	if !ok {
 		return code
@@ -61,7 +74,29 @@ func runProve(ctx context.Context, e *env, c *command, args []string) int {
 	if th > tip.Height {
 		return usageError(e, c, "--trusted-height %d is above the store's tip %d", th, tip.Height)
 	}
-	proof, err := snv.Build(ctx, snv.WithFirstBlock(s, net.Consensus.FirstBlock), snv.Target{Select: sel, Height: *at}, th, snv.BuildOptions{})
+	var src snv.HashSource = s
+	opts := snv.BuildOptions{}
+	if *withBitcoin {
+		if len(peers) == 0 {
+			return usageError(e, c, "--bitcoin needs at least one --peer to fetch the block from")
+		}
+		bctx, cancel := context.WithTimeout(ctx, *timeout)
+		defer cancel()
+		client, err := spv.New(spv.Config{Params: net.Chain, Peers: peers, DataDir: filepath.Join(*datadir, spvSubdir), AllowRemotePeers: true})
+		if err != nil {
+			return fail(e, c, exitUsage, err, "")
+		}
+		defer client.Stop()
+		if err := client.Start(bctx); err != nil {
+			return fail(e, c, exitUsage, err, "")
+		}
+		if err := client.WaitSynced(bctx, nil); err != nil {
+			return fail(e, c, exitUsage, err, "")
+		}
+		src = bitcoinSource{Store: s, ctx: bctx, client: client}
+		opts = snv.BuildOptions{Bitcoin: true, Params: net.Chain}
+	}
+	proof, err := snv.Build(ctx, snv.WithFirstBlock(src, net.Consensus.FirstBlock), snv.Target{Select: sel, Height: *at}, th, opts)
 	if err != nil {
 		code := exitUsage
 		if errors.Is(err, snv.ErrNotFound) || errors.Is(err, snv.ErrNotSelected) {
@@ -93,6 +128,34 @@ func runProve(ctx context.Context, e *env, c *command, args []string) int {
 	return exitOK
 }
 
+// bitcoinSource serves a store's hashes and records plus the Bitcoin
+// headers and blocks of the light client, refusing any header that is not
+// the block the store verified at that height.
+type bitcoinSource struct {
+	*snapshot.Store
+	ctx    context.Context
+	client *spv.Client
+}
+
+func (b bitcoinSource) Header(h uint64) (wire.BlockHeader, error) {
+	hdr, err := b.client.HeaderAt(int32(h))
+	if err != nil {
+		return hdr, err
+	}
+	if stored, err := b.BlockHash(h); err == nil && stored != ([32]byte{}) && stored != [32]byte(hdr.BlockHash()) {
+		return hdr, fmt.Errorf("the light client's block at %d is %s, the store verified %s: sync again first",
+			h, hdr.BlockHash(), blockHashString(stored))
+	}
+	return hdr, nil
+}
+
+func (b bitcoinSource) Block(h uint64) (*wire.MsgBlock, error) {
+	if _, err := b.Header(h); err != nil {
+		return nil, err
+	}
+	return b.client.BlockAt(b.ctx, int32(h))
+}
+
 func isHex(s string) bool {
 	_, err := hex.DecodeString(s)
 	return err == nil
@@ -112,7 +175,7 @@ func verifyProofCommand() command {
 	c := command{
 		name:    "verify-proof",
 		summary: "check an offline proof against one trusted consensus hash",
-		usage: "FILE --trusted HEIGHT:CONSENSUSHASH [--json]\n\n" +
+		usage: "FILE --trusted HEIGHT:CONSENSUSHASH [--network N] [--require-bitcoin] [--min-confirmations K] [--json]\n\n" +
 			"Verifies a proof written by 'spvcheck prove' (JSON or binary; - reads stdin) with no\n" +
 			"network and no store. Exit 0 valid, 1 invalid (the failing step is named), 2 unreadable.",
 	}
@@ -124,6 +187,9 @@ func runVerifyProof(_ context.Context, e *env, c *command, args []string) int {
 	fs := newFlagSet(e, c)
 	trustedArg := fs.String("trusted", "", "the trusted HEIGHT:CONSENSUSHASH")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
+	netName := fs.String("network", "mainnet", "network whose proof-of-work limit Bitcoin evidence is checked against")
+	requireBitcoin := fs.Bool("require-bitcoin", false, "refuse proofs without Bitcoin evidence")
+	minConf := fs.Int("min-confirmations", 0, "least number of headers the Bitcoin evidence must prove")
 	pos, code, ok := parseArgs(e, c, fs, args, 1, "proof FILE")
 	if !ok {
 		return code
@@ -149,7 +215,13 @@ func runVerifyProof(_ context.Context, e *env, c *command, args []string) int {
 	if err != nil {
 		return verifyFailure(e, c, *asJSON, exitUsage, err)
 	}
-	res, err := snv.Verify(proof, th, thash)
+	net, err := networkByName(*netName)
+	if err != nil {
+		return usageError(e, c, "%v", err)
+	}
+	res, err := snv.VerifyWith(proof, th, thash, snv.VerifyOptions{
+		RequireBitcoin: *requireBitcoin, PowLimit: net.Chain.PowLimit, MinConfirmations: *minConf,
+	})
 	if err != nil {
 		code := exitMismatch
 		if snv.CodeOf(err).IsDecode() {
@@ -176,7 +248,7 @@ func runVerifyProof(_ context.Context, e *env, c *command, args []string) int {
 		writeJSON(e, map[string]any{
 			"valid": true, "encoding": encoding.String(), "trusted_height": th, "trusted_consensus_hash": thash,
 			"target_height": res.Height, "target_consensus_hash": res.ConsensusHash, "ops_hash": res.OpsHash,
-			"steps": res.Steps, "selected": selected, "bitcoin_evidence": res.Bitcoin != nil,
+			"steps": res.Steps, "selected": selected, "bitcoin": bitcoinJSON(res.Bitcoin),
 		})
 		return exitOK
 	}
@@ -193,7 +265,19 @@ func runVerifyProof(_ context.Context, e *env, c *command, args []string) int {
 		}
 		fmt.Fprintf(e.stdout, " txid %s\n", txid)
 	}
+	if b := res.Bitcoin; b != nil {
+		fmt.Fprintf(e.stdout, "  bitcoin: tx %s in block %s, %d headers of proof of work (work %s)\n",
+			b.Txid, b.BlockHash, b.Confirmations, b.Work)
+	}
 	return exitOK
+}
+
+func bitcoinJSON(b *snv.BitcoinResult) any {
+	if b == nil {
+		return nil
+	}
+	return map[string]any{"block_hash": b.BlockHash.String(), "txid": b.Txid.String(),
+		"confirmations": b.Confirmations, "work": b.Work.String()}
 }
 
 func verifyFailure(e *env, c *command, asJSON bool, code int, err error) int {
