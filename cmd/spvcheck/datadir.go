@@ -43,6 +43,12 @@ func openStore(ctx context.Context, datadir string, readOnly bool) (*snapshot.St
 	}
 	s, err := snapshot.Open(ctx, storeDir(datadir), snapshot.Options{ReadOnly: true})
 	if err != nil {
+		switch {
+		case errors.Is(err, snapshot.ErrCorrupt):
+			err = fmt.Errorf("%w\n  the store is damaged: import a verified snapshot file into a new data directory, or sync into a new one", err)
+		case errors.Is(err, snapshot.ErrStoreLocked):
+			err = fmt.Errorf("%w\n  another spvcheck (a running sync?) has this store open; stop it or try again", err)
+		}
 		return nil, nil, err
 	}
 	net, err := networkByName(s.Network())

@@ -266,4 +266,74 @@ func exploreDataDir(t *testing.T, dir string, tip uint64, tipHash string) {
 	if after := dirDigest(t, storeDir); after != before {
 		t.Fatal("read-only commands changed the store's files")
 	}
+	corruptStores(t, dir)
+}
+
+// corruptStores damages copies of the store in two ways and checks that
+// every command refuses them with exit 2 and a message, never a panic.
+func corruptStores(t *testing.T, dir string) {
+	for _, damage := range []struct {
+		name string
+		do   func(store string) error
+	}{
+		{"manifest removed", func(store string) error {
+			ms, _ := filepath.Glob(filepath.Join(store, "MANIFEST-*"))
+			for _, m := range ms {
+				if err := os.Remove(m); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+		{"tables truncated", func(store string) error {
+			ts, _ := filepath.Glob(filepath.Join(store, "*.sst"))
+			logs, _ := filepath.Glob(filepath.Join(store, "*.log"))
+			for _, f := range append(ts, logs...) {
+				if err := os.Truncate(f, 7); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+	} {
+		t.Run(damage.name, func(t *testing.T) {
+			bad := filepath.Join(t.TempDir(), "bad")
+			copyDir(t, filepath.Join(dir, "store"), filepath.Join(bad, "store"))
+			if err := damage.do(filepath.Join(bad, "store")); err != nil {
+				t.Fatal(err)
+			}
+			for _, args := range [][]string{
+				{"names", "--datadir", bad},
+				{"lookup", "alice.club", "--datadir", bad},
+				{"audit", bad},
+				{"status", "--datadir", bad},
+			} {
+				r := spvcheck(t, args...)
+				if r.code == 0 || strings.Contains(r.stderr, "panic") || strings.TrimSpace(r.stdout+r.stderr) == "" {
+					t.Errorf("%v on a store with %s: exit %d\n%s%s", args, damage.name, r.code, r.stdout, r.stderr)
+				}
+			}
+		})
+	}
+}
+
+func copyDir(t *testing.T, from, to string) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(to, rel), 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(to, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
