@@ -2,10 +2,13 @@ package spv
 
 import (
 	"context"
+	"errors"
+	"io"
 	"time"
 
 	"github.com/btcsuite/btcd/btcutil/v2"
 	"github.com/btcsuite/btcd/chainhash/v2"
+	"github.com/btcsuite/btcd/wire/v2"
 	"github.com/lightninglabs/neutrino"
 )
 
@@ -239,12 +242,26 @@ func (c *Client) headerTip() (int32, error) {
 }
 
 // hashAt returns the header store's block hash at height.
+//
+// While neutrino rolls its header chain back for a reorganisation it
+// truncates the header file, and a concurrent read can hit the end of the
+// file mid-record. That is transient: the read is retried a few times,
+// briefly, before it counts as a failure of the header store.
 func (c *Client) hashAt(height int32) (chainhash.Hash, error) {
-	hdr, err := c.cs.BlockHeaders.FetchHeaderByHeight(uint32(height))
-	if err != nil {
-		return chainhash.Hash{}, newError(ErrHeaderStore, err, "header at height %d", height)
+	const retries, pause = 5, 20 * time.Millisecond
+	var err error
+	for attempt := 0; attempt <= retries; attempt++ {
+		var hdr *wire.BlockHeader
+		hdr, err = c.cs.BlockHeaders.FetchHeaderByHeight(uint32(height))
+		if err == nil {
+			return hdr.BlockHash(), nil
+		}
+		if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+			break
+		}
+		time.Sleep(pause)
 	}
-	return hdr.BlockHash(), nil
+	return chainhash.Hash{}, newError(ErrHeaderStore, err, "header at height %d", height)
 }
 
 // anchor checks the starting cursor against the header chain and starts
