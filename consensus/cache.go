@@ -31,14 +31,15 @@ func (c *decodedCache) reset() {
 	c.hasTip = false
 }
 
-// lookup returns the cached value of k (nil for a deleted key).
-func (c *decodedCache) lookup(k string) (any, bool) {
-	if v, ok := c.m[k]; ok {
+// lookup returns the cached value of key (nil for a deleted key). The
+// key is only copied when the entry moves to the young generation.
+func (c *decodedCache) lookup(key []byte) (any, bool) {
+	if v, ok := c.m[string(key)]; ok {
 		return v, true
 	}
-	if v, ok := c.old[k]; ok {
-		delete(c.old, k)
-		c.store(k, v)
+	if v, ok := c.old[string(key)]; ok {
+		delete(c.old, string(key))
+		c.store(string(key), v)
 		return v, true
 	}
 	return nil, false
@@ -59,16 +60,17 @@ func (c *decodedCache) drop(k string) {
 }
 
 // get returns the decoded value of key (nil, true for a known absence).
+// The key may be scratch space (see blockCtx.lookupKey): it is copied
+// only when the value is cached.
 func cachedGet[T any](b *blockCtx, key []byte) (*T, error) {
-	k := string(key)
-	if v, ok := b.local[k]; ok {
+	if v, ok := b.local[string(key)]; ok {
 		if v == nil {
 			return nil, nil
 		}
 		return v.(*T), nil
 	}
 	if b.cache != nil {
-		if v, ok := b.cache.lookup(k); ok {
+		if v, ok := b.cache.lookup(key); ok {
 			if v == nil {
 				return nil, nil
 			}
@@ -84,7 +86,7 @@ func cachedGet[T any](b *blockCtx, key []byte) (*T, error) {
 		return nil, nil // absences are not cached: most are never asked again
 	}
 	if b.cache != nil {
-		b.cache.store(k, &t)
+		b.cache.store(string(key), &t)
 	}
 	return &t, nil
 }

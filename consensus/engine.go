@@ -149,6 +149,8 @@ type blockCtx struct {
 	cache *decodedCache
 	// window caches windowHashes for the block.
 	window []string
+	// keyBuf is scratch space for lookupKey.
+	keyBuf []byte
 }
 
 // ProcessBlock checks and applies one block and commits it to the store.

@@ -79,7 +79,8 @@ func keychainKey(ns string) []byte            { return []byte(prefixKeychain + n
 func historyPrefix(name string) []byte        { return []byte(prefixHistory + name + "/") }
 
 func historyKey(name string, height uint64, vtx int, seq int) []byte {
-	k := historyPrefix(name)
+	k := make([]byte, 0, len(prefixHistory)+len(name)+1+14)
+	k = append(append(append(k, prefixHistory...), name...), '/')
 	var b [14]byte
 	binary.BigEndian.PutUint64(b[:8], height)
 	binary.BigEndian.PutUint32(b[8:12], uint32(vtx))

@@ -6,13 +6,24 @@ import (
 	"sort"
 )
 
+// lookupKey builds prefix+a+sep+c (the key layout of keys.go) in the
+// block's scratch buffer, for a read that does not keep the key: the next
+// call overwrites it.
+func (b *blockCtx) lookupKey(prefix, a, sep, c string) []byte {
+	k := append(b.keyBuf[:0], prefix...)
+	k = append(append(append(k, a...), sep...), c...)
+	b.keyBuf = k
+	return k
+}
+
 // name returns a name's record as of now in this block. The record is
 // shared with the cache: callers copy it before changing it.
 func (b *blockCtx) name(name string) (*NameRecord, error) {
 	if !isNameValid(name) {
 		return nil, nil
 	}
-	return cachedGet[NameRecord](b, nameKey(name))
+	ns := namespaceOf(name)
+	return cachedGet[NameRecord](b, b.lookupKey(prefixName, ns, "/", name))
 }
 
 func (b *blockCtx) putNameRecord(r *NameRecord) error {
@@ -23,7 +34,7 @@ func (b *blockCtx) putNameRecord(r *NameRecord) error {
 // namespace returns a namespace record, shared with the cache: callers
 // copy it before changing it.
 func (b *blockCtx) namespace(id string) (*Namespace, error) {
-	return cachedGet[Namespace](b, namespaceKey(id))
+	return cachedGet[Namespace](b, b.lookupKey(prefixNamespace, id, "", ""))
 }
 
 func (b *blockCtx) putNamespace(ns *Namespace) error {
@@ -35,7 +46,7 @@ func (b *blockCtx) delNamespace(id string) { cachedDel(b, namespaceKey(id)) }
 
 // preorderRows returns a copy of the preorder rows of hash.
 func (b *blockCtx) preorderRows(hash string) ([]Preorder, error) {
-	v, err := cachedGet[[]Preorder](b, preorderKey(hash))
+	v, err := cachedGet[[]Preorder](b, b.lookupKey(prefixPreorder, hash, "", ""))
 	if err != nil || v == nil {
 		return nil, err
 	}
@@ -65,7 +76,7 @@ func (b *blockCtx) preorder(hash, op string) (*Preorder, error) {
 
 // account returns a copy of a token account, or nil.
 func (b *blockCtx) account(addr, typ string) (*Account, error) {
-	a, err := cachedGet[Account](b, accountKey(addr, typ))
+	a, err := cachedGet[Account](b, b.lookupKey(prefixAccount, addr, "/", typ))
 	if err != nil || a == nil {
 		return nil, err
 	}
@@ -81,7 +92,7 @@ func (b *blockCtx) putAccount(a *Account) error {
 // owned returns the names whose owner script is sender, shared with the
 // cache: callers must not change the slice.
 func (b *blockCtx) owned(sender string) ([]string, error) {
-	idx, err := cachedGet[ownerIndex](b, ownerKey(sender))
+	idx, err := cachedGet[ownerIndex](b, b.lookupKey(prefixOwner, sender, "", ""))
 	if err != nil || idx == nil {
 		return nil, err
 	}
