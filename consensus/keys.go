@@ -7,8 +7,9 @@ import (
 
 // State layout. Every piece of consensus state is one key of the store.
 // Values of the hot records (NameRecord, Namespace, preorder rows, Account,
-// owner index, HistoryEntry) use the compact binary encoding of codec.go;
-// the rest (vesting rows, scheduled events, keychains) are JSON; consensus
+// owner index) use the compact binary encoding of codec.go, history
+// entries the delta form of history.go (each record as its changes from
+// the name's previous entry; the older full form still reads); the rest (vesting rows, scheduled events, keychains) are JSON; consensus
 // and ops hashes are their hex strings. All encodings are deterministic.
 // Heights in keys are 8-byte big-endian so that byte order is height order.
 //
