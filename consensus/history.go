@@ -78,17 +78,38 @@ func unhex(c byte) byte {
 }
 
 // hs writes a string, packing lower-case hex to bytes: uvarint(n<<1|1) and
-// n bytes for hex, uvarint(len<<1) and the bytes otherwise.
+// n bytes for hex, uvarint(len<<1) and the bytes otherwise. One pass: the
+// packing is undone if a byte turns out not to be lower-case hex.
 func (e *encoder) hs(v string) {
-	if isLowerHex(v) {
-		e.u(uint64(len(v)/2)<<1 | 1)
-		for i := 0; i < len(v); i += 2 {
-			e.b = append(e.b, unhex(v[i])<<4|unhex(v[i+1]))
+	if n := len(v); n > 0 && n%2 == 0 {
+		start := len(e.b)
+		e.u(uint64(n/2)<<1 | 1)
+		i := 0
+		for ; i < n; i += 2 {
+			hi, lo := fromLowerHex(v[i]), fromLowerHex(v[i+1])
+			if hi|lo > 0xf {
+				break
+			}
+			e.b = append(e.b, hi<<4|lo)
 		}
-		return
+		if i >= n {
+			return
+		}
+		e.b = e.b[:start]
 	}
 	e.u(uint64(len(v)) << 1)
 	e.b = append(e.b, v...)
+}
+
+// fromLowerHex is the value of a lower-case hex digit, or 0xff.
+func fromLowerHex(c byte) byte {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
+	}
+	return 0xff
 }
 
 func (d *decoder) hs() string {
@@ -131,7 +152,7 @@ func optEq(a, b *string) bool {
 // encodeHistory renders a history entry whose record (if any) follows base,
 // the name's record before the entry (nil for none).
 func encodeHistory(x *HistoryEntry, base *NameRecord) []byte {
-	e := &encoder{b: make([]byte, 0, 160)}
+	e := &encoder{b: make([]byte, 0, 256)}
 	e.b = append(e.b, tagHistoryDelta)
 	e.s(x.Op)
 	e.hs(x.Txid)

@@ -1,9 +1,12 @@
 package consensus
 
 import (
+	"encoding/binary"
 	"encoding/hex"
+	"math/bits"
 	"strings"
 
+	"github.com/btcsuite/btcd/address/v2"
 	"github.com/btcsuite/btcd/address/v2/base58"
 	"github.com/spvcheck/spvcheck/ops"
 )
@@ -23,17 +26,86 @@ func isNameValid(name string) bool { return ops.IsNameValid(name) }
 func isNamespaceIDValid(id string) bool { return ops.IsNamespaceIDValid(id) }
 
 // hashName is hash_name(name, script_hex, address); ok is false when the
-// name has no base-40 form.
+// name has no base-40 form (or the script is not hex).
 func hashName(name, scriptHex, addr string) (string, bool) {
-	script, err := hex.DecodeString(scriptHex)
-	if err != nil {
+	var buf [160]byte
+	b, ok := appendB40(buf[:0], name)
+	if !ok {
+		// Long or not base-40: the general (math/big) path decides.
+		script, err := hex.DecodeString(scriptHex)
+		if err != nil {
+			return "", false
+		}
+		h, err := ops.PreorderHash(name, script, addr)
+		if err != nil {
+			return "", false
+		}
+		return h, true
+	}
+	if len(scriptHex)%2 != 0 {
 		return "", false
 	}
-	h, err := ops.PreorderHash(name, script, addr)
-	if err != nil {
-		return "", false
+	for i := 0; i < len(scriptHex); i += 2 {
+		hi, lo := fromAnyHex(scriptHex[i]), fromAnyHex(scriptHex[i+1])
+		if hi|lo > 0xf {
+			return "", false
+		}
+		b = append(b, hi<<4|lo)
 	}
-	return h, true
+	b = append(b, addr...)
+	return hex.EncodeToString(address.Hash160(b)), true
+}
+
+// fromAnyHex is the value of a hex digit of either case, or 0xff.
+func fromAnyHex(c byte) byte {
+	switch {
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10
+	}
+	return fromLowerHex(c)
+}
+
+// appendB40 is ops.B40ToBin with fixed-size arithmetic, for strings of at
+// most 48 base-40 digits (40^48 < 2^256); ok is false otherwise.
+func appendB40(dst []byte, s string) ([]byte, bool) {
+	if len(s) > 48 {
+		return dst, false
+	}
+	var v [4]uint64 // little-endian limbs
+	for i := 0; i < len(s); i++ {
+		var d uint64
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			d = uint64(c - '0')
+		case c >= 'a' && c <= 'z':
+			d = uint64(c-'a') + 10
+		case c == '-':
+			d = 36
+		case c == '_':
+			d = 37
+		case c == '.':
+			d = 38
+		case c == '+':
+			d = 39
+		default:
+			return dst, false
+		}
+		carry := d
+		for j := range v {
+			hi, lo := bits.Mul64(v[j], 40)
+			lo, c := bits.Add64(lo, carry, 0)
+			v[j], carry = lo, hi+c
+		}
+	}
+	var be [32]byte
+	for j := range v {
+		binary.BigEndian.PutUint64(be[24-8*j:], v[j])
+	}
+	k := 0
+	for k < 31 && be[k] == 0 {
+		k++
+	}
+	return append(dst, be[k:]...), true
 }
 
 // hash128 is hex(sha256(s)[:16]).
