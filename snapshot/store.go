@@ -27,8 +27,18 @@ const (
 	// rewind: a day of Bitcoin blocks, far deeper than any reorg the
 	// reference ever followed (it processed blocks 6 deep).
 	DefaultUndoWindow = 144
-	// DefaultCacheSize bounds Pebble's block cache.
+	// DefaultCacheSize bounds Pebble's cache, which holds its memtables
+	// as well as cached blocks (see Options.CacheSize).
 	DefaultCacheSize = 8 << 20
+)
+
+const (
+	// defaultMemTableSize is Pebble's default memtable size.
+	defaultMemTableSize = 4 << 20
+	// minBlockCache is what Pebble's cache keeps for blocks beyond the
+	// memtables it also holds: enough for the filter and index blocks
+	// that every commit's before-image lookups consult.
+	minBlockCache = 2 << 20
 )
 
 // Options configure Open.
@@ -43,8 +53,10 @@ type Options struct {
 	// UndoWindow is how many of the latest blocks keep undo records and can
 	// be rewound; zero means DefaultUndoWindow.
 	UndoWindow int
-	// CacheSize bounds the block cache in bytes; zero means
-	// DefaultCacheSize.
+	// CacheSize bounds Pebble's cache in bytes; zero means
+	// DefaultCacheSize. Pebble charges its two memtables (4 MiB each) to
+	// this cache, so it is raised when needed to leave at least 2 MiB for
+	// blocks.
 	CacheSize int64
 	// SyncEvery is how many block commits share one disk sync. Zero or one
 	// (the default) syncs every CommitBlock before it returns. N > 1 lets
@@ -141,11 +153,8 @@ func inspectDir(fs vfs.FS, dir string) (dirState, error) {
 }
 
 func openPebble(dir string, o Options, lock *pebble.Lock, readOnly, mustExist bool) (*pebble.DB, error) {
-	cache := pebble.NewCache(o.CacheSize)
-	defer cache.Unref()
 	po := &pebble.Options{
 		FS:               o.FS,
-		Cache:            cache,
 		ReadOnly:         readOnly,
 		ErrorIfNotExists: mustExist,
 		Lock:             lock,
@@ -163,6 +172,20 @@ func openPebble(dir string, o Options, lock *pebble.Lock, readOnly, mustExist bo
 	if o.tweakPebble != nil {
 		o.tweakPebble(po)
 	}
+	// Pebble charges its memtables (one being filled, one being flushed)
+	// to the block cache. A cache no larger than they are caches no blocks
+	// at all, and then every before-image lookup of a commit re-reads and
+	// re-checksums whole filter and index blocks from the files: that was
+	// most of a commit's time. So the cache is at least the memtables plus
+	// minBlockCache. It stays small on purpose: with cgo, Pebble allocates
+	// cached blocks with C malloc, whose per-thread arenas keep freed
+	// blocks, so every MiB of cache costs several of resident memory.
+	if po.MemTableSize == 0 {
+		po.MemTableSize = defaultMemTableSize
+	}
+	cache := pebble.NewCache(max(o.CacheSize, 2*int64(po.MemTableSize)+minBlockCache))
+	defer cache.Unref()
+	po.Cache = cache
 	return pebble.Open(dir, po)
 }
 
