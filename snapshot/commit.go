@@ -40,12 +40,13 @@ func (s *Store) CommitBlock(c *consensus.BlockCommit) error {
 
 	b := s.db.NewBatch()
 	defer b.Close()
-	undo, err := s.beforeImages(c.Writes)
+	keys := stateKeys(c.Writes)
+	undo, err := s.beforeImages(c.Writes, keys)
 	if err != nil {
 		return err
 	}
-	for _, w := range c.Writes {
-		k := stateKey(w.Key)
+	for i, w := range c.Writes {
+		k := keys[i]
 		if w.Value == nil {
 			err = b.Delete(k, nil)
 		} else {
@@ -96,32 +97,31 @@ func (s *Store) CommitBlock(c *consensus.BlockCommit) error {
 }
 
 // beforeImages reads the current value of every key a block writes, for
-// its undo record. The writes are sorted, so one iterator serves them all;
+// its undo record; keys are the writes' state keys. The writes are sorted,
+// so one iterator serves them all (measured faster than a DB.Get per key,
+// as it keeps each table's iterator and blocks across the seeks);
 // SeekPrefixGE lets the Bloom filters skip tables without the key, which
 // matters because most written keys are new.
-func (s *Store) beforeImages(writes []consensus.Write) ([]undoEntry, error) {
-	undo := make([]undoEntry, 0, len(writes))
+func (s *Store) beforeImages(writes []consensus.Write, keys [][]byte) ([]undoEntry, error) {
+	undo := make([]undoEntry, len(writes))
 	if len(writes) == 0 {
 		return undo, nil
 	}
 	it, err := s.db.NewIter(&pebble.IterOptions{
-		LowerBound: stateKey(writes[0].Key),
-		UpperBound: append(stateKey(writes[len(writes)-1].Key), 0),
+		LowerBound: keys[0],
+		UpperBound: append(bytes.Clone(keys[len(keys)-1]), 0),
 	})
 	if err != nil {
 		return nil, wrapError(ErrCorrupt, err, "reading before-images")
 	}
-	for _, w := range writes {
-		k := stateKey(w.Key)
-		e := undoEntry{Key: w.Key}
+	for i, w := range writes {
+		k := keys[i]
+		undo[i].Key = w.Key
 		if it.SeekPrefixGE(k) && bytes.Equal(it.Key(), k) {
-			e.Present = true
-			e.Value = bytes.Clone(it.Value())
-			if e.Value == nil {
-				e.Value = []byte{}
-			}
+			v := it.Value()
+			undo[i].Present = true
+			undo[i].Value = append(make([]byte, 0, len(v)), v...)
 		}
-		undo = append(undo, e)
 	}
 	if err := it.Close(); err != nil {
 		return nil, wrapError(ErrCorrupt, err, "reading before-images")
