@@ -17,6 +17,12 @@
 //     the Merkle root over the sorted hex strings of the ops hash and those
 //     earlier consensus hashes (ConsensusHash).
 //
+// The Merkle tree is the reference's, not Bitcoin's: the pairing is the same
+// (double-SHA256, last node duplicated), but the consensus-hash tree mixes
+// 16-byte leaves (earlier consensus hashes) with a 32-byte one (the ops
+// hash), which btcd's chainhash.Hash-based merkle helpers cannot represent.
+// The hashing itself is btcd's and the standard library's.
+//
 // All hashes cross the API as lower-case hex strings, as in the reference,
 // because its sort order is defined on those strings.
 package digest
