@@ -131,7 +131,7 @@ func checkInputs(b []byte) error {
 	n := d.Count(3)
 	for i := 0; i < n; i++ {
 		d.Byte()
-		if j := d.Bytes(); d.Err() == nil && !json.Valid(j) {
+		if j := d.Bytes(); d.Err() == nil && !validJSON(j) {
 			return enc.ErrMalformed
 		}
 	}
