@@ -101,7 +101,10 @@ func (s *Store) CommitBlock(c *consensus.BlockCommit) error {
 // so one iterator serves them all (measured faster than a DB.Get per key,
 // as it keeps each table's iterator and blocks across the seeks);
 // SeekPrefixGE lets the Bloom filters skip tables without the key, which
-// matters because most written keys are new.
+// matters because most written keys are new. (IterOptions.UseL6Filters
+// was tried: a little faster on small stores, but at a million operations
+// the bottom level's large filter blocks thrash the small cache: 25k ->
+// 19k ops/s and 61 -> 66 MiB peak RSS.)
 func (s *Store) beforeImages(writes []consensus.Write, keys [][]byte) ([]undoEntry, error) {
 	undo := make([]undoEntry, len(writes))
 	if len(writes) == 0 {
