@@ -186,6 +186,9 @@ type syncer struct {
 	p     *consensus.Params
 	sched ops.Schedule
 	eng   *consensus.Engine
+	// spent looks up spent outputs in exact mode (nil in light mode); its
+	// cache of previous transactions lives as long as the sync.
+	spent *spv.SpentOutputs
 
 	// tip and tipHash mirror the store's tip (tip −1 when empty).
 	tip     int64
@@ -222,6 +225,9 @@ func newSyncer(cfg Config) (*syncer, error) {
 	}
 	s := &syncer{cfg: cfg, src: cfg.Source, store: cfg.Store, p: cfg.Consensus, sched: cfg.Consensus.Schedule()}
 	s.stats.Light = cfg.Exact == nil
+	if cfg.Exact != nil {
+		s.spent = spv.NewSpentOutputs(cfg.Exact, spv.DefaultSpentCacheSize)
+	}
 	return s, nil
 }
 
@@ -365,8 +371,8 @@ func (s *syncer) applyBlock(ctx context.Context, e *spv.BlockEvent) error {
 		s.eng = eng
 	}
 	var spent ops.SpentScriptsFunc
-	if s.cfg.Exact != nil {
-		spent = exactSenders(s.cfg.Exact, msg)
+	if s.spent != nil {
+		spent = exactSenders(s.spent, msg)
 	}
 	scan, err := ops.ScanBlock(ctx, msg, ops.ContextAt(s.cfg.Wire, s.sched, uint64(h)), spent)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/btcsuite/btcd/chainhash/v2"
 	"github.com/btcsuite/btcd/wire/v2"
+	"github.com/spvcheck/spvcheck/spv"
 	"github.com/stretchr/testify/require"
 )
 
@@ -60,20 +61,22 @@ func TestExactSenders(t *testing.T) {
 	spender := spending(wire.OutPoint{Hash: outside.TxHash(), Index: 1}, wire.OutPoint{Hash: inBlock.TxHash()})
 	block := &wire.MsgBlock{Transactions: []*wire.MsgTx{txPaying(), inBlock, spender}}
 
-	got, err := exactSenders(txMap{outside.TxHash(): outside}, block)(ctx, 2, spender)
+	spent := func(src spv.TxSource) *spv.SpentOutputs { return spv.NewSpentOutputs(src, 0) }
+	got, err := exactSenders(spent(txMap{outside.TxHash(): outside}), block)(ctx, 2, spender)
 	require.NoError(t, err)
 	require.Equal(t, [][]byte{{2}, {3}}, got)
 
 	// A transaction later in the block is not a source of earlier spends.
 	early := &wire.MsgBlock{Transactions: []*wire.MsgTx{txPaying(), spender, inBlock}}
-	_, err = exactSenders(txMap{outside.TxHash(): outside}, early)(ctx, 1, spender)
+	_, err = exactSenders(spent(txMap{outside.TxHash(): outside}), early)(ctx, 1, spender)
 	require.ErrorIs(t, err, ErrSenders)
 	require.ErrorIs(t, err, errUnknownTx)
 
-	_, err = exactSenders(lying{inBlock}, block)(ctx, 2, spender)
+	_, err = exactSenders(spent(lying{inBlock}), block)(ctx, 2, spender)
 	require.ErrorIs(t, err, ErrSenders, "a node answering with another transaction")
 
 	bad := spending(wire.OutPoint{Hash: outside.TxHash(), Index: 5})
-	_, err = exactSenders(txMap{outside.TxHash(): outside}, block)(ctx, 2, bad)
+	badBlock := &wire.MsgBlock{Transactions: []*wire.MsgTx{txPaying(), inBlock, bad}}
+	_, err = exactSenders(spent(txMap{outside.TxHash(): outside}), badBlock)(ctx, 2, bad)
 	require.ErrorIs(t, err, ErrSenders, "an output index past the transaction's outputs")
 }
