@@ -45,14 +45,7 @@ func Consensus(r io.Reader, name string) (*Report, error) {
 }
 
 // ConsensusFile is Consensus on a file path.
-func ConsensusFile(path string) (*Report, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("opening vectors: %w", err)
-	}
-	defer f.Close()
-	return Consensus(f, path)
-}
+func ConsensusFile(path string) (*Report, error) { return judgeFile(path, Consensus) }
 
 // checkBlock returns one message per disagreement between a block record and
 // the digest package.

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 
 	"github.com/spvcheck/spvcheck/consensus"
@@ -68,14 +67,7 @@ func Replay(r io.Reader, name string) (*Report, error) {
 }
 
 // ReplayFile is Replay on a file path.
-func ReplayFile(path string) (*Report, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("opening vectors: %w", err)
-	}
-	defer f.Close()
-	return Replay(f, path)
-}
+func ReplayFile(path string) (*Report, error) { return judgeFile(path, Replay) }
 
 func replayScenario(rep *Report, s *testvectors.ReplayScenario, p *consensus.Params) error {
 	store := consensus.NewMemStore()

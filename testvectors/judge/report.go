@@ -3,6 +3,7 @@ package judge
 import (
 	"fmt"
 	"io"
+	"os"
 )
 
 // Failure is one record that did not match, identified by its key (the
@@ -53,4 +54,15 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	_, err := fmt.Fprintf(w, "%d passed, %d failed\n", r.Passed, r.Failed)
 	return err
+}
+
+// judgeFile opens a vector file and judges it with judge; the XxxFile
+// variants of every judge share it.
+func judgeFile(path string, judge func(io.Reader, string) (*Report, error)) (*Report, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("opening vectors: %w", err)
+	}
+	defer f.Close()
+	return judge(f, path)
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"reflect"
 	"regexp"
 	"sort"
@@ -47,14 +46,7 @@ const (
 )
 
 // WireFile judges a blockstack.js vector file by path.
-func WireFile(path string) (*Report, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("opening vectors: %w", err)
-	}
-	defer f.Close()
-	return Wire(f, path)
-}
+func WireFile(path string) (*Report, error) { return judgeFile(path, Wire) }
 
 // Wire judges every record of a blockstack.js vector file (the format of
 // testvectors/blockstackjs/vectors.jsonl):
@@ -817,14 +809,7 @@ func firstAmount(as ...*testvectors.Amount) *testvectors.Amount {
 }
 
 // RealTxsFile judges a real-transaction vector file by path.
-func RealTxsFile(path string) (*Report, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("opening vectors: %w", err)
-	}
-	defer f.Close()
-	return RealTxs(f, path)
-}
+func RealTxsFile(path string) (*Report, error) { return judgeFile(path, RealTxs) }
 
 // RealTxs judges a real-transaction vector file (the format of
 // testvectors/wire/real_txs.jsonl). Each transaction is decoded at its
