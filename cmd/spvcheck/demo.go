@@ -218,7 +218,7 @@ func runDemo(ctx context.Context, e *env, c *command, args []string) (code int) 
 		checked++
 	}
 	view := consensus.NewView(params, store)
-	lightTable, err := scenario.TableOf(params, view, script.Namespaces())
+	lightTable, err := scenario.TableOf(view, script.Namespaces())
 	if err != nil {
 		return fail(e, c, exitUsage, err, "")
 	}

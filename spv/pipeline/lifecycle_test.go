@@ -62,7 +62,7 @@ func TestLifecycle(t *testing.T) {
 	requireSameState(t, light, exact)
 	requireAudits(t, light)
 
-	table, err := scenario.TableOf(net.Consensus, consensus.NewView(net.Consensus, light), script.Namespaces())
+	table, err := scenario.TableOf(consensus.NewView(net.Consensus, light), script.Namespaces())
 	require.NoError(t, err)
 	require.Empty(t, scenario.Expected().Diff(table), "name table")
 	require.Empty(t, result.Names.Diff(table), "name table vs the scenario's replay")

@@ -169,7 +169,7 @@ func (rn *Runner) Run(ctx context.Context, s *Script) (*Result, error) {
 		}
 		sent += n
 	}
-	names, err := TableOf(r.params, consensus.NewView(r.params, r.store), s.Namespaces())
+	names, err := TableOf(consensus.NewView(r.params, r.store), s.Namespaces())
 	if err != nil {
 		return nil, newError(ErrReplay, 0, err, "reading the final name table")
 	}

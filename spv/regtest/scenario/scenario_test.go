@@ -64,7 +64,7 @@ func TestDefaultScenario(t *testing.T) {
 
 	// The Result's table is TableOf over the Result's store.
 	v := consensus.NewView(consensus.Regtest(), res.Store)
-	again, err := TableOf(consensus.Regtest(), v, Default().Namespaces())
+	again, err := TableOf(v, Default().Namespaces())
 	require.NoError(t, err)
 	require.Equal(t, res.Names, again)
 	for h := res.FirstBlock; h <= res.Tip; h++ {
@@ -124,7 +124,7 @@ func TestDefaultScenario(t *testing.T) {
 		want, _ := res.ConsensusHash(h)
 		require.Equal(t, want, out.ConsensusHash, "block %d", h)
 	}
-	lightNames, err := TableOf(p, consensus.NewView(p, light), Default().Namespaces())
+	lightNames, err := TableOf(consensus.NewView(p, light), Default().Namespaces())
 	require.NoError(t, err)
 	require.Equal(t, res.Names, lightNames)
 }

@@ -37,7 +37,7 @@ type NameTable map[string]NameState
 // state as of its last block: every name ever registered or imported there.
 // Applied to the light client's state and to a Runner's own replay, it
 // gives tables that must be equal.
-func TableOf(p *consensus.Params, v *consensus.View, namespaces []string) (NameTable, error) {
+func TableOf(v *consensus.View, namespaces []string) (NameTable, error) {
 	tip, ok, err := v.Tip()
 	if err != nil {
 		return nil, err
@@ -59,18 +59,18 @@ func TableOf(p *consensus.Params, v *consensus.View, namespaces []string) (NameT
 			return nil, fmt.Errorf("names of %s: %w", id, err)
 		}
 		for _, name := range names {
-			rec, err := v.Name(name)
+			status, err := v.NameStatus(name, tip)
 			if err != nil {
 				return nil, fmt.Errorf("name %s: %w", name, err)
 			}
+			rec := status.Record
 			st := NameState{Owner: rec.Address, Revoked: rec.Revoked}
 			if rec.ValueHash != nil {
 				st.ValueHash = *rec.ValueHash
 			}
-			if ns.Ready() && ns.Lifetime != consensus.NamespaceLifeInfinite {
-				life := ns.Lifetime * p.NamespaceRules(tip, id).LifetimeMultiplier
-				st.Expired = max(ns.ReadyBlock, rec.LastRenewed)+life <= tip
-			}
+			// The engine's own expiry block (lifetime × the multiplier of the
+			// tip's epoch), grace period or not.
+			st.Expired = !status.NeverExpires && status.ExpireBlock <= tip
 			out[name] = st
 		}
 	}
