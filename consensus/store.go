@@ -26,9 +26,18 @@ type Reader interface {
 }
 
 // Write is one key's new value in a block; a nil Value deletes the key.
+//
+// Prior is the value the key held before the block (nil: absent), and is
+// meaningful only when PriorKnown is set. The engine sets it for the keys
+// whose old value it already read through the same store during the block,
+// or knows to be absent (keys of the block's own height), so that a store
+// keeping an undo record need not read them again; a store reads the
+// before-image itself for a write without PriorKnown.
 type Write struct {
-	Key   []byte
-	Value []byte
+	Key        []byte
+	Value      []byte
+	Prior      []byte
+	PriorKnown bool
 }
 
 // BlockCommit is everything one block changes, handed to Store.CommitBlock
