@@ -17,11 +17,17 @@ package consensus
 // is dropped). A hit in the old generation moves the entry back into the
 // young one.
 type decodedCache struct {
-	m      map[string]any // young generation
-	old    map[string]any
+	m      map[string]cacheEntry // young generation
+	old    map[string]cacheEntry
 	tip    uint64
 	tipCH  string // consensus hash of tip, to notice a store rewound and re-extended
 	hasTip bool
+	// recent holds the consensus hashes of the blocks the engine committed
+	// last, by height (at most recentKeep of them): every block reads the
+	// whole consensus-hash window, which would otherwise cost a store read
+	// per height.
+	recent     map[uint64]string
+	recentKeep uint64
 }
 
 // cacheGeneration is small on purpose: a block's working set is a few
@@ -31,14 +37,32 @@ type decodedCache struct {
 // 16k or 4k and held 100 MiB more).
 const cacheGeneration = 1 << 13
 
+// cacheEntry is one cached committed value: decoded, and its stored bytes
+// when the engine tracks priors (see overlay.priors), nil otherwise.
+type cacheEntry struct {
+	v   any
+	raw []byte
+}
+
 func (c *decodedCache) reset() {
-	c.m, c.old = map[string]any{}, nil
+	c.m, c.old = map[string]cacheEntry{}, nil
 	c.hasTip = false
+	c.recent = map[uint64]string{}
+}
+
+// committed records block h's consensus hash and forgets the one that
+// falls out of the kept range.
+func (c *decodedCache) committed(h uint64, ch string) {
+	c.tip, c.tipCH, c.hasTip = h, ch, true
+	c.recent[h] = ch
+	if h >= c.recentKeep {
+		delete(c.recent, h-c.recentKeep)
+	}
 }
 
 // lookup returns the cached value of key (nil for a deleted key). The
 // key is only copied when the entry moves to the young generation.
-func (c *decodedCache) lookup(key []byte) (any, bool) {
+func (c *decodedCache) lookup(key []byte) (cacheEntry, bool) {
 	if v, ok := c.m[string(key)]; ok {
 		return v, true
 	}
@@ -47,13 +71,13 @@ func (c *decodedCache) lookup(key []byte) (any, bool) {
 		c.store(string(key), v)
 		return v, true
 	}
-	return nil, false
+	return cacheEntry{}, false
 }
 
-// store caches v (which must not be nil) under k.
-func (c *decodedCache) store(k string, v any) {
+// store caches v (whose value must not be nil) under k.
+func (c *decodedCache) store(k string, v cacheEntry) {
 	if len(c.m) >= cacheGeneration {
-		c.old, c.m = c.m, make(map[string]any, cacheGeneration)
+		c.old, c.m = c.m, make(map[string]cacheEntry, cacheGeneration)
 	}
 	c.m[k] = v
 }
@@ -75,11 +99,11 @@ func cachedGet[T any](b *blockCtx, key []byte) (*T, error) {
 		return v.(*T), nil
 	}
 	if b.cache != nil {
-		if v, ok := b.cache.lookup(key); ok {
-			if v == nil {
-				return nil, nil
+		if e, ok := b.cache.lookup(key); ok {
+			if e.raw != nil {
+				b.st.notePrior(key, e.raw)
 			}
-			return v.(*T), nil
+			return e.v.(*T), nil
 		}
 	}
 	var t T
@@ -91,7 +115,8 @@ func cachedGet[T any](b *blockCtx, key []byte) (*T, error) {
 		return nil, nil // absences are not cached: most are never asked again
 	}
 	if b.cache != nil {
-		b.cache.store(string(key), &t)
+		// With priors tracked, the read just noted the stored bytes.
+		b.cache.store(string(key), cacheEntry{v: &t, raw: b.st.priors[string(key)]})
 	}
 	return &t, nil
 }

@@ -94,6 +94,8 @@ type Engine struct {
 	p     *Params
 	store Store
 	cache decodedCache
+	// priors: the store takes Write.Prior (PriorTaker).
+	priors bool
 }
 
 // NewEngine returns an engine over store with the rules p. The store must
@@ -109,6 +111,10 @@ func NewEngine(p *Params, store Store) (*Engine, error) {
 		return nil, errors.New("consensus: params have a zero microstacks denominator")
 	}
 	e := &Engine{p: p, store: store}
+	if pt, ok := store.(PriorTaker); ok && pt.TakesPriors() {
+		e.priors = true
+	}
+	e.cache.recentKeep = p.ConsensusHashWindow + 1
 	e.cache.reset()
 	return e, nil
 }
@@ -170,7 +176,7 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 		return nil, &BlockError{Height: blk.Height, Err: fmt.Errorf("expected block %d", tip+1)}
 	}
 	b := &blockCtx{
-		p: e.p, st: newOverlay(e.store), n: blk.Height, q: blk.Height - 1, ops: blk.Ops,
+		p: e.p, st: newOverlay(e.store, e.priors), n: blk.Height, q: blk.Height - 1, ops: blk.Ops,
 		scanSeen: map[string]bool{}, collided: map[string]bool{}, created: map[string]bool{},
 		preorders: map[string]bool{}, regOwners: map[string]int{},
 		local: map[string]any{}, cache: &e.cache,
@@ -286,22 +292,28 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 	res.OpsHash = digest.OpsHash(res.Records)
 	var prevs []string
 	for _, h := range digest.PrevHeights(b.n, e.p.FirstBlock) {
-		v, ok, err := b.st.get(consensusHashKey(h))
+		v, ok, err := b.consensusHashAt(h)
 		if err != nil {
 			return nil, &BlockError{Height: blk.Height, Err: err}
 		}
 		if !ok {
 			return nil, &BlockError{Height: blk.Height, Err: fmt.Errorf("missing consensus hash of block %d", h)}
 		}
-		prevs = append(prevs, string(v))
+		prevs = append(prevs, v)
 	}
 	ch, err := digest.ConsensusHash(res.OpsHash, prevs)
 	if err != nil {
 		return nil, &BlockError{Height: blk.Height, Err: err}
 	}
 	res.ConsensusHash = ch
-	b.st.put(consensusHashKey(b.n), []byte(ch))
-	b.st.put(opsHashKey(b.n), []byte(res.OpsHash))
+	b.st.putNew(consensusHashKey(b.n), []byte(ch))
+	b.st.putNew(opsHashKey(b.n), []byte(res.OpsHash))
+	if e.priors {
+		// The read notes the tip key's prior.
+		if _, _, err := b.st.get([]byte(keyTip)); err != nil {
+			return nil, &BlockError{Height: blk.Height, Err: err}
+		}
+	}
 	b.st.put([]byte(keyTip), binary.BigEndian.AppendUint64(nil, b.n))
 
 	// End of block: the 0.13 scheduled events, then vesting for N+1 (§2.2-5).
@@ -326,10 +338,14 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 			// A value already cached in the old generation is
 			// dropped there, so that the young one holds the newest.
 			delete(e.cache.old, k)
-			e.cache.store(k, v)
+			var raw []byte
+			if e.priors {
+				raw = b.st.writes[k]
+			}
+			e.cache.store(k, cacheEntry{v: v, raw: raw})
 		}
 	}
-	e.cache.tip, e.cache.tipCH, e.cache.hasTip = blk.Height, res.ConsensusHash, true
+	e.cache.committed(blk.Height, res.ConsensusHash)
 	return res, nil
 }
 

@@ -12,10 +12,18 @@ import (
 type overlay struct {
 	base   Reader
 	writes map[string][]byte // nil value = deleted
+	// priors, when the store takes them (PriorTaker), holds the value each
+	// key had at the start of the block (nil: absent), for every key read
+	// from the base or known to be new; sortedWrites hands them over.
+	priors map[string][]byte
 }
 
-func newOverlay(base Reader) *overlay {
-	return &overlay{base: base, writes: map[string][]byte{}}
+func newOverlay(base Reader, trackPriors bool) *overlay {
+	o := &overlay{base: base, writes: map[string][]byte{}}
+	if trackPriors {
+		o.priors = map[string][]byte{}
+	}
+	return o
 }
 
 func (o *overlay) get(key []byte) ([]byte, bool, error) {
@@ -24,12 +32,36 @@ func (o *overlay) get(key []byte) ([]byte, bool, error) {
 	}
 	v, err := o.base.Get(key)
 	if errors.Is(err, ErrNotFound) {
+		o.notePrior(key, nil)
 		return nil, false, nil
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("consensus: reading state: %w", err)
 	}
+	if o.priors != nil {
+		// A store's slice may be reused by its next read: keep a copy
+		// (never nil, so that a present empty value stays present).
+		o.notePrior(key, append(make([]byte, 0, len(v)), v...))
+	}
 	return v, true, nil
+}
+
+// notePrior records v (nil: absent) as key's value at the start of the
+// block, unless one is recorded already.
+func (o *overlay) notePrior(key, v []byte) {
+	if o.priors == nil {
+		return
+	}
+	if _, ok := o.priors[string(key)]; !ok {
+		o.priors[string(key)] = v
+	}
+}
+
+// putNew writes a key that cannot exist before this block (one named by
+// the block's own height).
+func (o *overlay) putNew(key []byte, value []byte) {
+	o.notePrior(key, nil)
+	o.put(key, value)
 }
 
 func (o *overlay) getJSON(key []byte, v any) (bool, error) {
@@ -68,6 +100,9 @@ func (o *overlay) sortedWrites() []Write {
 	out := make([]Write, len(keys))
 	for i, k := range keys {
 		out[i] = Write{Key: []byte(k), Value: o.writes[k]}
+		if p, ok := o.priors[k]; ok {
+			out[i].Prior, out[i].PriorKnown = p, true
+		}
 	}
 	return out
 }

@@ -223,6 +223,21 @@ func (b *blockCtx) validConsensusHash(ch string) (bool, error) {
 	return false, nil
 }
 
+// consensusHashAt returns the consensus hash of committed block h, from
+// the engine's recent hashes when it has them.
+func (b *blockCtx) consensusHashAt(h uint64) (string, bool, error) {
+	if b.cache != nil && b.cache.hasTip {
+		if v, ok := b.cache.recent[h]; ok {
+			return v, true, nil
+		}
+	}
+	raw, ok, err := b.st.get(consensusHashKey(h))
+	if err != nil || !ok {
+		return "", ok, err
+	}
+	return string(raw), true, nil
+}
+
 // windowHashes lists the distinct consensus hashes of N-window..N-1 that
 // exist (stored blocks, and the genesis snapshots before the first block),
 // newest first. It is computed once per block: no operation changes them.
@@ -240,14 +255,14 @@ func (b *blockCtx) windowHashes() ([]string, error) {
 		h--
 		var v string
 		if h >= b.p.FirstBlock {
-			raw, ok, err := b.st.get(consensusHashKey(h))
+			raw, ok, err := b.consensusHashAt(h)
 			if err != nil {
 				return nil, err
 			}
 			if !ok {
 				continue
 			}
-			v = string(raw)
+			v = raw
 		} else if h+b.p.GenesisSnapshotBlocks >= b.p.FirstBlock {
 			v = b.p.GenesisConsensusHash
 		} else {
@@ -274,12 +289,19 @@ func (b *blockCtx) putName(r *NameRecord, oldSender string, entry *HistoryEntry)
 		return err
 	}
 	// Most writes of a name leave its indexes as they are: only write
-	// the ones that change (the state is the same either way).
-	if err := b.putIfChanged(hash128Key(r.NameHash128), r.Name); err != nil {
-		return err
+	// the ones that change (the state is the same either way). The
+	// previous write of the name left both pointing at it, and its 128-bit
+	// hash never changes, so only a new name or a new preorder hash needs
+	// a look at the index.
+	if base == nil || base.NameHash128 != r.NameHash128 {
+		if err := b.putIfChanged(hash128Key(r.NameHash128), r.Name); err != nil {
+			return err
+		}
 	}
-	if err := b.putIfChanged(namePreorderKey(r.PreorderHash), r.Name); err != nil {
-		return err
+	if base == nil || base.PreorderHash != r.PreorderHash {
+		if err := b.putIfChanged(namePreorderKey(r.PreorderHash), r.Name); err != nil {
+			return err
+		}
 	}
 	if oldSender != r.Sender {
 		if oldSender != "" {
@@ -314,7 +336,12 @@ func (b *blockCtx) putIfChanged(key []byte, value string) error {
 // difference from base (see history.go).
 func (b *blockCtx) addHistory(name string, entry *HistoryEntry, base *NameRecord) {
 	b.histSeq++
-	b.st.put(historyKey(name, entry.Height, entry.Vtxindex, b.histSeq), encodeHistory(entry, base))
+	k, v := historyKey(name, entry.Height, entry.Vtxindex, b.histSeq), encodeHistory(entry, base)
+	if entry.Height == b.n {
+		b.st.putNew(k, v) // a key of this block's height cannot exist yet
+	} else {
+		b.st.put(k, v) // a preorder's entry, keyed by the preorder's height
+	}
 }
 
 func (b *blockCtx) ownerIndexEdit(sender, name string, add bool) error {

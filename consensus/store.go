@@ -71,3 +71,10 @@ type Store interface {
 	// empty store.
 	Tip() (height uint64, ok bool, err error)
 }
+
+// PriorTaker is implemented by a Store that uses Write.Prior, typically
+// one that keeps an undo record per block. The engine tracks the prior
+// values of the keys a block writes only for such a store.
+type PriorTaker interface {
+	TakesPriors() bool
+}
