@@ -59,7 +59,14 @@ func (e *encoder) ou(v *uint64) {
 type decoder struct {
 	b   []byte
 	err error
+	// src, when set, is the whole value as one string, and d.b its tail
+	// still to read: strings are cut from it rather than copied one by one
+	// (one allocation per value instead of one per field).
+	src string
 }
+
+// newStringDecoder decodes b, whose strings share one copy of it.
+func newStringDecoder(b []byte) *decoder { return &decoder{b: b, src: string(b)} }
 
 func (d *decoder) fail() {
 	if d.err == nil {
@@ -90,7 +97,13 @@ func (d *decoder) raw(n uint64) string {
 		d.fail()
 		return ""
 	}
-	s := string(d.b[:n])
+	var s string
+	if d.src != "" {
+		off := len(d.src) - len(d.b)
+		s = d.src[off : off+int(n)]
+	} else {
+		s = string(d.b[:n])
+	}
 	d.b = d.b[n:]
 	return s
 }
@@ -271,7 +284,7 @@ func (d *decoder) namespace(ns *Namespace) {
 
 // encodeValue renders a state value.
 func encodeValue(v any) ([]byte, error) {
-	e := &encoder{b: make([]byte, 0, 256)}
+	e := &encoder{b: make([]byte, 0, 512)}
 	switch x := v.(type) {
 	case *NameRecord:
 		e.b = append(e.b, tagNameRecord)
@@ -329,7 +342,7 @@ func decodeValue(b []byte, v any) error {
 		if len(b) == 0 || b[0] != t {
 			return nil, errCorrupt
 		}
-		return &decoder{b: b[1:]}, nil
+		return newStringDecoder(b[1:]), nil
 	}
 	var d *decoder
 	var err error

@@ -93,13 +93,17 @@ func (o *overlay) del(key []byte) { o.writes[string(key)] = nil }
 // sortedWrites returns the buffered writes in key order.
 func (o *overlay) sortedWrites() []Write {
 	keys := make([]string, 0, len(o.writes))
+	size := 0
 	for k := range o.writes {
 		keys = append(keys, k)
+		size += len(k)
 	}
 	sort.Strings(keys)
 	out := make([]Write, len(keys))
+	buf := make([]byte, 0, size) // the keys' bytes, one allocation for all
 	for i, k := range keys {
-		out[i] = Write{Key: []byte(k), Value: o.writes[k]}
+		buf = append(buf, k...)
+		out[i] = Write{Key: buf[len(buf)-len(k) : len(buf) : len(buf)], Value: o.writes[k]}
 		if p, ok := o.priors[k]; ok {
 			out[i].Prior, out[i].PriorKnown = p, true
 		}
