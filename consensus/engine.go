@@ -195,9 +195,17 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 
 	// Scan phase (state-machine.md §2.2-1): creations checked against the
 	// state at the start of the block to find same-block collisions.
+	// Only a passed check's collision key matters there, and registration
+	// and reveal checks change nothing (imports may cache a keychain), so
+	// when no two registrations or reveals of the block name the same
+	// name or namespace, nothing can collide and they need no scan.
+	scanCreations := creationKeysRepeat(blk.Ops)
 	b.scanning = true
 	for i := range blk.Ops {
 		op := &blk.Ops[i]
+		if !scanCreations && (op.Kind == ops.KindNameRegistration || op.Kind == ops.KindNamespaceReveal) {
+			continue
+		}
 		kind := b.effectiveKind(op)
 		if kind != ops.KindNameRegistration && kind != ops.KindNameImport && kind != ops.KindNamespaceReveal {
 			continue
@@ -347,6 +355,36 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 	}
 	e.cache.committed(blk.Height, res.ConsensusHash)
 	return res, nil
+}
+
+// creationKeysRepeat reports whether two registrations, or two namespace
+// reveals, of list name the same name or namespace: the only way two
+// operations of a block can have the same collision key (effect.collideKey).
+func creationKeysRepeat(list []ops.Op) bool {
+	var names, namespaces map[string]bool
+	seen := func(m *map[string]bool, k string) bool {
+		if *m == nil {
+			*m = map[string]bool{}
+		}
+		if (*m)[k] {
+			return true
+		}
+		(*m)[k] = true
+		return false
+	}
+	for i := range list {
+		switch list[i].Kind {
+		case ops.KindNameRegistration:
+			if seen(&names, list[i].Name) {
+				return true
+			}
+		case ops.KindNamespaceReveal:
+			if seen(&namespaces, list[i].NamespaceID) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // effectiveKind is the kind the op is checked as. Under Rules.RenewalByState
