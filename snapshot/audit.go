@@ -72,6 +72,10 @@ type AuditOptions struct {
 	// in-memory filesystem. ScratchDir must not exist; it is removed after.
 	ScratchFS  vfs.FS
 	ScratchDir string
+	// VerifyPriors opens the scratch store with Options.VerifyPriors, so
+	// that the replay also checks every prior value the Replayer hands to
+	// CommitBlock; a wrong one fails that block's replay.
+	VerifyPriors bool
 	// Progress, if set, hears how far the audit got.
 	Progress func(Progress)
 }
@@ -380,6 +384,7 @@ func newReplay(ctx context.Context, opts AuditOptions, rep *AuditReport) (*repla
 	}
 	st, err := Open(ctx, rp.dir, Options{
 		Network: rep.Network, ParamsFingerprint: rep.ParamsFingerprint, FS: rp.fs, UndoWindow: 1,
+		VerifyPriors: opts.VerifyPriors,
 	})
 	if err != nil {
 		return nil, err

@@ -23,7 +23,9 @@ import (
 // fakeEngine is a tiny deterministic replay engine for audit tests: every
 // input op sets "name/<Name>" to its txid, is hashed as one record, and the
 // block's consensus hash is kept in state under "ch/<height>", as the real
-// engine keeps its chain in state.
+// engine keeps its chain in state. Like the real engine it hands the store
+// the prior value of every key it writes: names as read from the store, the
+// block's own chain entry as absent.
 func fakeEngine(first uint64) Replayer {
 	return ReplayFunc(func(ctx context.Context, st consensus.Store, h uint64, hash [32]byte, inputs []ops.Op) error {
 		vals := map[string]string{}
@@ -53,7 +55,15 @@ func fakeEngine(first uint64) Replayer {
 		sort.Strings(keys)
 		c := &consensus.BlockCommit{Height: h, BlockHash: hash, Records: records, OpsHash: opsHash, ConsensusHash: ch, Inputs: inputs}
 		for _, k := range keys {
-			c.Writes = append(c.Writes, consensus.Write{Key: []byte(k), Value: []byte(vals[k])})
+			w := consensus.Write{Key: []byte(k), Value: []byte(vals[k]), PriorKnown: true}
+			if k != string(chKey(h)) {
+				prior, err := st.Get(w.Key)
+				if err != nil && !errors.Is(err, consensus.ErrNotFound) {
+					return err
+				}
+				w.Prior = prior
+			}
+			c.Writes = append(c.Writes, w)
 		}
 		return st.CommitBlock(c)
 	})
@@ -61,10 +71,14 @@ func fakeEngine(first uint64) Replayer {
 
 func chKey(h uint64) []byte { return binary.BigEndian.AppendUint64([]byte("ch/"), h) }
 
-// replayedStore builds a store of n blocks through fakeEngine.
+// replayedStore builds a store of n blocks through fakeEngine, checking
+// the priors it hands over.
 func replayedStore(t testing.TB, fs vfs.FS, dir string, n int) *Store {
 	t.Helper()
-	s := openMem(t, fs, dir)
+	opts := testOptions(fs)
+	opts.VerifyPriors = true
+	s, err := Open(context.Background(), dir, opts)
+	require.NoError(t, err)
 	eng := fakeEngine(testFirst)
 	rng := rand.New(rand.NewPCG(9, 9))
 	for h := uint64(testFirst); h < testFirst+uint64(n); h++ {
@@ -90,7 +104,7 @@ func TestAuditVerifies(t *testing.T) {
 	defer s.Close()
 	var progress []Progress
 	for _, replayer := range []Replayer{nil, fakeEngine(testFirst)} {
-		rep, err := AuditStore(ctx, s, AuditOptions{Replayer: replayer, Progress: func(p Progress) { progress = append(progress, p) }})
+		rep, err := AuditStore(ctx, s, AuditOptions{Replayer: replayer, VerifyPriors: true, Progress: func(p Progress) { progress = append(progress, p) }})
 		require.NoError(t, err)
 		require.Equal(t, Verified, rep.Verdict, "%+v", rep)
 		require.Equal(t, replayer != nil, rep.Replayed)
@@ -103,7 +117,7 @@ func TestAuditVerifies(t *testing.T) {
 	require.Equal(t, uint64(testFirst+69), progress[len(progress)-1].Height)
 
 	file := exportBytes(t, s)
-	rep, err := AuditFile(ctx, bytes.NewReader(file), AuditOptions{Replayer: fakeEngine(testFirst)})
+	rep, err := AuditFile(ctx, bytes.NewReader(file), AuditOptions{Replayer: fakeEngine(testFirst), VerifyPriors: true})
 	require.NoError(t, err)
 	require.Equal(t, Verified, rep.Verdict, "%+v", rep)
 	require.True(t, rep.Replayed)
@@ -170,7 +184,7 @@ func TestAuditFindsTampering(t *testing.T) {
 			require.NoError(t, err)
 			var opts AuditOptions
 			if tc.replay {
-				opts.Replayer = fakeEngine(testFirst)
+				opts.Replayer, opts.VerifyPriors = fakeEngine(testFirst), true
 			}
 			rep, err := AuditStore(ctx, s, opts)
 			require.NoError(t, err)

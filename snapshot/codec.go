@@ -146,18 +146,15 @@ type undoEntry struct {
 	Value   []byte
 }
 
-func encodeUndo(entries []undoEntry) []byte {
-	b := enc.AppendUvarint(nil, uint64(len(entries)))
-	for _, e := range entries {
-		b = enc.AppendBytes(b, e.Key)
-		if e.Present {
-			b = append(b, 1)
-			b = enc.AppendBytes(b, e.Value)
-		} else {
-			b = append(b, 0)
-		}
+// appendUndoEntry appends one entry of an undo record: the key, then 1 and
+// the value it held, or 0 when it held none. An undo record is a count of
+// entries followed by the entries (see decodeUndo).
+func appendUndoEntry(b, key []byte, present bool, value []byte) []byte {
+	b = enc.AppendBytes(b, key)
+	if !present {
+		return append(b, 0)
 	}
-	return b
+	return enc.AppendBytes(append(b, 1), value)
 }
 
 func decodeUndo(b []byte) ([]undoEntry, error) {

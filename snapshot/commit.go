@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -10,12 +11,21 @@ import (
 	"github.com/spvcheck/spvcheck/snapshot/internal/enc"
 )
 
+// maxScratch is the largest encoding buffer a store keeps between commits;
+// an unusually large block's buffer is left to the garbage collector.
+const maxScratch = 1 << 20
+
 // CommitBlock implements consensus.Store. It applies the block in one Pebble
 // batch, committed with pebble.Sync (see Options.SyncEvery), holding: the state writes; an undo
 // record with the value every written key had before; the block's records,
 // inputs and summary (block hash, ops hash, consensus hash); the new tip;
 // and the deletion of the undo record that falls out of the window. After a
 // crash the store holds either all of the block or none of it.
+//
+// A write's before-image is its Prior when PriorKnown is set; the store
+// reads the others from the database. With Options.VerifyPriors it reads
+// them all and refuses, with ErrInvalidCommit and writing nothing, a block
+// whose supplied Prior disagrees with the stored value.
 func (s *Store) CommitBlock(c *consensus.BlockCommit) error {
 	if err := s.checkOpen(); err != nil {
 		return err
@@ -37,38 +47,36 @@ func (s *Store) CommitBlock(c *consensus.BlockCommit) error {
 	if err := s.checkNextHeight(c.Height); err != nil {
 		return err
 	}
-
-	b := s.db.NewBatch()
-	defer b.Close()
-	keys := stateKeys(c.Writes)
-	undo, err := s.beforeImages(c.Writes, keys)
+	undo, err := s.undoRecord(s.scratch[:0], c)
 	if err != nil {
 		return err
 	}
-	for i, w := range c.Writes {
-		k := keys[i]
-		if w.Value == nil {
-			err = b.Delete(k, nil)
-		} else {
-			err = b.Set(k, w.Value, nil)
-		}
-		if err != nil {
+	if cap(undo) <= maxScratch {
+		s.scratch = undo[:0]
+	}
+
+	b := s.db.NewBatch()
+	defer b.Close()
+	for i := range c.Writes {
+		if err := setState(b, &c.Writes[i]); err != nil {
 			return err
 		}
 	}
 	h := c.Height
-	sets := []struct{ k, v []byte }{
-		{heightKey(prefixUndo, h), encodeUndo(undo)},
+	sets := [...]struct{ k, v []byte }{
+		{heightKey(prefixUndo, h), undo},
 		{heightKey(prefixBlock, h), sum.encode()},
 		{heightKey(prefixRecords, h), encodeRecords(c.Records)},
 		{heightKey(prefixInputs, h), inputs},
 		{tipKey(), enc.AppendUint64(nil, h)},
 	}
-	if !s.hasFirst {
-		sets = append(sets, struct{ k, v []byte }{metaKey(metaFirst), enc.AppendUint64(nil, h)})
-	}
 	for _, kv := range sets {
 		if err := b.Set(kv.k, kv.v, nil); err != nil {
+			return err
+		}
+	}
+	if !s.hasFirst {
+		if err := b.Set(metaKey(metaFirst), enc.AppendUint64(nil, h), nil); err != nil {
 			return err
 		}
 	}
@@ -96,40 +104,130 @@ func (s *Store) CommitBlock(c *consensus.BlockCommit) error {
 	return nil
 }
 
-// beforeImages reads the current value of every key a block writes, for
-// its undo record; keys are the writes' state keys. The writes are sorted,
-// so one iterator serves them all (measured faster than a DB.Get per key,
-// as it keeps each table's iterator and blocks across the seeks);
-// SeekPrefixGE lets the Bloom filters skip tables without the key, which
-// matters because most written keys are new. (IterOptions.UseL6Filters
-// was tried: a little faster on small stores, but at a million operations
-// the bottom level's large filter blocks thrash the small cache: 25k ->
-// 19k ops/s and 61 -> 66 MiB peak RSS.)
-func (s *Store) beforeImages(writes []consensus.Write, keys [][]byte) ([]undoEntry, error) {
-	undo := make([]undoEntry, len(writes))
-	if len(writes) == 0 {
-		return undo, nil
+// setState adds one state write to b, building its state key in place.
+func setState(b *pebble.Batch, w *consensus.Write) error {
+	var op *pebble.DeferredBatchOp
+	if w.Value == nil {
+		op = b.DeleteDeferred(1 + len(w.Key))
+	} else {
+		op = b.SetDeferred(1+len(w.Key), len(w.Value))
+		copy(op.Value, w.Value)
+	}
+	op.Key[0] = prefixState
+	copy(op.Key[1:], w.Key)
+	return op.Finish()
+}
+
+// undoRecord appends to dst the undo record of c: every written key with
+// the value it held before the block, or its absence (see decodeUndo). A
+// write's Prior is its before-image when PriorKnown is set; the store reads
+// the others, and with Options.VerifyPriors all of them, checking every
+// supplied Prior against what it read.
+//
+// The writes are sorted, so one iterator serves all the reads (measured
+// faster than a DB.Get per key, as it keeps each table's iterator and
+// blocks across the seeks); SeekPrefixGE lets the Bloom filters skip tables
+// without the key, which matters because most written keys are new.
+// (IterOptions.UseL6Filters was tried: a little faster on small stores,
+// but at a million operations the bottom level's large filter blocks
+// thrash the small cache: 25k -> 19k ops/s and 61 -> 66 MiB peak RSS.)
+func (s *Store) undoRecord(dst []byte, c *consensus.BlockCommit) ([]byte, error) {
+	writes := c.Writes
+	keys := s.keysToRead(writes)
+	dst = enc.AppendUvarint(dst, uint64(len(writes)))
+	if keys == nil {
+		for i := range writes {
+			dst = appendUndoEntry(dst, writes[i].Key, writes[i].Prior != nil, writes[i].Prior)
+		}
+		return dst, nil
+	}
+	first, last := -1, -1
+	for i, k := range keys {
+		if k != nil {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
 	}
 	it, err := s.db.NewIter(&pebble.IterOptions{
-		LowerBound: keys[0],
-		UpperBound: append(bytes.Clone(keys[len(keys)-1]), 0),
+		LowerBound: keys[first],
+		UpperBound: append(bytes.Clone(keys[last]), 0),
 	})
 	if err != nil {
 		return nil, wrapError(ErrCorrupt, err, "reading before-images")
 	}
-	for i, w := range writes {
+	dst, err = appendReadUndo(dst, c, keys, it)
+	if cerr := it.Close(); cerr != nil && err == nil {
+		err = wrapError(ErrCorrupt, cerr, "reading before-images")
+	}
+	return dst, err
+}
+
+// appendReadUndo appends the undo entries of c's writes, reading with it
+// the before-image of every write that has a key in keys.
+func appendReadUndo(dst []byte, c *consensus.BlockCommit, keys [][]byte, it *pebble.Iterator) ([]byte, error) {
+	for i := range c.Writes {
+		w := &c.Writes[i]
 		k := keys[i]
-		undo[i].Key = w.Key
-		if it.SeekPrefixGE(k) && bytes.Equal(it.Key(), k) {
-			v := it.Value()
-			undo[i].Present = true
-			undo[i].Value = append(make([]byte, 0, len(v)), v...)
+		if k == nil {
+			dst = appendUndoEntry(dst, w.Key, w.Prior != nil, w.Prior)
+			continue
+		}
+		var v []byte
+		present := it.SeekPrefixGE(k) && bytes.Equal(it.Key(), k)
+		if present {
+			var err error
+			if v, err = it.ValueAndErr(); err != nil {
+				return nil, wrapError(ErrCorrupt, err, "reading the before-image of key %x", w.Key)
+			}
+		} else if err := it.Error(); err != nil {
+			return nil, wrapError(ErrCorrupt, err, "reading the before-image of key %x", w.Key)
+		}
+		if w.PriorKnown && (present != (w.Prior != nil) || !bytes.Equal(v, w.Prior)) {
+			return nil, newError(ErrInvalidCommit, "block %d: key %x held %s before the block, the commit says %s",
+				c.Height, w.Key, describeValue(present, v), describeValue(w.Prior != nil, w.Prior))
+		}
+		dst = appendUndoEntry(dst, w.Key, present, v)
+	}
+	return dst, nil
+}
+
+// keysToRead returns, for each write whose before-image the store must
+// read, its state key (nil for the others), all in one allocation; nil when
+// there is none to read.
+func (s *Store) keysToRead(writes []consensus.Write) [][]byte {
+	n, count := 0, 0
+	for i := range writes {
+		if s.opts.VerifyPriors || !writes[i].PriorKnown {
+			n += 1 + len(writes[i].Key)
+			count++
 		}
 	}
-	if err := it.Close(); err != nil {
-		return nil, wrapError(ErrCorrupt, err, "reading before-images")
+	if count == 0 {
+		return nil
 	}
-	return undo, nil
+	buf := make([]byte, 0, n)
+	keys := make([][]byte, len(writes))
+	for i := range writes {
+		if s.opts.VerifyPriors || !writes[i].PriorKnown {
+			start := len(buf)
+			buf = append(append(buf, prefixState), writes[i].Key...)
+			keys[i] = buf[start:len(buf):len(buf)]
+		}
+	}
+	return keys
+}
+
+// describeValue is a short description of a value for error messages.
+func describeValue(present bool, v []byte) string {
+	switch {
+	case !present:
+		return "no value"
+	case len(v) > 32:
+		return fmt.Sprintf("%d bytes %x...", len(v), v[:32])
+	}
+	return fmt.Sprintf("%d bytes %x", len(v), v)
 }
 
 // checkNextHeight requires h to follow the tip; an empty store takes any

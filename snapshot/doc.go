@@ -25,6 +25,12 @@
 // deletes in the same batch the undo record that falls out of the undo
 // window; Pebble applies a batch entirely or not at all, so after a crash a
 // store reopens at the last whole block. Heights must be consecutive.
+// The undo record's before-images are the writes' Prior values where the
+// engine supplies them (consensus.Write.PriorKnown, set for nearly every
+// key, since the engine read it during the block or knows it new); the
+// store reads only the others from the database, with one iterator over
+// their sorted keys. Options.VerifyPriors reads them all and refuses a
+// block whose supplied Prior disagrees (ErrInvalidCommit, nothing written).
 // Options.SyncEvery trades durability of the latest blocks for speed during
 // initial sync: blocks still commit whole, but only every N-th waits for
 // the disk, so a crash can lose trailing blocks (never part of one), which

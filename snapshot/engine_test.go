@@ -18,7 +18,9 @@ import (
 // the same consensus hash at every block and the same final state; then it
 // audits the Pebble store and its exported file with the engine as
 // Replayer, and checks that rewinding the last blocks and replaying them
-// again lands on the same state.
+// again lands on the same state. Every store the engine commits to runs
+// with VerifyPriors, so a wrong prior value from the engine fails the test,
+// and the rewind restores what the priors recorded.
 func TestEngineOnPebble(t *testing.T) {
 	ctx := context.Background()
 	var scenarios []*testvectors.ReplayScenario
@@ -50,7 +52,9 @@ func TestEngineOnPebble(t *testing.T) {
 		memEng, err := consensus.NewEngine(p, mem)
 		require.NoError(t, err)
 		fs := vfs.NewMem()
-		st, err := Open(ctx, "db", Options{Network: p.Name, ParamsFingerprint: p.Fingerprint(), FS: fs})
+		// VerifyPriors: every prior value the engine hands over is checked
+		// against the store, here and in the audits' scratch stores.
+		st, err := Open(ctx, "db", Options{Network: p.Name, ParamsFingerprint: p.Fingerprint(), FS: fs, VerifyPriors: true})
 		require.NoError(t, err)
 		replay := EngineReplayer(p)
 		for _, b := range blocks {
@@ -64,13 +68,13 @@ func TestEngineOnPebble(t *testing.T) {
 		final := dumpState(t, st, "")
 		require.Equal(t, dumpState(t, mem, ""), final, s.Scenario)
 
-		rep, err := AuditStore(ctx, st, AuditOptions{Replayer: replay})
+		rep, err := AuditStore(ctx, st, AuditOptions{Replayer: replay, VerifyPriors: true})
 		require.NoError(t, err)
 		require.Equal(t, Verified, rep.Verdict, "%s: %+v %v", s.Scenario, rep.Divergence, rep.Err)
 		var file bytes.Buffer
 		_, err = Export(ctx, st, &file)
 		require.NoError(t, err)
-		frep, err := AuditFile(ctx, bytes.NewReader(file.Bytes()), AuditOptions{Replayer: replay})
+		frep, err := AuditFile(ctx, bytes.NewReader(file.Bytes()), AuditOptions{Replayer: replay, VerifyPriors: true})
 		require.NoError(t, err)
 		require.Equal(t, Verified, frep.Verdict, "%s: %+v %v", s.Scenario, frep.Divergence, frep.Err)
 

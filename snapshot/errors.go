@@ -48,7 +48,8 @@ const (
 
 	// ErrInvalidCommit is returned for a BlockCommit that breaks its contract:
 	// nil, writes not sorted or repeated, hashes that are not lower-case hex
-	// of the right length.
+	// of the right length, or (with Options.VerifyPriors) a write whose
+	// Prior is not the value the key held.
 	ErrInvalidCommit
 
 	// ErrHeightGap is returned when a block's height is not the one after the

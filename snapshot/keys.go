@@ -1,9 +1,6 @@
 package snapshot
 
-import (
-	"github.com/spvcheck/spvcheck/consensus"
-	"github.com/spvcheck/spvcheck/snapshot/internal/enc"
-)
+import "github.com/spvcheck/spvcheck/snapshot/internal/enc"
 
 // The store keeps two keyspaces in one Pebble database, told apart by the
 // first byte of every key. Engine state lives under prefixState and is all
@@ -55,20 +52,4 @@ func stateBounds(prefix []byte) (lower, upper []byte) {
 		}
 	}
 	return lower, nil
-}
-
-// stateKeys returns the state keys of writes, all in one allocation.
-func stateKeys(writes []consensus.Write) [][]byte {
-	n := 0
-	for _, w := range writes {
-		n += 1 + len(w.Key)
-	}
-	buf := make([]byte, 0, n)
-	keys := make([][]byte, len(writes))
-	for i, w := range writes {
-		start := len(buf)
-		buf = append(append(buf, prefixState), w.Key...)
-		keys[i] = buf[start:len(buf):len(buf)]
-	}
-	return keys
 }

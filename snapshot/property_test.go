@@ -16,8 +16,10 @@ import (
 
 // genCommit draws a block at height h: writes over a small universe of keys
 // sharing prefixes (so scans hit boundaries), some deletions, some empty
-// values, some keys ending in 0xff.
-func genCommit(t *rapid.T, h uint64) *consensus.BlockCommit {
+// values, some keys ending in 0xff. cur is the state before the block: some
+// writes carry their true prior value from it, as the engine's do, and the
+// others leave the store to read it.
+func genCommit(t *rapid.T, h uint64, cur map[string]string) *consensus.BlockCommit {
 	keys := rapid.SliceOfDistinct(
 		rapid.SampledFrom([]string{"a", "a/1", "a/2", "a/\xff", "a/\xff\xff", "b", "b/x", "bb", "\xff", "\xff\x00", ""}),
 		func(s string) string { return s },
@@ -32,6 +34,12 @@ func genCommit(t *rapid.T, h uint64) *consensus.BlockCommit {
 			w.Value = []byte{}
 		default:
 			w.Value = []byte(rapid.StringN(0, 6, -1).Draw(t, "value"))
+		}
+		if rapid.Bool().Draw(t, "prior known") {
+			w.PriorKnown = true
+			if v, ok := cur[k]; ok {
+				w.Prior = []byte(v)
+			}
 		}
 		c.Writes = append(c.Writes, w)
 	}
@@ -68,6 +76,7 @@ func TestPropertyStoreMatchesReference(t *testing.T) {
 		ctx := context.Background()
 		opts := testOptions(vfs.NewMem())
 		opts.UndoWindow = rapid.IntRange(1, 6).Draw(t, "window")
+		opts.VerifyPriors = rapid.Bool().Draw(t, "verify priors")
 		s, err := Open(ctx, "db", opts)
 		require.NoError(t, err)
 		defer s.Close()
@@ -91,7 +100,7 @@ func TestPropertyStoreMatchesReference(t *testing.T) {
 					undoable -= n
 				}
 			} else {
-				c := genCommit(t, next)
+				c := genCommit(t, next, ref.cur())
 				require.NoError(t, s.CommitBlock(c))
 				ref.apply(c)
 				next++
@@ -134,18 +143,26 @@ func rawDump(t require.TestingT, s *Store) []string {
 func TestPropertyCommitThenRewindRestores(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		ctx := context.Background()
-		s, err := Open(ctx, "db", testOptions(vfs.NewMem()))
+		opts := testOptions(vfs.NewMem())
+		opts.VerifyPriors = rapid.Bool().Draw(t, "verify priors")
+		s, err := Open(ctx, "db", opts)
 		require.NoError(t, err)
 		defer s.Close()
+		ref := newRefKV()
+		commit := func(h uint64) {
+			c := genCommit(t, h, ref.cur())
+			require.NoError(t, s.CommitBlock(c))
+			ref.apply(c)
+		}
 		h := uint64(50)
 		for range rapid.IntRange(0, 6).Draw(t, "prefix") {
-			require.NoError(t, s.CommitBlock(genCommit(t, h)))
+			commit(h)
 			h++
 		}
 		before := rawDump(t, s)
 		k := rapid.IntRange(1, 8).Draw(t, "k")
 		for i := 0; i < k; i++ {
-			require.NoError(t, s.CommitBlock(genCommit(t, h+uint64(i))))
+			commit(h + uint64(i))
 		}
 		require.NoError(t, s.Rewind(ctx, k))
 		after := rawDump(t, s)

@@ -67,6 +67,15 @@ type Options struct {
 	// again; a sync costs milliseconds on real disks. Rewind, Sync and
 	// Close always sync.
 	SyncEvery int
+	// VerifyPriors makes CommitBlock read the before-image of every written
+	// key from the database, as it does for writes without
+	// consensus.Write.PriorKnown, and refuse with ErrInvalidCommit, writing
+	// nothing, a block in which a supplied Prior disagrees with the stored
+	// value. Without it a supplied Prior is trusted and goes into the undo
+	// record unread, so a wrong one would make a later Rewind restore wrong
+	// state. For tests of whatever fills the priors, and for paranoid users:
+	// it costs the lookups the priors save.
+	VerifyPriors bool
 	// FS is the filesystem; nil means the operating system's.
 	FS vfs.FS
 	// ReadOnly opens an existing store without ever writing to it.
@@ -112,6 +121,7 @@ type Store struct {
 	hasTip   bool
 	first    uint64
 	hasFirst bool
+	scratch  []byte // CommitBlock's encoding buffer, kept between blocks
 }
 
 var _ consensus.Store = (*Store)(nil)
