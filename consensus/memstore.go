@@ -2,55 +2,75 @@ package consensus
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"hash/maphash"
 	"slices"
 	"sort"
 )
 
-// MemStore is an in-memory Store. Keys and values live in append-only
-// byte chunks, found through a map from a 64-bit hash of the key to a slot
-// (a key whose hash another key already holds goes into a small map by
-// key). Neither the chunks nor the slots nor the hash map hold pointers, so
-// a large state costs the garbage collector almost nothing to scan and
-// leaves no per-value allocations behind. Bytes of overwritten and deleted
-// values are reclaimed once they pass a quarter of the live bytes, by moving
-// the live entries out of the emptiest chunks until the garbage is below an
-// eighth. Ordered scans use a key-sorted list of slots
-// rebuilt lazily after keys were added or removed, so iteration order is
-// always byte order and never Go's map order. The store keeps only state,
-// not the per-block records and inputs a persistent store archives.
+// MemStore is an in-memory Store, laid out so that a random Get of a
+// present key costs about two cache misses and of an absent key about one,
+// since lookups are most of what replaying a chain does.
+//
+// Each key and its value are one record, [key length][value length][key]
+// [value] (lengths as uvarints), appended to byte chunks that are never
+// written again once filled. An open-addressing table (linear probing,
+// power-of-two size, at most 70% full) of 64-bit entries finds the records:
+// an entry packs the top bits of the key's hash and the record's location.
+// A lookup reads the entry at the slot given by the top bits of the hash
+// and the entries after it up to an empty one; only an entry whose stored
+// hash bits match leads to the record, where the key is compared in full
+// (so colliding hashes are told apart) and the value sits right after it.
+//
+// Because an entry's stored bits are the top bits of the hash, they also
+// name its home slot: the table grows, and deletion shifts later entries
+// back into the hole (no tombstones), without reading a record, up to a
+// table of 1<<memHashBits slots (some 47M keys); past that those paths
+// rehash keys and lookups compare more keys.
+//
+// Neither the table nor the chunks hold pointers, so a large state costs
+// the garbage collector almost nothing to scan and leaves no per-key
+// allocations behind. An overwrite appends a new record and repoints the
+// entry, leaving the old record as garbage; a chunk left with no live
+// record is dropped at once, and once garbage passes a quarter of the live
+// bytes, the live records are moved out of the emptiest chunks until it is
+// below an eighth (compact). Ordered scans use a key-sorted list of table
+// slots rebuilt lazily after keys were added or removed, so iteration order
+// is always byte order and never depends on the hash seed or Go's map order.
+// The store keeps only state, not the per-block records and inputs a
+// persistent store archives.
 //
 // Slices handed out by Get and Scan point into the chunks, which are never
-// written again once filled: they stay valid, and must not be modified.
+// written again once filled and are dropped rather than reused when
+// evacuated: they stay valid, and must not be modified.
 type MemStore struct {
-	seed   maphash.Seed
-	index  map[uint64]uint32 // hash of key → slot
-	spill  map[string]uint32 // keys whose hash another live key holds in index
-	slots  []memSlot
-	free   []uint32 // unused slots
-	chunks [][]byte // nil: evacuated, its index free for reuse
-	// chunkLive counts the live bytes of each chunk.
+	seed maphash.Seed
+	// hashMask is all ones; tests narrow it to force hash collisions.
+	hashMask uint64
+	// deriveBits is the largest table order at which an entry's stored
+	// hash bits give its home slot (memHashBits; tests lower it to run the
+	// path that rehashes keys).
+	deriveBits uint
+	// table holds one entry per key, 0 for an empty slot.
+	table []uint64
+	bits  uint // len(table) == 1<<bits once allocated
+	// chunks hold the records; nil: dropped, its index free for reuse.
+	chunks [][]byte
+	// chunkLive counts the bytes of live records in each chunk.
 	chunkLive  []int
 	freeChunks []uint32
 	cur        int // chunk being filled (-1: none)
-	live       int // bytes of live keys and values
+	live       int // bytes of live records
 	total      int // bytes in the chunks
 	n          int // live keys
 	// compactMin is the chunk total below which garbage is never
 	// reclaimed (memCompactMin; tests lower it).
 	compactMin int
-	sorted     []uint32
+	sorted     []uint32 // table slots in key order, unless dirty
 	dirty      bool
 	tip        uint64
 	hasTip     bool
-}
-
-// memSlot locates one key and its value in the chunks.
-type memSlot struct {
-	kc, ko, kl uint32 // key: chunk, offset, length
-	vc, vo, vl uint32 // value
-	used       bool
 }
 
 const (
@@ -58,127 +78,226 @@ const (
 	// memCompactMin is the arena size below which garbage is never
 	// reclaimed.
 	memCompactMin = 8 << 20
+
+	// An entry is hash<<memLocBits | (chunk+1)<<memOffBits | offset/memAlign:
+	// records start memAlign-aligned, so 18 bits address a chunk, 20 bits
+	// number chunks (index 0 marks an empty slot) and 26 bits of the hash
+	// are kept.
+	memAlign     = 4
+	memOffBits   = 18
+	memChunkBits = 20
+	memLocBits   = memOffBits + memChunkBits
+	memHashBits  = 64 - memLocBits
+	memLocMask   = 1<<memLocBits - 1
+	memOffMask   = 1<<memOffBits - 1
+	memChunkMask = 1<<memChunkBits - 1
+	// memMaxChunks is how many chunks an entry can number (1 TiB of small
+	// records).
+	memMaxChunks = memChunkMask
+	// memMinBits is the order of the first table.
+	memMinBits = 4
 )
 
 // NewMemStore returns an empty in-memory store.
 func NewMemStore() *MemStore {
-	return &MemStore{seed: maphash.MakeSeed(), index: map[uint64]uint32{}, cur: -1, compactMin: memCompactMin}
+	return &MemStore{
+		seed:       maphash.MakeSeed(),
+		hashMask:   ^uint64(0),
+		deriveBits: memHashBits,
+		cur:        -1,
+		compactMin: memCompactMin,
+	}
 }
 
-func (m *MemStore) key(s *memSlot) []byte {
-	return m.chunks[s.kc][s.ko : s.ko+s.kl : s.ko+s.kl]
+func (m *MemStore) hash(key []byte) uint64 { return maphash.Bytes(m.seed, key) & m.hashMask }
+
+// memLen decodes the uvarint length at c[p:], returning it and the offset
+// after it; keys under 128 bytes take the inlined fast path.
+func memLen(c []byte, p int) (int, int) {
+	if b := c[p]; b < 0x80 {
+		return int(b), p + 1
+	}
+	return memLenSlow(c, p)
 }
 
-func (m *MemStore) value(s *memSlot) []byte {
-	return m.chunks[s.vc][s.vo : s.vo+s.vl : s.vo+s.vl]
+func memLenSlow(c []byte, p int) (int, int) {
+	x, n := binary.Uvarint(c[p:])
+	return int(x), p + n
 }
 
-// find returns the slot of key.
-func (m *MemStore) find(key []byte) (uint32, bool) {
-	if len(m.spill) > 0 {
-		if id, ok := m.spill[string(key)]; ok {
-			return id, true
+// record returns the key and value of the record entry e points to, capped
+// so that an append by the caller cannot write into the chunk.
+func (m *MemStore) record(e uint64) (key, value []byte) {
+	c := m.chunks[(e>>memOffBits)&memChunkMask-1]
+	p := int(e&memOffMask) * memAlign
+	kl, p := memLen(c, p)
+	vl, p := memLen(c, p)
+	q := p + kl
+	return c[p:q:q], c[q : q+vl : q+vl]
+}
+
+// recordSize is the bytes a record of key and value takes in a chunk,
+// padding included.
+func recordSize(kl, vl int) int {
+	n := uvarintLen(kl) + uvarintLen(vl) + kl + vl
+	return (n + memAlign - 1) &^ (memAlign - 1)
+}
+
+func uvarintLen(x int) int {
+	n := 1
+	for ; x >= 0x80; x >>= 7 {
+		n++
+	}
+	return n
+}
+
+// entrySize is the bytes of the record entry e points to.
+func (m *MemStore) entrySize(e uint64) (chunk uint32, size int) {
+	k, v := m.record(e)
+	return uint32((e>>memOffBits)&memChunkMask - 1), recordSize(len(k), len(v))
+}
+
+// find returns the slot holding key, whose hash is h, and its entry; or,
+// when the key is absent, the empty slot where it would go.
+func (m *MemStore) find(key []byte, h uint64) (slot uint64, e uint64, found bool) {
+	if len(m.table) == 0 {
+		return 0, 0, false
+	}
+	mask := uint64(len(m.table) - 1)
+	for i := h >> (64 - m.bits); ; i = (i + 1) & mask {
+		e := m.table[i]
+		if e == 0 {
+			return i, 0, false
+		}
+		if (e^h)>>memLocBits == 0 {
+			if k, _ := m.record(e); bytes.Equal(k, key) {
+				return i, e, true
+			}
 		}
 	}
-	id, ok := m.index[maphash.Bytes(m.seed, key)]
-	if ok && bytes.Equal(m.key(&m.slots[id]), key) {
-		return id, true
+}
+
+// home returns the slot entry e's key hashes to in the current table.
+func (m *MemStore) home(e uint64) uint64 {
+	if m.bits <= m.deriveBits {
+		return e >> (64 - m.bits)
 	}
-	return 0, false
+	k, _ := m.record(e)
+	return m.hash(k) >> (64 - m.bits)
+}
+
+// grow doubles the table (or makes the first one) and reinserts the
+// entries. Slot numbers change, so the sorted list is stale.
+func (m *MemStore) grow() {
+	old := m.table
+	m.bits = max(m.bits+1, memMinBits)
+	m.table = make([]uint64, 1<<m.bits)
+	mask := uint64(len(m.table) - 1)
+	for _, e := range old {
+		if e == 0 {
+			continue
+		}
+		i := m.home(e)
+		for m.table[i] != 0 {
+			i = (i + 1) & mask
+		}
+		m.table[i] = e
+	}
+	m.dirty = true
+}
+
+// removeSlot empties slot i, moving each later entry of its run whose home
+// is not between the hole and the entry back into the hole, so that every
+// entry stays reachable from its home without tombstones.
+func (m *MemStore) removeSlot(i uint64) {
+	mask := uint64(len(m.table) - 1)
+	for j := (i + 1) & mask; m.table[j] != 0; j = (j + 1) & mask {
+		e := m.table[j]
+		if (j-m.home(e))&mask >= (j-i)&mask {
+			m.table[i] = e
+			i = j
+		}
+	}
+	m.table[i] = 0
 }
 
 // newChunk adds a chunk and returns its index.
 func (m *MemStore) newChunk(c []byte) int {
+	m.total += len(c)
 	if n := len(m.freeChunks); n > 0 {
 		i := m.freeChunks[n-1]
 		m.freeChunks = m.freeChunks[:n-1]
 		m.chunks[i], m.chunkLive[i] = c, 0
 		return int(i)
 	}
+	if len(m.chunks) >= memMaxChunks {
+		// CommitBlock refuses a block that could get here.
+		panic("consensus: mem store out of chunk numbers")
+	}
 	m.chunks = append(m.chunks, c)
 	m.chunkLive = append(m.chunkLive, 0)
 	return len(m.chunks) - 1
 }
 
-// appendBytes copies b, a live key or value, into the chunks and returns
-// where it went.
-func (m *MemStore) appendBytes(b []byte) (chunk, off uint32) {
-	m.live += len(b)
-	m.total += len(b)
-	if len(b) > memChunkSize/4 {
-		// A large value gets a chunk of its own.
-		i := m.newChunk(append([]byte(nil), b...))
-		m.chunkLive[i] = len(b)
-		return uint32(i), 0
-	}
-	if m.cur < 0 || len(m.chunks[m.cur])+len(b) > cap(m.chunks[m.cur]) {
-		m.cur = m.newChunk(make([]byte, 0, memChunkSize))
-	}
-	c := m.chunks[m.cur]
-	off = uint32(len(c))
-	m.chunks[m.cur] = append(c, b...)
-	m.chunkLive[m.cur] += len(b)
-	return uint32(m.cur), off
+// dropChunk forgets chunk i, which holds no live record. Slices handed out
+// before keep it alive; it is never written again.
+func (m *MemStore) dropChunk(i int) {
+	m.total -= len(m.chunks[i])
+	m.chunks[i] = nil
+	m.chunkLive[i] = 0
+	m.freeChunks = append(m.freeChunks, uint32(i))
 }
 
-// dead marks n bytes of chunk c as garbage.
-func (m *MemStore) dead(c uint32, n uint32) {
-	m.chunkLive[c] -= int(n)
-	m.live -= int(n)
-}
-
-func (m *MemStore) setValue(s *memSlot, value []byte) {
-	s.vc, s.vo = m.appendBytes(value)
-	s.vl = uint32(len(value))
-}
-
-// insert adds a key that is not in the store.
-func (m *MemStore) insert(key, value []byte) {
-	var id uint32
-	if n := len(m.free); n > 0 {
-		id, m.free = m.free[n-1], m.free[:n-1]
+// appendRecord copies key and value into the chunks as one record and
+// returns its location bits for an entry.
+func (m *MemStore) appendRecord(key, value []byte) uint64 {
+	size := recordSize(len(key), len(value))
+	var i, off int
+	if size > memChunkSize/4 {
+		// A large record gets a chunk of its own.
+		c := make([]byte, 0, size)
+		c = binary.AppendUvarint(c, uint64(len(key)))
+		c = binary.AppendUvarint(c, uint64(len(value)))
+		c = append(append(c, key...), value...)
+		i = m.newChunk(c[:size])
 	} else {
-		m.slots = append(m.slots, memSlot{})
-		id = uint32(len(m.slots) - 1)
-	}
-	s := &m.slots[id]
-	s.kc, s.ko = m.appendBytes(key)
-	s.kl, s.used = uint32(len(key)), true
-	m.setValue(s, value)
-	h := maphash.Bytes(m.seed, key)
-	if _, taken := m.index[h]; taken {
-		if m.spill == nil {
-			m.spill = map[string]uint32{}
+		if m.cur < 0 || len(m.chunks[m.cur])+size > cap(m.chunks[m.cur]) {
+			if m.cur >= 0 && m.chunkLive[m.cur] == 0 {
+				m.dropChunk(m.cur)
+			}
+			m.cur = m.newChunk(make([]byte, 0, memChunkSize))
 		}
-		m.spill[string(key)] = id
-	} else {
-		m.index[h] = id
+		i = m.cur
+		c := m.chunks[i]
+		off = len(c)
+		c = binary.AppendUvarint(c, uint64(len(key)))
+		c = binary.AppendUvarint(c, uint64(len(value)))
+		c = append(append(c, key...), value...)
+		// The padding is the chunk's still-zero capacity.
+		m.chunks[i] = c[:off+size]
+		m.total += size
 	}
-	m.n++
-	m.dirty = true
+	m.chunkLive[i] += size
+	m.live += size
+	return uint64(i+1)<<memOffBits | uint64(off/memAlign)
 }
 
-// remove deletes the key of slot id.
-func (m *MemStore) remove(id uint32) {
-	s := &m.slots[id]
-	key := m.key(s)
-	if sid, ok := m.spill[string(key)]; ok && sid == id {
-		delete(m.spill, string(key))
-	} else {
-		delete(m.index, maphash.Bytes(m.seed, key))
+// release marks the record of entry e as garbage, dropping its chunk once
+// nothing in it is live (unless it is still being filled).
+func (m *MemStore) release(e uint64) {
+	c, size := m.entrySize(e)
+	m.chunkLive[c] -= size
+	m.live -= size
+	if m.chunkLive[c] == 0 && int(c) != m.cur {
+		m.dropChunk(int(c))
 	}
-	m.dead(s.kc, s.kl)
-	m.dead(s.vc, s.vl)
-	*s = memSlot{}
-	m.free = append(m.free, id)
-	m.n--
-	m.dirty = true
 }
 
-// compact moves the live keys and values out of the emptiest chunks until
-// at most an eighth of the chunks' bytes are garbage, and drops those
-// chunks. Slices handed out before keep pointing into the dropped chunks,
-// which are not modified.
+// compact moves the live records out of the emptiest chunks until at most
+// an eighth of the chunks' bytes are garbage, and drops those chunks.
+// Slices handed out before keep pointing into the dropped chunks, which are
+// not modified. Only entries' locations change, not their slots, so the
+// sorted list stays valid.
 func (m *MemStore) compact() {
 	order := make([]int, 0, len(m.chunks))
 	for i, c := range m.chunks {
@@ -186,9 +305,9 @@ func (m *MemStore) compact() {
 			order = append(order, i)
 		}
 	}
-	slices.SortFunc(order, func(a, b int) int {
+	slices.SortStableFunc(order, func(a, b int) int {
 		// Emptiest first: live share, compared without division.
-		return cmpInt(m.chunkLive[a]*cap(m.chunks[b]), m.chunkLive[b]*cap(m.chunks[a]))
+		return cmpInt(m.chunkLive[a]*len(m.chunks[b]), m.chunkLive[b]*len(m.chunks[a]))
 	})
 	evacuate := make([]bool, len(m.chunks))
 	garbage := m.total - m.live
@@ -202,27 +321,25 @@ func (m *MemStore) compact() {
 			m.cur = -1 // fill a fresh chunk instead
 		}
 	}
-	for i := range m.slots {
-		s := &m.slots[i]
-		if !s.used {
+	// New chunks come from freeChunks, which holds no evacuated chunk until
+	// the end, or past len(evacuate): a moved record is never moved again.
+	for s, e := range m.table {
+		if e == 0 {
 			continue
 		}
-		if int(s.kc) < len(evacuate) && evacuate[s.kc] {
-			k := m.chunks[s.kc][s.ko : s.ko+s.kl]
-			m.dead(s.kc, s.kl)
-			s.kc, s.ko = m.appendBytes(k)
+		// The chunk is read off the entry: only moved records are read.
+		if c := (e>>memOffBits)&memChunkMask - 1; c >= uint64(len(evacuate)) || !evacuate[c] {
+			continue
 		}
-		if int(s.vc) < len(evacuate) && evacuate[s.vc] {
-			v := m.chunks[s.vc][s.vo : s.vo+s.vl]
-			m.dead(s.vc, s.vl)
-			s.vc, s.vo = m.appendBytes(v)
-		}
+		c, size := m.entrySize(e)
+		k, v := m.record(e)
+		m.chunkLive[c] -= size
+		m.live -= size
+		m.table[s] = e&^memLocMask | m.appendRecord(k, v)
 	}
 	for i, ev := range evacuate {
 		if ev {
-			m.total -= len(m.chunks[i])
-			m.chunks[i] = nil
-			m.freeChunks = append(m.freeChunks, uint32(i))
+			m.dropChunk(i)
 		}
 	}
 }
@@ -239,38 +356,59 @@ func cmpInt(a, b int) int {
 
 // Get implements Reader.
 func (m *MemStore) Get(key []byte) ([]byte, error) {
-	id, ok := m.find(key)
-	if !ok {
+	if m.n == 0 {
 		return nil, ErrNotFound
 	}
-	return m.value(&m.slots[id]), nil
+	// find, spelled out: this is the replay's hottest loop.
+	h := m.hash(key)
+	mask := uint64(len(m.table) - 1)
+	for i := h >> (64 - m.bits); ; i = (i + 1) & mask {
+		e := m.table[i]
+		if e == 0 {
+			return nil, ErrNotFound
+		}
+		if (e^h)>>memLocBits == 0 {
+			if k, v := m.record(e); bytes.Equal(k, key) {
+				return v, nil
+			}
+		}
+	}
+}
+
+// sortKeys rebuilds the key-ordered list of slots if keys were added or
+// removed or the table grew since it was built.
+func (m *MemStore) sortKeys() {
+	if !m.dirty {
+		return
+	}
+	m.sorted = m.sorted[:0]
+	for s, e := range m.table {
+		if e != 0 {
+			m.sorted = append(m.sorted, uint32(s))
+		}
+	}
+	slices.SortFunc(m.sorted, func(a, b uint32) int {
+		ka, _ := m.record(m.table[a])
+		kb, _ := m.record(m.table[b])
+		return bytes.Compare(ka, kb)
+	})
+	m.dirty = false
 }
 
 // Scan implements Reader.
 func (m *MemStore) Scan(prefix []byte, fn func(key, value []byte) (bool, error)) error {
-	if m.dirty {
-		m.sorted = m.sorted[:0]
-		for i := range m.slots {
-			if m.slots[i].used {
-				m.sorted = append(m.sorted, uint32(i))
-			}
-		}
-		slices.SortFunc(m.sorted, func(a, b uint32) int {
-			return bytes.Compare(m.key(&m.slots[a]), m.key(&m.slots[b]))
-		})
-		m.dirty = false
-	}
+	m.sortKeys()
 	sorted := m.sorted
 	i := sort.Search(len(sorted), func(i int) bool {
-		return bytes.Compare(m.key(&m.slots[sorted[i]]), prefix) >= 0
+		k, _ := m.record(m.table[sorted[i]])
+		return bytes.Compare(k, prefix) >= 0
 	})
 	for ; i < len(sorted); i++ {
-		s := &m.slots[sorted[i]]
-		k := m.key(s)
+		k, v := m.record(m.table[sorted[i]])
 		if !bytes.HasPrefix(k, prefix) {
 			break
 		}
-		more, err := fn(k, m.value(s))
+		more, err := fn(k, v)
 		if err != nil || !more {
 			return err
 		}
@@ -278,7 +416,8 @@ func (m *MemStore) Scan(prefix []byte, fn func(key, value []byte) (bool, error))
 	return nil
 }
 
-// CommitBlock implements Store.
+// CommitBlock implements Store. Write.Prior is not consulted: the store
+// keeps no undo record.
 func (m *MemStore) CommitBlock(c *BlockCommit) error {
 	if m.hasTip && c.Height != m.tip+1 {
 		return fmt.Errorf("consensus: mem store at %d cannot commit block %d", m.tip, c.Height)
@@ -288,19 +427,39 @@ func (m *MemStore) CommitBlock(c *BlockCommit) error {
 			return fmt.Errorf("consensus: block %d writes are not sorted", c.Height)
 		}
 	}
+	// Each write adds at most one chunk, and compaction at most 4/3 of the
+	// chunks it empties plus one (what it moves fills new chunks at least
+	// 3/4 full): refuse up front a block that could run out of chunk
+	// numbers, so that a block is applied whole or not at all.
+	if inUse := len(m.chunks) - len(m.freeChunks) + len(c.Writes) + 1; inUse+(4*inUse+2)/3+1 > memMaxChunks {
+		return fmt.Errorf("consensus: mem store cannot commit block %d: %d chunks in use, at most %d", c.Height, inUse, memMaxChunks)
+	}
 	for _, w := range c.Writes {
-		id, ok := m.find(w.Key)
+		h := m.hash(w.Key)
+		i, e, found := m.find(w.Key, h)
 		switch {
 		case w.Value == nil:
-			if ok {
-				m.remove(id)
+			if found {
+				m.release(e)
+				m.removeSlot(i)
+				m.n--
+				m.dirty = true
 			}
-		case ok:
-			s := &m.slots[id]
-			m.dead(s.vc, s.vl)
-			m.setValue(s, w.Value)
+		case found:
+			if _, old := m.record(e); bytes.Equal(old, w.Value) {
+				continue
+			}
+			loc := m.appendRecord(w.Key, w.Value)
+			m.release(e)
+			m.table[i] = e&^memLocMask | loc
 		default:
-			m.insert(w.Key, w.Value)
+			if (m.n+1)*10 > len(m.table)*7 {
+				m.grow()
+				i, _, _ = m.find(w.Key, h)
+			}
+			m.table[i] = h&^memLocMask | m.appendRecord(w.Key, w.Value)
+			m.n++
+			m.dirty = true
 		}
 	}
 	if m.total > m.compactMin && (m.total-m.live)*4 > m.live {
@@ -313,16 +472,25 @@ func (m *MemStore) CommitBlock(c *BlockCommit) error {
 // Tip implements Store.
 func (m *MemStore) Tip() (uint64, bool, error) { return m.tip, m.hasTip, nil }
 
-// Clone returns an independent copy (a snapshot of the state).
+// Clone returns an independent copy (a snapshot of the state). The copy
+// shares the chunks' bytes, which neither store writes again: each gets
+// its own table, and the chunk being filled is capped in the copy so that
+// both append to chunks of their own.
 func (m *MemStore) Clone() *MemStore {
-	c := NewMemStore()
-	c.tip, c.hasTip = m.tip, m.hasTip
-	for i := range m.slots {
-		if s := &m.slots[i]; s.used {
-			c.insert(m.key(s), m.value(s))
-		}
+	c := *m
+	c.table = slices.Clone(m.table)
+	c.chunks = make([][]byte, len(m.chunks))
+	for i, ch := range m.chunks {
+		c.chunks[i] = ch[:len(ch):len(ch)]
 	}
-	return c
+	c.chunkLive = slices.Clone(m.chunkLive)
+	c.freeChunks = slices.Clone(m.freeChunks)
+	c.cur = -1
+	if m.cur >= 0 && c.chunkLive[m.cur] == 0 {
+		c.dropChunk(m.cur)
+	}
+	c.sorted = slices.Clone(m.sorted)
+	return &c
 }
 
 // Len returns the number of keys.
@@ -333,13 +501,13 @@ func (m *MemStore) Equal(o *MemStore) bool {
 	if m.n != o.n || m.tip != o.tip || m.hasTip != o.hasTip {
 		return false
 	}
-	for i := range m.slots {
-		s := &m.slots[i]
-		if !s.used {
+	for _, e := range m.table {
+		if e == 0 {
 			continue
 		}
-		id, ok := o.find(m.key(s))
-		if !ok || !bytes.Equal(m.value(s), o.value(&o.slots[id])) {
+		k, v := m.record(e)
+		ov, err := o.Get(k)
+		if err != nil || !bytes.Equal(v, ov) {
 			return false
 		}
 	}

@@ -3,8 +3,10 @@ package consensus
 import (
 	"bytes"
 	"errors"
-	"hash/maphash"
+	"maps"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -106,39 +108,103 @@ func TestMemStoreModel(t *testing.T) {
 	})
 }
 
-// Keys whose 64-bit hashes collide are told apart (a collision is forced by
-// planting a second key under the first key's hash).
+// Keys whose hashes collide are told apart: with the hash mask at zero
+// every key hashes alike, so all of them share one home slot and one run of
+// entries, and lookups, overwrites and deletions (which shift the run back)
+// rest on the full key compare alone.
 func TestMemStoreHashCollision(t *testing.T) {
 	m := NewMemStore()
-	if err := m.CommitBlock(&BlockCommit{Height: 1, Writes: []Write{{Key: []byte("a"), Value: []byte("1")}}}); err != nil {
-		t.Fatal(err)
-	}
-	// Plant "b" as if its hash were "a"'s: it goes to the spill map.
-	m.insert([]byte("b"), []byte("2"))
-	id, _ := m.find([]byte("b"))
-	delete(m.spill, "b")
-	delete(m.index, hashOf(m, "b"))
-	if m.spill == nil {
-		m.spill = map[string]uint32{}
-	}
-	m.spill["b"] = id
-	for k, want := range map[string]string{"a": "1", "b": "2"} {
-		if v, err := m.Get([]byte(k)); err != nil || string(v) != want {
-			t.Fatalf("Get(%s) = %q, %v", k, v, err)
+	m.hashMask = 0
+	model := map[string]string{}
+	commit := func(h uint64, ws ...Write) {
+		t.Helper()
+		if err := m.CommitBlock(&BlockCommit{Height: h, Writes: ws}); err != nil {
+			t.Fatal(err)
 		}
+		for _, w := range ws {
+			if w.Value == nil {
+				delete(model, string(w.Key))
+			} else {
+				model[string(w.Key)] = string(w.Value)
+			}
+		}
+		for _, k := range []string{"a", "b", "c", "d", "e"} {
+			v, err := m.Get([]byte(k))
+			want, ok := model[k]
+			if ok != (err == nil) || string(v) != want {
+				t.Fatalf("block %d: Get(%s) = %q, %v; want %q", h, k, v, err, want)
+			}
+		}
+		checkMemStore(t, m)
 	}
-	if err := m.CommitBlock(&BlockCommit{Height: 2, Writes: []Write{{Key: []byte("a")}, {Key: []byte("b"), Value: []byte("3")}}}); err != nil {
-		t.Fatal(err)
+	commit(1, Write{Key: []byte("a"), Value: []byte("1")}, Write{Key: []byte("b"), Value: []byte("2")}, Write{Key: []byte("c"), Value: []byte("3")})
+	if h, _, _ := m.find([]byte("c"), 0); h != 2 {
+		t.Fatalf("c in slot %d, not at the end of the run", h)
 	}
-	if _, err := m.Get([]byte("a")); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("a not deleted: %v", err)
-	}
-	if v, err := m.Get([]byte("b")); err != nil || string(v) != "3" {
-		t.Fatalf("Get(b) = %q, %v", v, err)
+	commit(2, Write{Key: []byte("a")}, Write{Key: []byte("b"), Value: []byte("4")}, Write{Key: []byte("d"), Value: []byte("5")})
+	commit(3, Write{Key: []byte("b")}, Write{Key: []byte("c")}, Write{Key: []byte("e"), Value: []byte("6")})
+	commit(4, Write{Key: []byte("a"), Value: []byte("7")}, Write{Key: []byte("d")}, Write{Key: []byte("e")})
+	if m.Len() != 1 {
+		t.Fatalf("Len %d", m.Len())
 	}
 }
 
-func hashOf(m *MemStore, k string) uint64 { return maphash.Bytes(m.seed, []byte(k)) }
+// checkMemStore verifies the store's internal accounting: every entry is
+// found from its home slot, the key count, the live bytes of each chunk,
+// the chunk total, and that dropped chunks are listed as free.
+func checkMemStore(t interface {
+	Helper()
+	Fatalf(string, ...any)
+}, m *MemStore) {
+	t.Helper()
+	live := make([]int, len(m.chunks))
+	n := 0
+	for s, e := range m.table {
+		if e == 0 {
+			continue
+		}
+		n++
+		k, v := m.record(e)
+		if (e^m.hash(k))>>memLocBits != 0 {
+			t.Fatalf("slot %d: stored hash bits are not the key's", s)
+		}
+		if got, _, ok := m.find(k, m.hash(k)); !ok || got != uint64(s) {
+			t.Fatalf("slot %d: key %q found at %d, %v", s, k, got, ok)
+		}
+		c, size := m.entrySize(e)
+		if size != recordSize(len(k), len(v)) {
+			t.Fatalf("slot %d: size %d", s, size)
+		}
+		live[c] += size
+	}
+	if n != m.n {
+		t.Fatalf("%d entries, n %d", n, m.n)
+	}
+	if n > 0 && n*10 > len(m.table)*7 {
+		t.Fatalf("%d keys in %d slots", n, len(m.table))
+	}
+	total, sum, free := 0, 0, 0
+	for i, c := range m.chunks {
+		if c == nil {
+			free++
+			if live[i] != 0 {
+				t.Fatalf("dropped chunk %d holds live records", i)
+			}
+			continue
+		}
+		total += len(c)
+		sum += live[i]
+		if live[i] != m.chunkLive[i] {
+			t.Fatalf("chunk %d: %d live bytes, counted %d", i, live[i], m.chunkLive[i])
+		}
+		if live[i] == 0 && i != m.cur {
+			t.Fatalf("chunk %d holds nothing live and was not dropped", i)
+		}
+	}
+	if free != len(m.freeChunks) || total != m.total || sum != m.live {
+		t.Fatalf("free %d/%d, total %d/%d, live %d/%d", free, len(m.freeChunks), total, m.total, sum, m.live)
+	}
+}
 
 // Overwritten values are reclaimed: the chunks stay within twice the live
 // bytes (past the threshold), and what was handed out before is intact.
@@ -166,5 +232,292 @@ func TestMemStoreCompacts(t *testing.T) {
 	}
 	if !bytes.Equal(first, bytes.Repeat([]byte{1}, 1000)) {
 		t.Fatal("a value handed out before compaction changed")
+	}
+}
+
+// The hash table against a map model, with many more keys than
+// TestMemStoreModel so that the table grows several times: random puts,
+// overwrites (some with the same value) and deletes across many blocks,
+// with compaction forced small, hashes narrowed so that home slots and
+// stored hash bits collide, and home slots read from the entries or
+// recomputed from the keys. After every block Get (present and absent
+// keys), Scan order, Len, Equal and Clone are checked along with the
+// store's internal accounting; clones taken earlier must still hold their
+// own state, and values handed out earlier their contents.
+func TestMemStoreTableModel(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		m := NewMemStore()
+		m.compactMin = rapid.SampledFrom([]int{0, 256, 4096}).Draw(t, "compactMin")
+		m.hashMask = rapid.SampledFrom([]uint64{^uint64(0), 0, 0xf << 60, 0xff << 56, 0x8000_0000_0000_0001, 0xffff_ffff << 20}).Draw(t, "hashMask")
+		m.deriveBits = uint(rapid.IntRange(0, memHashBits).Draw(t, "deriveBits"))
+		nkeys := rapid.IntRange(1, 400).Draw(t, "nkeys")
+		keys := make([]string, nkeys)
+		for i := range keys {
+			// Shared prefixes, like the engine's, some past 127 bytes (a
+			// two-byte length).
+			k := rapid.SampledFrom([]string{"n/id/", "h/a/", "x/", "", "n/"}).Draw(t, "prefix") + strconv.Itoa(i)
+			if rapid.IntRange(0, 9).Draw(t, "long") == 0 {
+				k += strings.Repeat("~", rapid.IntRange(120, 300).Draw(t, "pad"))
+			}
+			keys[i] = k
+		}
+		value := func(t *rapid.T, h uint64) []byte {
+			switch rapid.IntRange(0, 19).Draw(t, "size") {
+			case 0:
+				return bytes.Repeat([]byte{byte(h)}, rapid.IntRange(memChunkSize/4-8, memChunkSize/4+8).Draw(t, "big"))
+			case 1:
+				return []byte{}
+			case 2:
+				return bytes.Repeat([]byte{byte(h), 1}, rapid.IntRange(64, 600).Draw(t, "mid"))
+			}
+			return []byte(strconv.Itoa(rapid.IntRange(0, 3).Draw(t, "v")) + "." + strconv.FormatUint(h, 10))
+		}
+		model := map[string]string{}
+		type snapshot struct {
+			s     *MemStore
+			model map[string]string
+		}
+		var snaps []snapshot
+		type held struct{ got, want []byte }
+		var kept []held
+		blocks := rapid.IntRange(1, 60).Draw(t, "blocks")
+		for h := uint64(1); h <= uint64(blocks); h++ {
+			writes := map[string][]byte{}
+			for range rapid.IntRange(0, 60).Draw(t, "writes") {
+				k := keys[rapid.IntRange(0, nkeys-1).Draw(t, "key")]
+				switch rapid.IntRange(0, 5).Draw(t, "kind") {
+				case 0, 1:
+					writes[k] = nil
+				case 2:
+					if v, ok := model[k]; ok {
+						writes[k] = []byte(v) // unchanged
+						break
+					}
+					fallthrough
+				default:
+					writes[k] = value(t, h)
+				}
+			}
+			c := &BlockCommit{Height: h}
+			for k, v := range writes {
+				c.Writes = append(c.Writes, Write{Key: []byte(k), Value: v, Prior: []byte("ignored"), PriorKnown: rapid.Bool().Draw(t, "priorKnown")})
+			}
+			sort.Slice(c.Writes, func(i, j int) bool { return bytes.Compare(c.Writes[i].Key, c.Writes[j].Key) < 0 })
+			if err := m.CommitBlock(c); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range c.Writes {
+				if w.Value == nil {
+					delete(model, string(w.Key))
+				} else {
+					model[string(w.Key)] = string(w.Value)
+				}
+			}
+			checkMemStore(t, m)
+			if m.Len() != len(model) {
+				t.Fatalf("Len %d, model %d", m.Len(), len(model))
+			}
+			for _, k := range keys {
+				v, err := m.Get([]byte(k))
+				want, ok := model[k]
+				if !ok {
+					if !errors.Is(err, ErrNotFound) {
+						t.Fatalf("Get(%q) = %d bytes, %v; want not found", k, len(v), err)
+					}
+					continue
+				}
+				if err != nil || string(v) != want {
+					t.Fatalf("Get(%q) = %d bytes, %v; want %d bytes", k, len(v), err, len(want))
+				}
+				if len(kept) < 2000 {
+					kept = append(kept, held{v, []byte(want)})
+				}
+			}
+			prefix := rapid.SampledFrom([]string{"", "n/", "n/id/", "h/a/", "x/", "1", "zz"}).Draw(t, "prefix")
+			var got []string
+			if err := m.Scan([]byte(prefix), func(k, v []byte) (bool, error) {
+				got = append(got, string(k)+"="+string(v))
+				return true, nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			for _, k := range slices.Sorted(maps.Keys(model)) {
+				if strings.HasPrefix(k, prefix) {
+					want = append(want, k+"="+model[k])
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("Scan(%q): %d entries, want %d", prefix, len(got), len(want))
+			}
+			if rapid.IntRange(0, 7).Draw(t, "clone") == 0 {
+				cl := m.Clone()
+				checkMemStore(t, cl)
+				if !cl.Equal(m) || !m.Equal(cl) {
+					t.Fatal("clone differs")
+				}
+				snaps = append(snaps, snapshot{cl, maps.Clone(model)})
+			}
+			for _, sn := range snaps {
+				if sn.s.Len() != len(sn.model) {
+					t.Fatalf("clone has %d keys, had %d", sn.s.Len(), len(sn.model))
+				}
+				for k, v := range sn.model {
+					if got, err := sn.s.Get([]byte(k)); err != nil || string(got) != v {
+						t.Fatalf("clone lost %q: %v", k, err)
+					}
+				}
+			}
+		}
+		// A clone goes on by itself: committing to it leaves the original
+		// alone.
+		cl := m.Clone()
+		var ws []Write
+		for _, k := range slices.Sorted(maps.Keys(model)) {
+			ws = append(ws, Write{Key: []byte(k), Value: []byte("clone")})
+		}
+		ws = append(ws, Write{Key: []byte("~new"), Value: []byte("clone")})
+		if err := cl.CommitBlock(&BlockCommit{Height: uint64(blocks) + 1, Writes: ws}); err != nil {
+			t.Fatal(err)
+		}
+		checkMemStore(t, cl)
+		checkMemStore(t, m)
+		if _, err := m.Get([]byte("~new")); !errors.Is(err, ErrNotFound) {
+			t.Fatal("a clone's write reached the original")
+		}
+		for k, v := range model {
+			if got, _ := m.Get([]byte(k)); string(got) != v {
+				t.Fatalf("a clone's write changed %q in the original", k)
+			}
+		}
+		for _, k := range kept {
+			if !bytes.Equal(k.got, k.want) {
+				t.Fatal("a slice handed out earlier changed")
+			}
+		}
+	})
+}
+
+// A chunk whose records were all overwritten or deleted is dropped: at once
+// when it is not the one being filled, and when the next record does not
+// fit otherwise. Large records sit in chunks of their own.
+func TestMemStoreDropsEmptyChunks(t *testing.T) {
+	m := NewMemStore()
+	m.compactMin = 1 << 40 // never compact: only dropping reclaims here
+	big := func(b byte, n int) []byte { return bytes.Repeat([]byte{b}, n) }
+	var ws []Write
+	for _, k := range []string{"a", "b", "c", "d"} {
+		ws = append(ws, Write{Key: []byte(k), Value: big(k[0], memChunkSize/4-16)})
+	}
+	ws = append(ws, Write{Key: []byte("huge"), Value: big('h', memChunkSize)})
+	if err := m.CommitBlock(&BlockCommit{Height: 1, Writes: ws}); err != nil {
+		t.Fatal(err)
+	}
+	checkMemStore(t, m)
+	held, _ := m.Get([]byte("huge"))
+	if len(m.chunks) != 2 {
+		t.Fatalf("%d chunks, want the one being filled and the huge value's", len(m.chunks))
+	}
+	// Deleting everything leaves only the chunk being filled, all garbage.
+	for i := range ws {
+		ws[i].Value = nil
+	}
+	if err := m.CommitBlock(&BlockCommit{Height: 2, Writes: ws}); err != nil {
+		t.Fatal(err)
+	}
+	checkMemStore(t, m)
+	if m.live != 0 || m.total != 4*recordSize(1, memChunkSize/4-16) || len(m.freeChunks) != 1 {
+		t.Fatalf("live %d, total %d, %d free chunks", m.live, m.total, len(m.freeChunks))
+	}
+	// The next record does not fit: the empty chunk goes, its number is
+	// reused, and what was handed out before is intact.
+	if err := m.CommitBlock(&BlockCommit{Height: 3, Writes: []Write{{Key: []byte("e"), Value: big('e', memChunkSize/4-16)}}}); err != nil {
+		t.Fatal(err)
+	}
+	checkMemStore(t, m)
+	if m.total != m.live || len(m.chunks) != 2 {
+		t.Fatalf("total %d, live %d, %d chunks", m.total, m.live, len(m.chunks))
+	}
+	if !bytes.Equal(held, big('h', memChunkSize)) {
+		t.Fatal("a value handed out before its chunk was dropped changed")
+	}
+}
+
+// Scan stops when fn says so or fails, passing the error on; Equal tells
+// apart stores differing in a value, a key or the tip; a block with
+// unsorted or repeated keys is refused whole.
+func TestMemStoreEdges(t *testing.T) {
+	m := NewMemStore()
+	ws := []Write{{Key: []byte("a"), Value: []byte("1")}, {Key: []byte("b"), Value: []byte("2")}, {Key: []byte("c"), Value: []byte("3")}}
+	if err := m.CommitBlock(&BlockCommit{Height: 7, Writes: ws}); err != nil {
+		t.Fatal(err)
+	}
+	if h, ok, err := m.Tip(); h != 7 || !ok || err != nil {
+		t.Fatalf("Tip = %d, %v, %v", h, ok, err)
+	}
+	var seen []string
+	if err := m.Scan(nil, func(k, _ []byte) (bool, error) {
+		seen = append(seen, string(k))
+		return len(seen) < 2, nil
+	}); err != nil || strings.Join(seen, ",") != "a,b" {
+		t.Fatalf("early stop: %v, %v", seen, err)
+	}
+	boom := errors.New("boom")
+	if err := m.Scan([]byte("b"), func(k, _ []byte) (bool, error) { return true, boom }); !errors.Is(err, boom) {
+		t.Fatalf("Scan error = %v", err)
+	}
+	for _, bad := range [][]Write{
+		{{Key: []byte("b"), Value: []byte("x")}, {Key: []byte("a"), Value: []byte("x")}},
+		{{Key: []byte("a"), Value: []byte("x")}, {Key: []byte("a")}},
+	} {
+		if err := m.CommitBlock(&BlockCommit{Height: 8, Writes: bad}); err == nil {
+			t.Fatal("unsorted writes accepted")
+		}
+	}
+	if v, _ := m.Get([]byte("a")); string(v) != "1" {
+		t.Fatal("a refused block was applied")
+	}
+	for _, change := range [][]Write{
+		{{Key: []byte("b"), Value: []byte("x")}},                     // a value
+		{{Key: []byte("b")}, {Key: []byte("z"), Value: []byte("2")}}, // a key, same count
+		{{Key: []byte("d"), Value: []byte("4")}},                     // a key more
+	} {
+		base, o := m.Clone(), m.Clone()
+		if !o.Equal(m) {
+			t.Fatal("clone differs")
+		}
+		if err := base.CommitBlock(&BlockCommit{Height: 8}); err != nil {
+			t.Fatal(err)
+		}
+		if err := o.CommitBlock(&BlockCommit{Height: 8, Writes: change}); err != nil {
+			t.Fatal(err)
+		}
+		if o.Equal(base) || base.Equal(o) {
+			t.Fatalf("stores differing by %q compare equal", change[0].Key)
+		}
+	}
+	o := m.Clone()
+	o.tip++
+	if o.Equal(m) {
+		t.Fatal("stores at different tips compare equal")
+	}
+}
+
+// A block that could run the store out of chunk numbers is refused before
+// anything is applied (the numbers in use are faked: a terabyte is not).
+func TestMemStoreChunkLimit(t *testing.T) {
+	m := NewMemStore()
+	if err := m.CommitBlock(&BlockCommit{Height: 1, Writes: []Write{{Key: []byte("a"), Value: []byte("1")}}}); err != nil {
+		t.Fatal(err)
+	}
+	m.chunks = append(m.chunks, make([][]byte, memMaxChunks/2)...)
+	if err := m.CommitBlock(&BlockCommit{Height: 2, Writes: []Write{{Key: []byte("a")}}}); err == nil {
+		t.Fatal("block accepted")
+	}
+	if v, _ := m.Get([]byte("a")); string(v) != "1" {
+		t.Fatal("a refused block was applied")
+	}
+	if h, _, _ := m.Tip(); h != 1 {
+		t.Fatalf("tip %d", h)
 	}
 }
