@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/hex"
-	"errors"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strconv"
 	"testing"
@@ -69,12 +69,10 @@ func benchValues() []byte {
 	return v
 }
 
-// benchFill commits keys [0, n) to a new store in blocks of sorted writes,
-// and puts the same keys and values in a map, each value allocated apart as
-// a plain map would hold it.
-func benchFill(tb testing.TB, n uint64, pool []byte) (*MemStore, map[string][]byte) {
+// benchFillStore commits keys [0, n) to a new store in blocks of sorted
+// writes, in random order.
+func benchFillStore(tb testing.TB, n uint64, pool []byte) *MemStore {
 	m := NewMemStore()
-	mp := make(map[string][]byte)
 	order := make([]uint64, n)
 	for i := range order {
 		order[i] = uint64(i)
@@ -91,10 +89,7 @@ func benchFill(tb testing.TB, n uint64, pool []byte) (*MemStore, map[string][]by
 		for _, j := range chunk {
 			var vl int
 			buf, vl = benchKeyOf(buf[:0], j)
-			k := bytes.Clone(buf)
-			v := pool[j%1000 : j%1000+uint64(vl)]
-			ws = append(ws, Write{Key: k, Value: v})
-			mp[string(k)] = bytes.Clone(v)
+			ws = append(ws, Write{Key: bytes.Clone(buf), Value: pool[j%1000 : j%1000+uint64(vl)]})
 		}
 		slices.SortFunc(ws, func(a, b Write) int { return bytes.Compare(a.Key, b.Key) })
 		h++
@@ -102,7 +97,20 @@ func benchFill(tb testing.TB, n uint64, pool []byte) (*MemStore, map[string][]by
 			tb.Fatal(err)
 		}
 	}
-	return m, mp
+	return m
+}
+
+// benchFillMap puts keys [0, n) and their values in a map, each value
+// allocated apart as a plain map would hold it.
+func benchFillMap(n uint64, pool []byte) map[string][]byte {
+	mp := make(map[string][]byte)
+	var buf []byte
+	for j := range n {
+		var vl int
+		buf, vl = benchKeyOf(buf[:0], j)
+		mp[string(buf)] = bytes.Clone(pool[j%1000 : j%1000+uint64(vl)])
+	}
+	return mp
 }
 
 // benchQueries lays out the keys of ids end to end in one buffer, in query
@@ -125,13 +133,15 @@ func benchQueries(ids []uint64) [][]byte {
 }
 
 // BenchmarkMemStoreGet looks up random present and absent keys in a store
-// of 2M engine-shaped keys (SPVCHECK_BENCH_KEYS is not consulted: the size
-// is what the replay reaches). Each lookup reads the first byte of the
-// value, as a caller decoding it would.
+// of 2M engine-shaped keys (about what the replay benchmark ends with).
+// Each lookup reads the first byte of the value, as a caller decoding it
+// would. The heap is collected before each timed loop (neither allocates),
+// so that collecting what setting up left behind does not land on one side.
 func BenchmarkMemStoreGet(b *testing.B) {
 	const n = 2_000_000
 	pool := benchValues()
-	m, mp := benchFill(b, n, pool)
+	m := benchFillStore(b, n, pool)
+	mp := benchFillMap(n, pool)
 	r := rand.New(rand.NewPCG(3, 4))
 	const nq = 1 << 20
 	present := make([]uint64, nq)
@@ -141,33 +151,43 @@ func BenchmarkMemStoreGet(b *testing.B) {
 		absent[i] = n + r.Uint64N(n)
 	}
 	for _, c := range []struct {
-		name string
-		ids  []uint64
-		want error
-	}{{"present", present, nil}, {"absent", absent, ErrNotFound}} {
+		name    string
+		ids     []uint64
+		present bool
+	}{{"present", present, true}, {"absent", absent, false}} {
 		q := benchQueries(c.ids)
 		b.Run(c.name, func(b *testing.B) {
-			sink := 0
+			sink, found, mapFound := 0, 0, 0
+			runtime.GC()
+			b.ResetTimer()
 			start := time.Now()
 			for i := 0; i < b.N; i++ {
 				v, err := m.Get(q[i&(nq-1)])
-				if err != nil {
-					if !errors.Is(err, c.want) {
-						b.Fatal(err)
-					}
-					continue
+				if err == nil {
+					sink += int(v[0])
+					found++
+				} else if err != ErrNotFound { // not errors.Is: time the store, not reflection
+					b.Fatal(err)
 				}
-				sink += int(v[0])
 			}
 			store := time.Since(start)
 			b.StopTimer()
+			runtime.GC()
 			start = time.Now()
 			for i := 0; i < b.N; i++ {
 				if v, ok := mp[string(q[i&(nq-1)])]; ok {
 					sink += int(v[0])
+					mapFound++
 				}
 			}
 			base := time.Since(start)
+			want := 0
+			if c.present {
+				want = b.N
+			}
+			if found != want || mapFound != want {
+				b.Fatalf("store found %d keys, map %d, of %d", found, mapFound, want)
+			}
 			b.ReportMetric(float64(base.Nanoseconds())/float64(b.N), "map-ns/op")
 			b.ReportMetric(float64(store)/float64(base), "x-map")
 			if sink == -1 {
@@ -177,53 +197,68 @@ func BenchmarkMemStoreGet(b *testing.B) {
 	}
 }
 
-// BenchmarkMemStoreCommit commits blocks of ~130 sorted writes (85% new
-// keys, 12% overwrites of existing keys, 3% deletes) to a store that
-// already holds 1M keys; one op is one block. The baseline applies the same
-// writes to a map[string][]byte, copying each value as the store does.
+// benchBlocks generates blocks of ~130 sorted writes past a prefill of
+// keys [0, next): 85% new keys, 12% overwrites of earlier keys, 3% deletes.
+// Two generators with the same seed give the same blocks.
+type benchBlocks struct {
+	r    *rand.Rand
+	next uint64
+	tip  uint64
+	pool []byte
+}
+
+func (g *benchBlocks) block() *BlockCommit {
+	const perBlock = 130
+	seen := map[uint64]bool{}
+	ws := make([]Write, 0, perBlock)
+	for range perBlock {
+		var j uint64
+		kind := g.r.IntN(100)
+		if kind < 85 {
+			j = g.next
+			g.next++
+		} else {
+			j = g.r.Uint64N(g.next)
+		}
+		if seen[j] {
+			continue
+		}
+		seen[j] = true
+		k, vl := benchKeyOf(nil, j)
+		w := Write{Key: k}
+		if kind < 97 {
+			off := g.r.IntN(1000)
+			w.Value = g.pool[off : off+vl]
+		}
+		ws = append(ws, w)
+	}
+	slices.SortFunc(ws, func(a, b Write) int { return bytes.Compare(a.Key, b.Key) })
+	g.tip++
+	return &BlockCommit{Height: g.tip, Writes: ws}
+}
+
+// BenchmarkMemStoreCommit commits b.N blocks from benchBlocks to a store
+// that already holds 1M keys; one op is one block. The baseline then
+// applies the same blocks to a map[string][]byte holding the same 1M keys,
+// copying each value as the store does, after the store is dropped, so
+// that each pays for its own garbage collection and not the other's.
 // Blocks are generated 64 at a time with the timer stopped.
 func BenchmarkMemStoreCommit(b *testing.B) {
 	const prefill = 1_000_000
-	const perBlock = 130
 	pool := benchValues()
-	m, mp := benchFill(b, prefill, pool)
+	m := benchFillStore(b, prefill, pool)
 	tip, _, _ := m.Tip()
-	r := rand.New(rand.NewPCG(5, 6))
-	next := uint64(prefill)
+	runtime.GC()
+	b.ResetTimer()
 	var store, base time.Duration
 	writes := 0
-	b.ResetTimer()
+	g := &benchBlocks{r: rand.New(rand.NewPCG(5, 6)), next: prefill, tip: tip, pool: pool}
 	for done := 0; done < b.N; {
 		b.StopTimer()
 		batch := make([]*BlockCommit, min(64, b.N-done))
 		for i := range batch {
-			seen := map[uint64]bool{}
-			ws := make([]Write, 0, perBlock)
-			for range perBlock {
-				var j uint64
-				kind := r.IntN(100)
-				if kind < 85 {
-					j = next
-					next++
-				} else {
-					j = r.Uint64N(next)
-				}
-				if seen[j] {
-					continue
-				}
-				seen[j] = true
-				k, vl := benchKeyOf(nil, j)
-				w := Write{Key: k}
-				if kind < 97 {
-					off := r.IntN(1000)
-					w.Value = pool[off : off+vl]
-				}
-				ws = append(ws, w)
-			}
-			slices.SortFunc(ws, func(a, b Write) int { return bytes.Compare(a.Key, b.Key) })
-			tip++
-			batch[i] = &BlockCommit{Height: tip, Writes: ws}
-			writes += len(ws)
+			batch[i] = g.block()
+			writes += len(batch[i].Writes)
 		}
 		b.StartTimer()
 		start := time.Now()
@@ -233,8 +268,21 @@ func BenchmarkMemStoreCommit(b *testing.B) {
 			}
 		}
 		store += time.Since(start)
-		b.StopTimer()
-		start = time.Now()
+		done += len(batch)
+	}
+	b.StopTimer()
+	keys := m.Len()
+	m = nil
+	runtime.GC()
+	mp := benchFillMap(prefill, pool)
+	runtime.GC()
+	g = &benchBlocks{r: rand.New(rand.NewPCG(5, 6)), next: prefill, tip: tip, pool: pool}
+	for done := 0; done < b.N; {
+		batch := make([]*BlockCommit, min(64, b.N-done))
+		for i := range batch {
+			batch[i] = g.block()
+		}
+		start := time.Now()
 		for _, c := range batch {
 			for _, w := range c.Writes {
 				if w.Value == nil {
@@ -246,13 +294,11 @@ func BenchmarkMemStoreCommit(b *testing.B) {
 		}
 		base += time.Since(start)
 		done += len(batch)
-		b.StartTimer()
 	}
-	b.StopTimer()
 	b.ReportMetric(float64(store.Nanoseconds())/float64(writes), "ns/write")
 	b.ReportMetric(float64(base.Nanoseconds())/float64(b.N), "map-ns/op")
 	b.ReportMetric(float64(store)/float64(base), "x-map")
-	if m.Len() != len(mp) {
-		b.Fatalf("store has %d keys, map %d", m.Len(), len(mp))
+	if keys != len(mp) {
+		b.Fatalf("store had %d keys, map %d", keys, len(mp))
 	}
 }
