@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/maphash"
+	"iter"
+	"math/bits"
 	"slices"
 	"sort"
 )
@@ -15,19 +17,28 @@ import (
 //
 // Each key and its value are one record, [key length][value length][key]
 // [value] (lengths as uvarints), appended to byte chunks that are never
-// written again once filled. An open-addressing table (linear probing,
-// power-of-two size, at most 70% full) of 64-bit entries finds the records:
-// an entry packs the top bits of the key's hash and the record's location.
-// A lookup reads the entry at the slot given by the top bits of the hash
-// and the entries after it up to an empty one; only an entry whose stored
-// hash bits match leads to the record, where the key is compared in full
-// (so colliding hashes are told apart) and the value sits right after it.
+// written again once filled. A hash table finds the records. It is cut into
+// groups of one cache line: a control word with a byte per slot (empty,
+// deleted, or 7 low bits of a live key's hash) and seven 64-bit entries,
+// each packing the top bits of its key's hash and its record's location.
+// The top bits of the hash pick a key's home group, and a key lives in the
+// first group from there with a free slot (linear probing by groups, at
+// most 3/4 of the slots in use). A lookup matches the hash's low bits
+// against the group's control bytes all at once and learns whether the
+// group has an empty slot (where the search ends), without a branch per
+// slot, so an absent key usually costs one line and a few instructions,
+// and the processor can overlap the misses of lookups that follow. A
+// matching slot's entry is checked against the hash's top bits (same
+// line) before its record is read, and the key is then compared in full,
+// so colliding hashes are told apart; the value sits right after the key.
+// A deleted slot becomes empty if its group has an empty slot (no key was
+// ever placed past that group) and a tombstone otherwise; tombstones are
+// cleared when the table is rebuilt.
 //
 // Because an entry's stored bits are the top bits of the hash, they also
-// name its home slot: the table grows, and deletion shifts later entries
-// back into the hole (no tombstones), without reading a record, up to a
-// table of 1<<memHashBits slots (some 47M keys); past that those paths
-// rehash keys and lookups compare more keys.
+// name its home group: the table is rebuilt without reading a record, up to
+// 1<<memHashBits groups (some 350M keys); past that, rebuilding rehashes
+// the keys.
 //
 // Neither the table nor the chunks hold pointers, so a large state costs
 // the garbage collector almost nothing to scan and leaves no per-key
@@ -48,13 +59,15 @@ type MemStore struct {
 	seed maphash.Seed
 	// hashMask is all ones; tests narrow it to force hash collisions.
 	hashMask uint64
-	// deriveBits is the largest table order at which an entry's stored
-	// hash bits give its home slot (memHashBits; tests lower it to run the
-	// path that rehashes keys).
+	// deriveBits is the largest gbits at which an entry's stored hash bits
+	// give its home group (memHashBits; tests lower it to run the path that
+	// rehashes keys).
 	deriveBits uint
-	// table holds one entry per key, 0 for an empty slot.
+	// table is 1<<gbits groups of memGroup words: the control word, then
+	// the entries of slots 0 to memSlots-1.
 	table []uint64
-	bits  uint // len(table) == 1<<bits once allocated
+	gbits uint
+	tomb  int // deleted slots in table
 	// chunks hold the records; nil: dropped, its index free for reuse.
 	chunks [][]byte
 	// chunkLive counts the bytes of live records in each chunk.
@@ -67,10 +80,12 @@ type MemStore struct {
 	// compactMin is the chunk total below which garbage is never
 	// reclaimed (memCompactMin; tests lower it).
 	compactMin int
-	sorted     []uint32 // table slots in key order, unless dirty
-	dirty      bool
-	tip        uint64
-	hasTip     bool
+	// sorted holds the table index of each key's entry, in key order,
+	// unless dirty.
+	sorted []uint32
+	dirty  bool
+	tip    uint64
+	hasTip bool
 }
 
 const (
@@ -79,10 +94,10 @@ const (
 	// reclaimed.
 	memCompactMin = 8 << 20
 
-	// An entry is hash<<memLocBits | (chunk+1)<<memOffBits | offset/memAlign:
-	// records start memAlign-aligned, so 18 bits address a chunk, 20 bits
-	// number chunks (index 0 marks an empty slot) and 26 bits of the hash
-	// are kept.
+	// An entry is hash>>memLocBits<<memLocBits | chunk<<memOffBits |
+	// offset/memAlign: records start memAlign-aligned, so 18 bits address
+	// a chunk, 20 bits number chunks and the top 26 bits of the hash are
+	// kept.
 	memAlign     = 4
 	memOffBits   = 18
 	memChunkBits = 20
@@ -93,9 +108,22 @@ const (
 	memChunkMask = 1<<memChunkBits - 1
 	// memMaxChunks is how many chunks an entry can number (1 TiB of small
 	// records).
-	memMaxChunks = memChunkMask
-	// memMinBits is the order of the first table.
-	memMinBits = 4
+	memMaxChunks = 1 << memChunkBits
+
+	// A group is memGroup words, a cache line: the control word and
+	// memSlots entries. Control byte j (from the low end) belongs to slot
+	// j: memEmpty, memDeleted, or the low 7 bits of the key's hash. Byte 7
+	// has no slot and stays memDeleted (never empty, never matching).
+	memGroup   = 8
+	memSlots   = memGroup - 1
+	memEmpty   = 0x80
+	memDeleted = 0xfe
+	memTagMask = 0x7f
+	// memLSB and memMSB have the low and high bit of each slot's control
+	// byte; memCtrlEmpty is an empty group's control word.
+	memLSB       = 0x0001010101010101
+	memMSB       = 0x0080808080808080
+	memCtrlEmpty = memDeleted<<56 | memEmpty*memLSB
 )
 
 // NewMemStore returns an empty in-memory store.
@@ -112,15 +140,8 @@ func NewMemStore() *MemStore {
 func (m *MemStore) hash(key []byte) uint64 { return maphash.Bytes(m.seed, key) & m.hashMask }
 
 // memLen decodes the uvarint length at c[p:], returning it and the offset
-// after it; keys under 128 bytes take the inlined fast path.
+// after it. record inlines the one-byte case (keys under 128 bytes).
 func memLen(c []byte, p int) (int, int) {
-	if b := c[p]; b < 0x80 {
-		return int(b), p + 1
-	}
-	return memLenSlow(c, p)
-}
-
-func memLenSlow(c []byte, p int) (int, int) {
 	x, n := binary.Uvarint(c[p:])
 	return int(x), p + n
 }
@@ -128,10 +149,20 @@ func memLenSlow(c []byte, p int) (int, int) {
 // record returns the key and value of the record entry e points to, capped
 // so that an append by the caller cannot write into the chunk.
 func (m *MemStore) record(e uint64) (key, value []byte) {
-	c := m.chunks[(e>>memOffBits)&memChunkMask-1]
+	c := m.chunks[(e>>memOffBits)&memChunkMask]
 	p := int(e&memOffMask) * memAlign
-	kl, p := memLen(c, p)
-	vl, p := memLen(c, p)
+	kl := int(c[p])
+	if kl < 0x80 {
+		p++
+	} else {
+		kl, p = memLen(c, p)
+	}
+	vl := int(c[p])
+	if vl < 0x80 {
+		p++
+	} else {
+		vl, p = memLen(c, p)
+	}
 	q := p + kl
 	return c[p:q:q], c[q : q+vl : q+vl]
 }
@@ -151,74 +182,148 @@ func uvarintLen(x int) int {
 	return n
 }
 
-// entrySize is the bytes of the record entry e points to.
+// entrySize returns the chunk and the bytes of the record entry e points
+// to.
 func (m *MemStore) entrySize(e uint64) (chunk uint32, size int) {
 	k, v := m.record(e)
-	return uint32((e>>memOffBits)&memChunkMask - 1), recordSize(len(k), len(v))
+	return uint32((e >> memOffBits) & memChunkMask), recordSize(len(k), len(v))
 }
 
-// find returns the slot holding key, whose hash is h, and its entry; or,
-// when the key is absent, the empty slot where it would go.
-func (m *MemStore) find(key []byte, h uint64) (slot uint64, e uint64, found bool) {
+// matchTag returns the high bit of each control byte of ctrl equal to tag.
+// A byte just after a true match may be reported too (a borrow), but only
+// a live one: empty and deleted bytes have their high bit set, which the
+// result never does.
+func matchTag(ctrl, tag uint64) uint64 {
+	v := ctrl ^ memLSB*tag
+	return (v - memLSB) &^ v & memMSB
+}
+
+// matchEmpty returns the high bit of each empty control byte of ctrl
+// (0x80: high bit set, bit 1 clear, unlike 0xfe).
+func matchEmpty(ctrl uint64) uint64 { return ctrl &^ (ctrl << 6) & memMSB }
+
+// matchFree returns the high bit of each empty or deleted control byte.
+func matchFree(ctrl uint64) uint64 { return ctrl & memMSB }
+
+// ctrlByte returns the control byte of table index i (an entry's).
+func (m *MemStore) ctrlByte(i uint64) uint64 {
+	return m.table[i&^(memGroup-1)] >> ((i&(memGroup-1) - 1) * 8) & 0xff
+}
+
+// setCtrl sets the control byte of table index i (an entry's) to b.
+func (m *MemStore) setCtrl(i uint64, b uint64) {
+	c := &m.table[i&^(memGroup-1)]
+	shift := (i&(memGroup-1) - 1) * 8
+	*c = *c&^(0xff<<shift) | b<<shift
+}
+
+// find returns the table index of the entry of key, whose hash is h.
+func (m *MemStore) find(key []byte, h uint64) (i uint64, e uint64, found bool) {
 	if len(m.table) == 0 {
 		return 0, 0, false
 	}
-	mask := uint64(len(m.table) - 1)
-	for i := h >> (64 - m.bits); ; i = (i + 1) & mask {
-		e := m.table[i]
-		if e == 0 {
-			return i, 0, false
+	tag := h & memTagMask
+	gmask := uint64(1)<<m.gbits - 1
+	for g := h >> (64 - m.gbits); ; g = (g + 1) & gmask {
+		grp := (*[memGroup]uint64)(m.table[g*memGroup:])
+		for match := matchTag(grp[0], tag); match != 0; match &= match - 1 {
+			j := uint64(bits.TrailingZeros64(match)/8 + 1)
+			if e := grp[j&(memGroup-1)]; (e^h)>>memLocBits == 0 {
+				if k, _ := m.record(e); bytes.Equal(k, key) {
+					return g*memGroup + j, e, true
+				}
+			}
 		}
-		if (e^h)>>memLocBits == 0 {
-			if k, _ := m.record(e); bytes.Equal(k, key) {
-				return i, e, true
+		if matchEmpty(grp[0]) != 0 {
+			return 0, 0, false
+		}
+	}
+}
+
+// freeSlot returns the table index of the first empty or deleted slot from
+// group g on.
+func (m *MemStore) freeSlot(g uint64) uint64 {
+	gmask := uint64(1)<<m.gbits - 1
+	for ; ; g = (g + 1) & gmask {
+		if free := matchFree(m.table[g*memGroup]); free != 0 {
+			return g*memGroup + uint64(bits.TrailingZeros64(free)/8+1)
+		}
+	}
+}
+
+// entries yields the table index and entry of every key, in table order
+// (which depends on the hash seed: callers must not let it show).
+func (m *MemStore) entries() iter.Seq2[uint64, uint64] {
+	return func(yield func(uint64, uint64) bool) {
+		for g := 0; g < len(m.table); g += memGroup {
+			for live := ^m.table[g] & memMSB; live != 0; live &= live - 1 {
+				i := uint64(g + bits.TrailingZeros64(live)/8 + 1)
+				if !yield(i, m.table[i]) {
+					return
+				}
 			}
 		}
 	}
 }
 
-// home returns the slot entry e's key hashes to in the current table.
+// home returns the group entry e's key hashes to in the current table.
 func (m *MemStore) home(e uint64) uint64 {
-	if m.bits <= m.deriveBits {
-		return e >> (64 - m.bits)
+	if m.gbits <= m.deriveBits {
+		return e >> (64 - m.gbits)
 	}
 	k, _ := m.record(e)
-	return m.hash(k) >> (64 - m.bits)
+	return m.hash(k) >> (64 - m.gbits)
 }
 
-// grow doubles the table (or makes the first one) and reinserts the
-// entries. Slot numbers change, so the sorted list is stale.
-func (m *MemStore) grow() {
+// rehash rebuilds the table with 1<<gbits groups, without tombstones. Table
+// indexes change, so the sorted list is stale.
+func (m *MemStore) rehash(gbits uint) {
 	old := m.table
-	m.bits = max(m.bits+1, memMinBits)
-	m.table = make([]uint64, 1<<m.bits)
-	mask := uint64(len(m.table) - 1)
-	for _, e := range old {
-		if e == 0 {
-			continue
+	m.gbits = gbits
+	m.table = make([]uint64, memGroup<<gbits)
+	for g := 0; g < len(m.table); g += memGroup {
+		m.table[g] = memCtrlEmpty
+	}
+	m.tomb = 0
+	for g := 0; g < len(old); g += memGroup {
+		ctrl := old[g]
+		for live := ^ctrl & memMSB; live != 0; live &= live - 1 {
+			b := bits.TrailingZeros64(live) / 8
+			e := old[g+b+1]
+			i := m.freeSlot(m.home(e))
+			m.table[i] = e
+			m.setCtrl(i, ctrl>>(8*b)&memTagMask)
 		}
-		i := m.home(e)
-		for m.table[i] != 0 {
-			i = (i + 1) & mask
-		}
-		m.table[i] = e
 	}
 	m.dirty = true
 }
 
-// removeSlot empties slot i, moving each later entry of its run whose home
-// is not between the hole and the entry back into the hole, so that every
-// entry stays reachable from its home without tombstones.
-func (m *MemStore) removeSlot(i uint64) {
-	mask := uint64(len(m.table) - 1)
-	for j := (i + 1) & mask; m.table[j] != 0; j = (j + 1) & mask {
-		e := m.table[j]
-		if (j-m.home(e))&mask >= (j-i)&mask {
-			m.table[i] = e
-			i = j
-		}
+// makeRoom rebuilds the table if one more key would put over 3/4 of the
+// slots in use (tombstones included): at twice the size if the live keys
+// alone take over 3/8, else at the same size, clearing the tombstones.
+func (m *MemStore) makeRoom() {
+	switch slots := len(m.table) / memGroup * memSlots; {
+	case slots == 0:
+		m.rehash(1)
+	case (m.n+m.tomb+1)*4 <= slots*3:
+	case (m.n+1)*8 > slots*3:
+		m.rehash(m.gbits + 1)
+	default:
+		m.rehash(m.gbits)
 	}
+}
+
+// remove frees table index i: empty if its group has an empty slot (no key
+// was placed past the group since the table was built, so no lookup needs
+// to go on past it), else deleted.
+func (m *MemStore) remove(i uint64) {
 	m.table[i] = 0
+	if matchEmpty(m.table[i&^(memGroup-1)]) != 0 {
+		m.setCtrl(i, memEmpty)
+	} else {
+		m.setCtrl(i, memDeleted)
+		m.tomb++
+	}
 }
 
 // newChunk adds a chunk and returns its index.
@@ -279,7 +384,7 @@ func (m *MemStore) appendRecord(key, value []byte) uint64 {
 	}
 	m.chunkLive[i] += size
 	m.live += size
-	return uint64(i+1)<<memOffBits | uint64(off/memAlign)
+	return uint64(i)<<memOffBits | uint64(off/memAlign)
 }
 
 // release marks the record of entry e as garbage, dropping its chunk once
@@ -323,19 +428,16 @@ func (m *MemStore) compact() {
 	}
 	// New chunks come from freeChunks, which holds no evacuated chunk until
 	// the end, or past len(evacuate): a moved record is never moved again.
-	for s, e := range m.table {
-		if e == 0 {
-			continue
-		}
+	for i, e := range m.entries() {
 		// The chunk is read off the entry: only moved records are read.
-		if c := (e>>memOffBits)&memChunkMask - 1; c >= uint64(len(evacuate)) || !evacuate[c] {
+		if c := (e >> memOffBits) & memChunkMask; c >= uint64(len(evacuate)) || !evacuate[c] {
 			continue
 		}
 		c, size := m.entrySize(e)
 		k, v := m.record(e)
 		m.chunkLive[c] -= size
 		m.live -= size
-		m.table[s] = e&^memLocMask | m.appendRecord(k, v)
+		m.table[i] = e&^memLocMask | m.appendRecord(k, v)
 	}
 	for i, ev := range evacuate {
 		if ev {
@@ -361,16 +463,20 @@ func (m *MemStore) Get(key []byte) ([]byte, error) {
 	}
 	// find, spelled out: this is the replay's hottest loop.
 	h := m.hash(key)
-	mask := uint64(len(m.table) - 1)
-	for i := h >> (64 - m.bits); ; i = (i + 1) & mask {
-		e := m.table[i]
-		if e == 0 {
-			return nil, ErrNotFound
-		}
-		if (e^h)>>memLocBits == 0 {
-			if k, v := m.record(e); bytes.Equal(k, key) {
-				return v, nil
+	tag := h & memTagMask
+	gmask := uint64(1)<<m.gbits - 1
+	for g := h >> (64 - m.gbits); ; g = (g + 1) & gmask {
+		grp := (*[memGroup]uint64)(m.table[g*memGroup:])
+		ctrl := grp[0]
+		for match := matchTag(ctrl, tag); match != 0; match &= match - 1 {
+			if e := grp[(bits.TrailingZeros64(match)/8+1)&(memGroup-1)]; (e^h)>>memLocBits == 0 {
+				if k, v := m.record(e); bytes.Equal(k, key) {
+					return v, nil
+				}
 			}
+		}
+		if matchEmpty(ctrl) != 0 {
+			return nil, ErrNotFound
 		}
 	}
 }
@@ -382,10 +488,8 @@ func (m *MemStore) sortKeys() {
 		return
 	}
 	m.sorted = m.sorted[:0]
-	for s, e := range m.table {
-		if e != 0 {
-			m.sorted = append(m.sorted, uint32(s))
-		}
+	for i := range m.entries() {
+		m.sorted = append(m.sorted, uint32(i))
 	}
 	slices.SortFunc(m.sorted, func(a, b uint32) int {
 		ka, _ := m.record(m.table[a])
@@ -441,7 +545,7 @@ func (m *MemStore) CommitBlock(c *BlockCommit) error {
 		case w.Value == nil:
 			if found {
 				m.release(e)
-				m.removeSlot(i)
+				m.remove(i)
 				m.n--
 				m.dirty = true
 			}
@@ -453,11 +557,13 @@ func (m *MemStore) CommitBlock(c *BlockCommit) error {
 			m.release(e)
 			m.table[i] = e&^memLocMask | loc
 		default:
-			if (m.n+1)*10 > len(m.table)*7 {
-				m.grow()
-				i, _, _ = m.find(w.Key, h)
+			m.makeRoom()
+			i = m.freeSlot(h >> (64 - m.gbits))
+			if m.ctrlByte(i) == memDeleted {
+				m.tomb--
 			}
 			m.table[i] = h&^memLocMask | m.appendRecord(w.Key, w.Value)
+			m.setCtrl(i, h&memTagMask)
 			m.n++
 			m.dirty = true
 		}
@@ -501,10 +607,7 @@ func (m *MemStore) Equal(o *MemStore) bool {
 	if m.n != o.n || m.tip != o.tip || m.hasTip != o.hasTip {
 		return false
 	}
-	for _, e := range m.table {
-		if e == 0 {
-			continue
-		}
+	for _, e := range m.entries() {
 		k, v := m.record(e)
 		ov, err := o.Get(k)
 		if err != nil || !bytes.Equal(v, ov) {

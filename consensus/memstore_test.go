@@ -138,8 +138,8 @@ func TestMemStoreHashCollision(t *testing.T) {
 		checkMemStore(t, m)
 	}
 	commit(1, Write{Key: []byte("a"), Value: []byte("1")}, Write{Key: []byte("b"), Value: []byte("2")}, Write{Key: []byte("c"), Value: []byte("3")})
-	if h, _, _ := m.find([]byte("c"), 0); h != 2 {
-		t.Fatalf("c in slot %d, not at the end of the run", h)
+	if i, _, _ := m.find([]byte("c"), 0); i != 3 {
+		t.Fatalf("c at index %d, not in the third slot of group 0", i)
 	}
 	commit(2, Write{Key: []byte("a")}, Write{Key: []byte("b"), Value: []byte("4")}, Write{Key: []byte("d"), Value: []byte("5")})
 	commit(3, Write{Key: []byte("b")}, Write{Key: []byte("c")}, Write{Key: []byte("e"), Value: []byte("6")})
@@ -149,8 +149,9 @@ func TestMemStoreHashCollision(t *testing.T) {
 	}
 }
 
-// checkMemStore verifies the store's internal accounting: every entry is
-// found from its home slot, the key count, the live bytes of each chunk,
+// checkMemStore verifies the store's internal accounting: control bytes
+// and entries agree with the keys' hashes, every key is found from its
+// home group, the key and tombstone counts, the live bytes of each chunk,
 // the chunk total, and that dropped chunks are listed as free.
 func checkMemStore(t interface {
 	Helper()
@@ -158,30 +159,56 @@ func checkMemStore(t interface {
 }, m *MemStore) {
 	t.Helper()
 	live := make([]int, len(m.chunks))
-	n := 0
-	for s, e := range m.table {
-		if e == 0 {
-			continue
+	n, tomb := 0, 0
+	for g := 0; g < len(m.table); g += memGroup {
+		if b := m.table[g] >> 56; b != memDeleted {
+			t.Fatalf("group %d: spare control byte %#x", g/memGroup, b)
 		}
-		n++
-		k, v := m.record(e)
-		if (e^m.hash(k))>>memLocBits != 0 {
-			t.Fatalf("slot %d: stored hash bits are not the key's", s)
+		for j := uint64(1); j < memGroup; j++ {
+			i := uint64(g) + j
+			e := m.table[i]
+			switch b := m.ctrlByte(i); b {
+			case memDeleted:
+				tomb++
+				fallthrough
+			case memEmpty:
+				if e != 0 {
+					t.Fatalf("index %d: free slot holds %#x", i, e)
+				}
+				continue
+			default:
+				if b > memTagMask {
+					t.Fatalf("index %d: control byte %#x", i, b)
+				}
+				k, v := m.record(e)
+				h := m.hash(k)
+				if (e^h)>>memLocBits != 0 || b != h&memTagMask {
+					t.Fatalf("index %d: hash bits are not the key's", i)
+				}
+				if got, _, ok := m.find(k, h); !ok || got != i {
+					t.Fatalf("index %d: key %q found at %d, %v", i, k, got, ok)
+				}
+				c, size := m.entrySize(e)
+				if size != recordSize(len(k), len(v)) {
+					t.Fatalf("index %d: size %d", i, size)
+				}
+				live[c] += size
+				n++
+			}
 		}
-		if got, _, ok := m.find(k, m.hash(k)); !ok || got != uint64(s) {
-			t.Fatalf("slot %d: key %q found at %d, %v", s, k, got, ok)
-		}
-		c, size := m.entrySize(e)
-		if size != recordSize(len(k), len(v)) {
-			t.Fatalf("slot %d: size %d", s, size)
-		}
-		live[c] += size
 	}
-	if n != m.n {
-		t.Fatalf("%d entries, n %d", n, m.n)
+	if n != m.n || tomb != m.tomb {
+		t.Fatalf("%d entries, n %d; %d tombstones, counted %d", n, m.n, tomb, m.tomb)
 	}
-	if n > 0 && n*10 > len(m.table)*7 {
-		t.Fatalf("%d keys in %d slots", n, len(m.table))
+	if (n+tomb)*4 > len(m.table)/memGroup*memSlots*3 {
+		t.Fatalf("%d keys and %d tombstones in %d slots", n, tomb, len(m.table)/memGroup*memSlots)
+	}
+	seen := 0
+	for range m.entries() {
+		seen++
+	}
+	if seen != n {
+		t.Fatalf("entries yields %d of %d keys", seen, n)
 	}
 	total, sum, free := 0, 0, 0
 	for i, c := range m.chunks {
@@ -519,5 +546,86 @@ func TestMemStoreChunkLimit(t *testing.T) {
 	}
 	if h, _, _ := m.Tip(); h != 1 {
 		t.Fatalf("tip %d", h)
+	}
+}
+
+// Deleting from a group with no empty slot leaves a tombstone, which later
+// lookups probe past and a later key of that home reuses; deleting from a
+// group with an empty slot empties the slot. Tombstones that fill the table
+// while the live keys are few are cleared by rebuilding it at the same
+// size. Keys are picked by their hash, which only its top bit is kept of:
+// two home groups of seven slots, at most ten in use.
+func TestMemStoreTombstones(t *testing.T) {
+	if memSlots != 7 {
+		t.Fatal("the counts below assume seven slots a group")
+	}
+	m := NewMemStore()
+	m.hashMask = 1 << 63
+	var home [2][][]byte
+	for i := 0; len(home[0]) < 8 || len(home[1]) < 8; i++ {
+		k := []byte("k" + strconv.Itoa(i))
+		home[m.hash(k)>>63] = append(home[m.hash(k)>>63], k)
+	}
+	// A block inserts in key order: the eighth key of home 0 is the last.
+	slices.SortFunc(home[0], bytes.Compare)
+	h := uint64(0)
+	commit := func(ws ...Write) {
+		t.Helper()
+		h++
+		slices.SortFunc(ws, func(a, b Write) int { return bytes.Compare(a.Key, b.Key) })
+		if err := m.CommitBlock(&BlockCommit{Height: h, Writes: ws}); err != nil {
+			t.Fatal(err)
+		}
+		checkMemStore(t, m)
+	}
+	put := func(keys ...[]byte) (ws []Write) {
+		for _, k := range keys {
+			ws = append(ws, Write{Key: k, Value: k})
+		}
+		return ws
+	}
+	del := func(keys ...[]byte) (ws []Write) {
+		for _, k := range keys {
+			ws = append(ws, Write{Key: k})
+		}
+		return ws
+	}
+	// Eight keys of home 0: group 0 full, the eighth in group 1.
+	commit(put(home[0][:8]...)...)
+	if len(m.table) != 2*memGroup {
+		t.Fatalf("%d table words", len(m.table))
+	}
+	commit(del(home[0][:7]...)...)
+	if m.tomb != 7 {
+		t.Fatalf("%d tombstones, want 7", m.tomb)
+	}
+	if v, err := m.Get(home[0][7]); err != nil || !bytes.Equal(v, home[0][7]) {
+		t.Fatalf("key past the tombstones: %q, %v", v, err)
+	}
+	// Its group has empty slots: no tombstone.
+	commit(del(home[0][7])...)
+	if m.tomb != 7 || m.n != 0 {
+		t.Fatalf("%d tombstones, %d keys", m.tomb, m.n)
+	}
+	// A key of home 0 reuses a tombstone.
+	commit(put(home[0][0])...)
+	if m.tomb != 6 {
+		t.Fatalf("%d tombstones, want 6", m.tomb)
+	}
+	// Keys of home 1 go to group 1's empty slots until ten slots are in
+	// use; the next rebuilds the table at the same size, without
+	// tombstones.
+	commit(put(home[1][:3]...)...)
+	if m.tomb != 6 || len(m.table) != 2*memGroup {
+		t.Fatalf("%d tombstones, %d table words", m.tomb, len(m.table))
+	}
+	commit(put(home[1][3])...)
+	if m.tomb != 0 || len(m.table) != 2*memGroup || m.n != 5 {
+		t.Fatalf("%d tombstones, %d table words, %d keys", m.tomb, len(m.table), m.n)
+	}
+	for _, k := range append([][]byte{home[0][0]}, home[1][:4]...) {
+		if v, err := m.Get(k); err != nil || !bytes.Equal(v, k) {
+			t.Fatalf("Get(%s) = %q, %v", k, v, err)
+		}
 	}
 }
