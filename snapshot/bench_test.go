@@ -186,10 +186,10 @@ func BenchmarkCommitBlock(b *testing.B) {
 		unknownPriors bool
 	}{
 		{"mem/sync-every-block", false, 1, false},
-		{"mem/sync-every-block/unknown-priors", false, 1, true},
+		{"mem-unknown-priors/sync-every-block", false, 1, true},
 		{"disk/sync-every-block", true, 1, false},
 		{"disk/SyncEvery=1000", true, 1000, false},
-		{"disk/SyncEvery=1000/unknown-priors", true, 1000, true},
+		{"disk-unknown-priors/SyncEvery=1000", true, 1000, true},
 	}
 	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) {
