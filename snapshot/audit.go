@@ -139,7 +139,7 @@ func AuditStore(ctx context.Context, s *Store, opts AuditOptions) (*AuditReport,
 	snap := s.db.NewSnapshot()
 	defer snap.Close()
 	a := &storeAudit{
-		snap: snap, opts: opts,
+		snap: snap, opts: opts, format: s.format,
 		rep: &AuditReport{Network: s.opts.Network, ParamsFingerprint: s.opts.ParamsFingerprint},
 	}
 	first, tip, err := chainBounds(snap)
@@ -174,6 +174,7 @@ var errAuditFailed = errors.New("snapshot: audit could not run")
 // storeAudit is one audit of a store, as of a Pebble snapshot.
 type storeAudit struct {
 	snap       *pebble.Snapshot
+	format     uint64 // the store's format version
 	opts       AuditOptions
 	rep        *AuditReport
 	first, tip uint64
@@ -251,7 +252,7 @@ func (a *storeAudit) checkBlock(b Block, recordsAt, inputsAt *heightCursor) erro
 	if !ok {
 		return newError(ErrCorrupt, "block %d has no inputs", b.Height)
 	}
-	if err := checkInputs(raw); err != nil {
+	if err := checkInputs(a.format, raw); err != nil {
 		return wrapError(ErrCorrupt, err, "inputs of block %d", b.Height)
 	}
 	if want := digest.OpsHash(records); want != b.OpsHash {
@@ -286,7 +287,7 @@ func (a *storeAudit) replay(ctx context.Context) error {
 	defer rp.close()
 	a.rep.Replayed = true
 	for h := a.first; ; h++ {
-		inputs, err := readInputs(a.snap, h)
+		inputs, err := readInputs(a.snap, a.format, h)
 		if err != nil {
 			return err
 		}

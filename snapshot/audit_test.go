@@ -79,6 +79,14 @@ func replayedStore(t testing.TB, fs vfs.FS, dir string, n int) *Store {
 	opts.VerifyPriors = true
 	s, err := Open(context.Background(), dir, opts)
 	require.NoError(t, err)
+	replayInto(t, s, n)
+	return s
+}
+
+// replayInto extends s, which must be empty, by n blocks of a fixed
+// random stream of inputs through fakeEngine.
+func replayInto(t testing.TB, s *Store, n int) {
+	t.Helper()
 	eng := fakeEngine(testFirst)
 	rng := rand.New(rand.NewPCG(9, 9))
 	for h := uint64(testFirst); h < testFirst+uint64(n); h++ {
@@ -94,7 +102,6 @@ func replayedStore(t testing.TB, fs vfs.FS, dir string, n int) *Store {
 		binary.BigEndian.PutUint64(hash[:], h)
 		require.NoError(t, eng.ReplayBlock(context.Background(), s, h, hash, inputs))
 	}
-	return s
 }
 
 func TestAuditVerifies(t *testing.T) {
@@ -162,8 +169,7 @@ func TestAuditFindsTampering(t *testing.T) {
 			nil, true, Divergent, DivergentState, testFirst + 69},
 		{"input edited", func(*Store) []byte { return heightKey(prefixInputs, bad) },
 			func(*Store) []byte {
-				b, _ := encodeInputs([]ops.Op{{Opcode: ops.OpNameUpdate, Kind: ops.KindNameUpdate, Name: "forged.id"}})
-				return b
+				return encodeInputs([]ops.Op{{Opcode: ops.OpNameUpdate, Kind: ops.KindNameUpdate, Name: "forged.id"}})
 			}, true, Divergent, DivergentReplay, bad},
 		{"summary missing", func(*Store) []byte { return heightKey(prefixBlock, bad) }, nil, false, Unreadable, 0, 0},
 		{"records undecodable", func(*Store) []byte { return heightKey(prefixRecords, bad) },

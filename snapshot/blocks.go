@@ -100,10 +100,11 @@ func (s *Store) Inputs(h uint64) ([]ops.Op, error) {
 	if err := s.checkOpen(); err != nil {
 		return nil, err
 	}
-	return readInputs(s.db, h)
+	return readInputs(s.db, s.format, h)
 }
 
-func readInputs(r pebble.Reader, h uint64) ([]ops.Op, error) {
+// readInputs reads the inputs of block h from a store of format version v.
+func readInputs(r pebble.Reader, v, h uint64) ([]ops.Op, error) {
 	raw, ok, err := getFrom(r, heightKey(prefixInputs, h))
 	if err != nil {
 		return nil, err
@@ -111,7 +112,7 @@ func readInputs(r pebble.Reader, h uint64) ([]ops.Op, error) {
 	if !ok {
 		return nil, newError(ErrNoSuchHeight, "no inputs at height %d", h)
 	}
-	inputs, err := decodeInputs(raw)
+	inputs, err := decodeInputs(v, raw)
 	if err != nil {
 		return nil, wrapError(ErrCorrupt, err, "inputs of block %d", h)
 	}

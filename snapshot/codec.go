@@ -80,12 +80,25 @@ func decodeRecords(b []byte) ([][]byte, error) {
 	return records, nil
 }
 
-// encodeInputs encodes a block's parsed operations: a count, then for each
-// its opcode byte and its JSON form (which leaves the opcode out). Go's JSON
-// encoding of a struct is deterministic, so equal inputs encode equally.
-func encodeInputs(inputs []ops.Op) ([]byte, error) {
-	b := enc.AppendUvarint(nil, uint64(len(inputs)))
+// Inputs formats: a block's parsed operations are stored as a uvarint
+// count followed by the operations, in the store's format version. Format
+// 2 writes each with appendOp (see opcodec.go). Format 1, which stores of
+// that version keep using, writes each as its opcode byte and its JSON form
+// (which leaves the opcode out) as length-prefixed bytes; Go's JSON encoding
+// of a struct is deterministic, so equal inputs encode equally.
+const (
+	inputsJSON   = 1
+	inputsBinary = 2
+)
+
+// appendInputs appends a block's parsed operations in format version v.
+func appendInputs(b []byte, v uint64, inputs []ops.Op) ([]byte, error) {
+	b = enc.AppendUvarint(b, uint64(len(inputs)))
 	for i := range inputs {
+		if v == inputsBinary {
+			b = appendOp(b, &inputs[i])
+			continue
+		}
 		j, err := json.Marshal(&inputs[i])
 		if err != nil {
 			return nil, err
@@ -96,8 +109,18 @@ func encodeInputs(inputs []ops.Op) ([]byte, error) {
 	return b, nil
 }
 
-// decodeInputs reverses encodeInputs, rejecting unknown JSON fields.
-func decodeInputs(b []byte) ([]ops.Op, error) {
+// encodeInputs encodes a block's parsed operations in the current format.
+func encodeInputs(inputs []ops.Op) []byte {
+	b, _ := appendInputs(nil, inputsBinary, inputs) // binary cannot fail
+	return b
+}
+
+// decodeInputs reverses appendInputs for format version v; format 1
+// rejects unknown JSON fields.
+func decodeInputs(v uint64, b []byte) ([]ops.Op, error) {
+	if v == inputsBinary {
+		return readBinaryInputs(b, true)
+	}
 	d := enc.NewDecoder(b)
 	n := d.Count(3)
 	inputs := make([]ops.Op, n)
@@ -123,10 +146,40 @@ func decodeInputs(b []byte) ([]ops.Op, error) {
 	return inputs, nil
 }
 
-// checkInputs checks the framing of encoded inputs and that each operation
-// is well-formed JSON, without decoding it: enough for an audit that does
-// not replay, at a fraction of the cost.
-func checkInputs(b []byte) error {
+// readBinaryInputs decodes format-2 inputs, or with keep unset only checks
+// them (returning nil), without allocating.
+func readBinaryInputs(b []byte, keep bool) ([]ops.Op, error) {
+	d := enc.NewCanonicalDecoder(b)
+	n := d.Count(2)
+	var inputs []ops.Op
+	if keep {
+		inputs = make([]ops.Op, n)
+	}
+	r := opReader{d: d, keep: keep}
+	for i := 0; i < n; i++ {
+		var op *ops.Op
+		if keep {
+			op = &inputs[i]
+		}
+		if err := r.read(op); err != nil {
+			return nil, err
+		}
+	}
+	if err := d.Finish(); err != nil {
+		return nil, err
+	}
+	return inputs, nil
+}
+
+// checkInputs checks encoded inputs of format version v without building
+// them: enough for an audit that does not replay, at a fraction of the
+// cost. Format 2 is checked completely, format 1 for its framing and that
+// each operation is well-formed JSON.
+func checkInputs(v uint64, b []byte) error {
+	if v == inputsBinary {
+		_, err := readBinaryInputs(b, false)
+		return err
+	}
 	d := enc.NewDecoder(b)
 	n := d.Count(3)
 	for i := 0; i < n; i++ {

@@ -37,7 +37,7 @@ func (s *Store) CommitBlock(c *consensus.BlockCommit) error {
 	if err != nil {
 		return err
 	}
-	inputs, err := encodeInputs(c.Inputs)
+	inputs, err := appendInputs(nil, s.format, c.Inputs)
 	if err != nil {
 		return wrapError(ErrInvalidCommit, err, "encoding the inputs of block %d", c.Height)
 	}

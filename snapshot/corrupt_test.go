@@ -24,7 +24,8 @@ func TestCorruptBookkeeping(t *testing.T) {
 		code ErrorCode
 	}{
 		{"format version", metaKey(metaFormat), []byte{0xff}, openErr, ErrCorrupt},
-		{"future format", metaKey(metaFormat), []byte{2}, openErr, ErrFormatVersion},
+		{"future format", metaKey(metaFormat), []byte{FormatVersion + 1}, openErr, ErrFormatVersion},
+		{"format 0", metaKey(metaFormat), []byte{0}, openErr, ErrFormatVersion},
 		{"tip", tipKey(), []byte{1, 2}, openErr, ErrCorrupt},
 		{"first", metaKey(metaFirst), []byte{1}, openErr, ErrCorrupt},
 		{"tip below first", metaKey(metaFirst), heightKey(0, testFirst+100)[1:], openErr, ErrCorrupt},

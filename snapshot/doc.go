@@ -16,6 +16,7 @@
 //	0x02 height      block summary: Bitcoin block hash, ops hash, consensus hash
 //	0x03 height      committed records (the ops-hash leaves), in tx order
 //	0x04 height      parsed inputs, accepted and rejected, in tx order
+//	                 (see Inputs below)
 //	0x05 height      undo record: every key the block wrote, with its value
 //	                 before the block (or its absence)
 //
@@ -40,13 +41,41 @@
 //
 // Open refuses, with a typed error and without writing anything, a directory
 // that is not a store, a store of another network or parameters fingerprint,
-// and a store in another format version: it looks at an existing store
-// read-only before opening it for writing.
+// and a store in a format version it does not read: it looks at an existing
+// store read-only before opening it for writing.
+//
+// # Format versions
+//
+// This build writes format version 2 and reads versions 1 and 2, of stores
+// and snapshot files alike; the versions differ only in how a block's
+// inputs are encoded. A version 1 store stays version 1 and keeps taking
+// new blocks in its encoding; Export writes any store as a version 2 file,
+// and Import makes a version 2 store of a file of either version.
+//
+// # Inputs
+//
+// A block's inputs are a uvarint count followed by its operations. Version
+// 2 encodes each as its opcode byte, a uvarint mask with bit i set for
+// each field i of ops.Op that it carries (in the order of the struct,
+// Opcode left out: Kind is bit 0, ScratchArea bit 30), then those fields'
+// values in bit order. A plain field is carried when it is not its zero
+// value, a pointer field when it is not nil. Strings are bytes; unsigned
+// numbers uvarints; Vtxindex and each of the 16 Buckets signed zig-zag
+// varints; KeepData one byte, 0 or 1; Kind one byte, 1 to 12 for
+// NAME_PREORDER, NAME_REGISTRATION, NAME_RENEWAL, NAME_UPDATE,
+// NAME_TRANSFER, NAME_REVOKE, NAME_IMPORT, NAMESPACE_PREORDER,
+// NAMESPACE_REVEAL, NAMESPACE_READY, ANNOUNCE, TOKEN_TRANSFER, or 0
+// followed by bytes for any other kind. Decoding accepts exactly what
+// encoding writes (no unknown bit, no carried zero value, no number out of
+// its field's range, every varint in its shortest form), so every block of
+// operations has one encoding.
+// Version 1 encodes each operation as its opcode byte followed by bytes
+// of its JSON form (encoding/json, which leaves the opcode out).
 //
 // # The snapshot file
 //
 // Export writes, and Import and AuditFile read, this layout (format version
-// 1; uvarint is an unsigned LEB128 varint, u64 is 8 bytes big-endian,
+// 2; uvarint is an unsigned LEB128 varint, u64 is 8 bytes big-endian,
 // bytes is a uvarint length followed by that many bytes):
 //
 //	header   "SPVCSNAP"  uvarint version  bytes network  bytes params
@@ -64,9 +93,9 @@
 //
 // The chain and blocks sections hold exactly one entry per height, from
 // first to tip in order; records and inputs keep the store's encodings
-// (records: uvarint count, then bytes per record; inputs: uvarint count,
-// then per operation its opcode byte and bytes of its JSON form). State
-// entries are in strictly ascending key order. Every byte of the file is
+// (records: uvarint count, then bytes per record; inputs: as described
+// above, in the file's format version). State entries are in strictly
+// ascending key order. Every byte of the file is
 // covered by a checksum or is structure that is checked, so flipping or
 // cutting any byte is reported as a typed error.
 //

@@ -77,7 +77,8 @@ func Export(ctx context.Context, s *Store, w io.Writer) (*FileInfo, error) {
 		return nil, err
 	}
 
-	// Blocks: records and inputs per height, copied in their stored form.
+	// Blocks: records and inputs per height, copied in their stored form
+	// (inputs converted when the store is of an older version).
 	if err := fw.BeginSection(sfile.TagBlocks); err != nil {
 		return nil, err
 	}
@@ -95,6 +96,14 @@ func Export(ctx context.Context, s *Store, w io.Writer) (*FileInfo, error) {
 		}
 		if !ok1 || !ok2 {
 			return nil, newError(ErrCorrupt, "block %d has no records or inputs", h)
+		}
+		if s.format != FormatVersion {
+			// An older store: write its inputs as the file's version has them.
+			ops, err := decodeInputs(s.format, inputs)
+			if err != nil {
+				return nil, wrapError(ErrCorrupt, err, "inputs of block %d", h)
+			}
+			inputs = encodeInputs(ops)
 		}
 		if err := fw.Entry(encodeBlockEntry(h, records, inputs)); err != nil {
 			return nil, err

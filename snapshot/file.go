@@ -160,8 +160,8 @@ func (fr *fileReader) read(ctx context.Context) error {
 		return fileErr(err, "reading the header")
 	}
 	fr.hdr = hdr
-	if hdr.Version != FormatVersion {
-		return newError(ErrFormatVersion, "snapshot file version %d, this build reads %d", hdr.Version, FormatVersion)
+	if hdr.Version < oldestFormatVersion || hdr.Version > FormatVersion {
+		return newError(ErrFormatVersion, "snapshot file version %d, this build reads %d to %d", hdr.Version, oldestFormatVersion, FormatVersion)
 	}
 	if fr.o.network != "" && hdr.Network != fr.o.network {
 		return newError(ErrNetworkMismatch, "snapshot is for network %q, not %q", hdr.Network, fr.o.network)
@@ -325,7 +325,7 @@ func (fr *fileReader) blockEntry(_ context.Context, p []byte) error {
 	if err != nil {
 		return wrapError(ErrFileMalformed, err, "records of block %d", h)
 	}
-	inputs, err := decodeInputs(rawInputs)
+	inputs, err := decodeInputs(fr.hdr.Version, rawInputs)
 	if err != nil {
 		return wrapError(ErrFileMalformed, err, "inputs of block %d", h)
 	}

@@ -217,7 +217,7 @@ func TestImportRejectsWellFramedLies(t *testing.T) {
 		lie  func(h *sfile.Header, secs *[3][][]byte)
 		code ErrorCode
 	}{
-		{"future version", func(h *sfile.Header, _ *[3][][]byte) { h.Version = 2 }, ErrFormatVersion},
+		{"future version", func(h *sfile.Header, _ *[3][][]byte) { h.Version = FormatVersion + 1 }, ErrFormatVersion},
 		{"no network", func(h *sfile.Header, _ *[3][][]byte) { h.Network = "" }, ErrFileMalformed},
 		{"tip hash", func(h *sfile.Header, _ *[3][][]byte) { h.TipConsensusHash[0] ^= 1 }, ErrChainBroken},
 		{"tip block hash", func(h *sfile.Header, _ *[3][][]byte) { h.TipBlockHash[5] ^= 1 }, ErrChainBroken},

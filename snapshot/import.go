@@ -73,13 +73,15 @@ func Import(ctx context.Context, r io.Reader, dir string, opts Options) (*FileIn
 
 // importSink writes verified entries into a store in a temporary directory.
 type importSink struct {
-	tmp   string
-	opts  Options
-	store *Store
-	batch *pebble.Batch
+	version uint64 // the file's format version
+	tmp     string
+	opts    Options
+	store   *Store
+	batch   *pebble.Batch
 }
 
 func (s *importSink) begin(hdr *sfile.Header) error {
+	s.version = hdr.Version
 	o := s.opts
 	o.Network, o.ParamsFingerprint = hdr.Network, hdr.ParamsFingerprint
 	if err := o.FS.MkdirAll(o.FS.PathDir(s.tmp), 0o755); err != nil {
@@ -112,9 +114,12 @@ func (s *importSink) chainEntry(h uint64, sum *blockSummary) error {
 	return s.set(heightKey(prefixBlock, h), sum.encode())
 }
 
-func (s *importSink) blockEntry(h uint64, records, inputs []byte, _ []ops.Op) error {
+func (s *importSink) blockEntry(h uint64, records, inputs []byte, decoded []ops.Op) error {
 	if err := s.set(heightKey(prefixRecords, h), records); err != nil {
 		return err
+	}
+	if s.version != s.store.format {
+		inputs = encodeInputs(decoded) // an older file: store them as the new store does
 	}
 	return s.set(heightKey(prefixInputs, h), inputs)
 }

@@ -18,8 +18,15 @@ import (
 )
 
 // FormatVersion is the version of the store layout (and of the snapshot
-// file) written by this build.
-const FormatVersion = 1
+// file) written by this build. Version 2 stores a block's inputs in a
+// compact binary encoding instead of JSON; nothing else changed.
+const FormatVersion = 2
+
+// oldestFormatVersion is the oldest version this build reads. A store of
+// version 1 is read and also extended in its own format; Export writes a
+// version 1 store as a current file, and Import turns a version 1 file
+// into a current store.
+const oldestFormatVersion = 1
 
 // Defaults for Options.
 const (
@@ -111,6 +118,7 @@ type Store struct {
 	db     *pebble.DB
 	lock   *pebble.Lock // held from Open to Close for existing stores
 	opts   Options
+	format uint64 // the store's format version
 	closed atomic.Bool
 
 	// mu serializes CommitBlock, Rewind and Close, and guards the cached
@@ -239,7 +247,7 @@ func openExisting(dir string, o Options, lock *pebble.Lock) (*Store, error) {
 	if err != nil {
 		return nil, wrapError(ErrCorrupt, err, "cannot open the database in %s", dir)
 	}
-	s := &Store{db: db, lock: lock, opts: o}
+	s := &Store{db: db, lock: lock, opts: o, format: FormatVersion}
 	pristine, err := s.loadMeta()
 	if err != nil {
 		db.Close()
@@ -285,7 +293,7 @@ func create(dir string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: creating a database in %s: %w", dir, err)
 	}
-	s := &Store{db: db, opts: o}
+	s := &Store{db: db, opts: o, format: FormatVersion}
 	if err := s.writeMeta(); err != nil {
 		db.Close()
 		return nil, err
@@ -296,7 +304,7 @@ func create(dir string, o Options) (*Store, error) {
 func (s *Store) writeMeta() error {
 	b := s.db.NewBatch()
 	defer b.Close()
-	_ = b.Set(metaKey(metaFormat), enc.AppendUvarint(nil, FormatVersion), nil)
+	_ = b.Set(metaKey(metaFormat), enc.AppendUvarint(nil, s.format), nil)
 	_ = b.Set(metaKey(metaNetwork), []byte(s.opts.Network), nil)
 	_ = b.Set(metaKey(metaParams), []byte(s.opts.ParamsFingerprint), nil)
 	if err := b.Commit(pebble.Sync); err != nil {
@@ -327,9 +335,10 @@ func (s *Store) loadMeta() (pristine bool, err error) {
 	if d.Finish() != nil {
 		return false, newError(ErrCorrupt, "unreadable format version")
 	}
-	if v != FormatVersion {
-		return false, newError(ErrFormatVersion, "store format version %d, this build reads %d", v, FormatVersion)
+	if v < oldestFormatVersion || v > FormatVersion {
+		return false, newError(ErrFormatVersion, "store format version %d, this build reads %d to %d", v, oldestFormatVersion, FormatVersion)
 	}
+	s.format = v
 	network, _, err := s.getRaw(metaKey(metaNetwork))
 	if err != nil {
 		return false, err

@@ -3,6 +3,7 @@ package enc
 import (
 	"encoding/binary"
 	"errors"
+	"math/bits"
 )
 
 // ErrMalformed is returned by a Decoder whose input is too short, has an
@@ -11,6 +12,9 @@ var ErrMalformed = errors.New("malformed encoding")
 
 // AppendUvarint appends v as an unsigned varint.
 func AppendUvarint(b []byte, v uint64) []byte { return binary.AppendUvarint(b, v) }
+
+// AppendVarint appends v as a signed (zig-zag) varint.
+func AppendVarint(b []byte, v int64) []byte { return binary.AppendVarint(b, v) }
 
 // AppendBytes appends p preceded by its length as an unsigned varint.
 func AppendBytes(b, p []byte) []byte {
@@ -25,12 +29,21 @@ func AppendUint64(b []byte, v uint64) []byte { return binary.BigEndian.AppendUin
 // Decoder reads values from a byte slice. The first failure sticks: later
 // reads return zero values and Err reports it.
 type Decoder struct {
-	buf []byte
-	err error
+	buf       []byte
+	err       error
+	canonical bool
 }
 
 // NewDecoder returns a decoder over b. Slices it returns alias b.
 func NewDecoder(b []byte) *Decoder { return &Decoder{buf: b} }
+
+// NewCanonicalDecoder returns a decoder over b that also fails on a varint
+// longer than needed (which NewDecoder's accept, as encoding/binary does),
+// for encodings that must have one form only.
+func NewCanonicalDecoder(b []byte) *Decoder { return &Decoder{buf: b, canonical: true} }
+
+// uvarintLen is the length of the shortest encoding of v.
+func uvarintLen(v uint64) int { return (bits.Len64(v|1) + 6) / 7 }
 
 // Err returns the first failure, if any.
 func (d *Decoder) Err() error { return d.err }
@@ -51,7 +64,21 @@ func (d *Decoder) Uvarint() uint64 {
 		return 0
 	}
 	v, n := binary.Uvarint(d.buf)
-	if n <= 0 {
+	if n <= 0 || d.canonical && n != uvarintLen(v) {
+		d.fail()
+		return 0
+	}
+	d.buf = d.buf[n:]
+	return v
+}
+
+// Varint reads a signed (zig-zag) varint.
+func (d *Decoder) Varint() int64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Varint(d.buf)
+	if n <= 0 || d.canonical && n != uvarintLen(uint64(v)<<1^uint64(v>>63)) {
 		d.fail()
 		return 0
 	}
