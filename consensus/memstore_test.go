@@ -54,6 +54,7 @@ func TestMemStoreModel(t *testing.T) {
 					model[string(w.Key)] = string(w.Value)
 				}
 			}
+			checkMemStore(t, m)
 			if m.Len() != len(model) {
 				t.Fatalf("Len %d, model %d", m.Len(), len(model))
 			}
@@ -247,6 +248,7 @@ func TestMemStoreCompacts(t *testing.T) {
 		if h == 1 {
 			first, _ = m.Get([]byte("k"))
 		}
+		checkMemStore(t, m)
 		if m.total > 2*m.live+m.compactMin+1000 {
 			t.Fatalf("block %d: %d bytes in chunks for %d live", h, m.total, m.live)
 		}
