@@ -2,7 +2,6 @@ package snapshot
 
 import (
 	"bytes"
-	"encoding/hex"
 	"encoding/json"
 
 	"github.com/spvcheck/spvcheck/ops"
@@ -19,8 +18,9 @@ type blockSummary struct {
 
 const summarySize = 32 + 32 + 16
 
-func (s *blockSummary) encode() []byte {
-	b := make([]byte, 0, summarySize)
+func (s *blockSummary) encode() []byte { return s.append(make([]byte, 0, summarySize)) }
+
+func (s *blockSummary) append(b []byte) []byte {
 	b = append(b, s.BlockHash[:]...)
 	b = append(b, s.OpsHash[:]...)
 	return append(b, s.ConsensusHash[:]...)
@@ -37,19 +37,32 @@ func decodeSummary(b []byte) (blockSummary, bool) {
 	return s, true
 }
 
-// parseHexHash decodes a lower-case hex hash of exactly n bytes.
-func parseHexHash(s string, n int) ([]byte, bool) {
-	if len(s) != 2*n {
-		return nil, false
+// parseHexHash decodes into dst a lower-case hex hash of exactly
+// len(dst) bytes.
+func parseHexHash(s string, dst []byte) bool {
+	if len(s) != 2*len(dst) {
+		return false
 	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return nil, false
+	for i := range dst {
+		hi, ok1 := hexDigit(s[2*i])
+		lo, ok2 := hexDigit(s[2*i+1])
+		if !ok1 || !ok2 {
+			return false
 		}
+		dst[i] = hi<<4 | lo
 	}
-	b, err := hex.DecodeString(s)
-	return b, err == nil
+	return true
+}
+
+// hexDigit is the value of a lower-case hex digit.
+func hexDigit(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	}
+	return 0, false
 }
 
 // encodeRecords encodes a block's committed records: a count, then each
@@ -59,7 +72,11 @@ func encodeRecords(records [][]byte) []byte {
 	for _, r := range records {
 		size += 10 + len(r)
 	}
-	b := enc.AppendUvarint(make([]byte, 0, size), uint64(len(records)))
+	return appendRecords(make([]byte, 0, size), records)
+}
+
+func appendRecords(b []byte, records [][]byte) []byte {
+	b = enc.AppendUvarint(b, uint64(len(records)))
 	for _, r := range records {
 		b = enc.AppendBytes(b, r)
 	}

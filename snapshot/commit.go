@@ -37,22 +37,32 @@ func (s *Store) CommitBlock(c *consensus.BlockCommit) error {
 	if err != nil {
 		return err
 	}
-	inputs, err := appendInputs(nil, s.format, c.Inputs)
-	if err != nil {
-		return wrapError(ErrInvalidCommit, err, "encoding the inputs of block %d", c.Height)
-	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.checkNextHeight(c.Height); err != nil {
 		return err
 	}
-	undo, err := s.undoRecord(s.scratch[:0], c)
+	// The block's bookkeeping values are encoded one after the other into
+	// one buffer kept between blocks; Batch.Set copies them.
+	buf, err := s.undoRecord(s.scratch[:0], c)
 	if err != nil {
 		return err
 	}
-	if cap(undo) <= maxScratch {
-		s.scratch = undo[:0]
+	h := c.Height
+	var ends [4]int // of the undo record, records, inputs, summary
+	ends[0] = len(buf)
+	buf = appendRecords(buf, c.Records)
+	ends[1] = len(buf)
+	if buf, err = appendInputs(buf, s.format, c.Inputs); err != nil {
+		return wrapError(ErrInvalidCommit, err, "encoding the inputs of block %d", c.Height)
+	}
+	ends[2] = len(buf)
+	buf = sum.append(buf)
+	ends[3] = len(buf)
+	buf = enc.AppendUint64(buf, h)
+	if cap(buf) <= maxScratch {
+		s.scratch = buf[:0]
 	}
 
 	b := s.db.NewBatch()
@@ -62,13 +72,13 @@ func (s *Store) CommitBlock(c *consensus.BlockCommit) error {
 			return err
 		}
 	}
-	h := c.Height
+	var keys [5][9]byte
 	sets := [...]struct{ k, v []byte }{
-		{heightKey(prefixUndo, h), undo},
-		{heightKey(prefixBlock, h), sum.encode()},
-		{heightKey(prefixRecords, h), encodeRecords(c.Records)},
-		{heightKey(prefixInputs, h), inputs},
-		{tipKey(), enc.AppendUint64(nil, h)},
+		{appendHeightKey(keys[0][:0], prefixUndo, h), buf[:ends[0]]},
+		{appendHeightKey(keys[1][:0], prefixRecords, h), buf[ends[0]:ends[1]]},
+		{appendHeightKey(keys[2][:0], prefixInputs, h), buf[ends[1]:ends[2]]},
+		{appendHeightKey(keys[3][:0], prefixBlock, h), buf[ends[2]:ends[3]]},
+		{append(keys[4][:0], prefixTip), buf[ends[3]:]},
 	}
 	for _, kv := range sets {
 		if err := b.Set(kv.k, kv.v, nil); err != nil {
@@ -76,7 +86,7 @@ func (s *Store) CommitBlock(c *consensus.BlockCommit) error {
 		}
 	}
 	if !s.hasFirst {
-		if err := b.Set(metaKey(metaFirst), enc.AppendUint64(nil, h), nil); err != nil {
+		if err := b.Set(metaKey(metaFirst), buf[ends[3]:], nil); err != nil {
 			return err
 		}
 	}
@@ -254,16 +264,12 @@ func checkCommit(c *consensus.BlockCommit) (blockSummary, error) {
 			return sum, newError(ErrInvalidCommit, "block %d: writes not sorted by key or key repeated at %d", c.Height, i)
 		}
 	}
-	opsHash, ok := parseHexHash(c.OpsHash, 32)
-	if !ok {
+	if !parseHexHash(c.OpsHash, sum.OpsHash[:]) {
 		return sum, newError(ErrInvalidCommit, "block %d: ops hash %q is not 64 lower-case hex digits", c.Height, c.OpsHash)
 	}
-	ch, ok := parseHexHash(c.ConsensusHash, 16)
-	if !ok {
+	if !parseHexHash(c.ConsensusHash, sum.ConsensusHash[:]) {
 		return sum, newError(ErrInvalidCommit, "block %d: consensus hash %q is not 32 lower-case hex digits", c.Height, c.ConsensusHash)
 	}
 	sum.BlockHash = c.BlockHash
-	copy(sum.OpsHash[:], opsHash)
-	copy(sum.ConsensusHash[:], ch)
 	return sum, nil
 }

@@ -146,10 +146,8 @@ func Export(ctx context.Context, s *Store, w io.Writer) (*FileInfo, error) {
 func checkCommitHashes(b Block) (blockSummary, bool) {
 	var sum blockSummary
 	sum.BlockHash = b.BlockHash
-	o, ok1 := parseHexHash(b.OpsHash, 32)
-	c, ok2 := parseHexHash(b.ConsensusHash, 16)
-	copy(sum.OpsHash[:], o)
-	copy(sum.ConsensusHash[:], c)
+	ok1 := parseHexHash(b.OpsHash, sum.OpsHash[:])
+	ok2 := parseHexHash(b.ConsensusHash, sum.ConsensusHash[:])
 	return sum, ok1 && ok2
 }
 

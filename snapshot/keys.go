@@ -30,7 +30,11 @@ func metaKey(name string) []byte { return append([]byte{prefixMeta}, name...) }
 func tipKey() []byte { return []byte{prefixTip} }
 
 func heightKey(prefix byte, h uint64) []byte {
-	return enc.AppendUint64([]byte{prefix}, h)
+	return appendHeightKey(make([]byte, 0, 9), prefix, h)
+}
+
+func appendHeightKey(b []byte, prefix byte, h uint64) []byte {
+	return enc.AppendUint64(append(b, prefix), h)
 }
 
 func stateKey(k []byte) []byte {
