@@ -261,8 +261,16 @@ func (c *Client) hashAt(height int32) (chainhash.Hash, error) {
 		}
 		time.Sleep(pause)
 	}
+	if tip, terr := c.headerTip(); terr == nil && height > tip {
+		// The height went away with a rollback: not a failure of the store.
+		return chainhash.Hash{}, newError(ErrHeaderStore, errBeyondTip, "header at height %d (tip now %d)", height, tip)
+	}
 	return chainhash.Hash{}, newError(ErrHeaderStore, err, "header at height %d", height)
 }
+
+// errBeyondTip marks a header read above the header store's tip, which a
+// concurrent rollback causes: the deliverer then reads the chain again.
+var errBeyondTip = errors.New("height above the header tip")
 
 // anchor checks the starting cursor against the header chain and starts
 // tracking from it.
@@ -304,13 +312,13 @@ func (d *deliverer) refresh(ctx context.Context) (int32, error) {
 	fork := min(d.seenTip, tip)
 	for fork >= d.seenLow && fork >= 0 {
 		h, err := d.chain.hashAt(fork)
-		if err != nil {
+		if err != nil && !errors.Is(err, errBeyondTip) {
 			return 0, err
 		}
-		if h == d.seen[fork] {
+		if err == nil && h == d.seen[fork] {
 			break
 		}
-		fork--
+		fork-- // a height rolled back since the tip was read differs too
 	}
 	if fork < d.seenTip {
 		if fork < d.seenLow && d.seenLow >= 0 {
@@ -336,6 +344,11 @@ func (d *deliverer) refresh(ctx context.Context) (int32, error) {
 	// Track new heights, at most MaxReorgDepth beyond the last delivery.
 	for h := d.seenTip + 1; h <= min(tip, d.last.Height+d.max); h++ {
 		hash, err := d.chain.hashAt(h)
+		if errors.Is(err, errBeyondTip) {
+			// Rolled back since the tip was read: the next refresh
+			// sees the new chain.
+			return d.seenTip, nil
+		}
 		if err != nil {
 			return 0, err
 		}
