@@ -76,6 +76,7 @@ func openChildStore(ctx context.Context, dir string) (*snapshot.Store, error) {
 	}
 	opts := n.StoreOptions()
 	opts.SyncEvery = 16
+	opts.VerifyPriors = true // every prior the engine hands over is checked
 	return snapshot.Open(ctx, dir, opts)
 }
 
@@ -97,6 +98,7 @@ func openStoreWindow(t testing.TB, dir string, syncEvery, undoWindow int) *snaps
 	opts := regtestNetwork(t).StoreOptions()
 	opts.SyncEvery = syncEvery
 	opts.UndoWindow = undoWindow
+	opts.VerifyPriors = true // every prior the engine hands over is checked
 	s, err := snapshot.Open(context.Background(), dir, opts)
 	require.NoError(t, err)
 	return s
