@@ -5,7 +5,6 @@ import (
 	"errors"
 	"maps"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,7 +22,6 @@ func TestMemStoreModel(t *testing.T) {
 		m.compactMin = rapid.SampledFrom([]int{0, 64, memCompactMin}).Draw(t, "compactMin")
 		model := map[string]string{}
 		keys := rapid.SliceOfNDistinct(rapid.StringMatching(`[a-c/]{0,6}`), 1, 40, rapid.ID[string]).Draw(t, "keys")
-		type held struct{ got, want []byte }
 		var kept []held
 		blocks := rapid.IntRange(1, 30).Draw(t, "blocks")
 		for h := uint64(1); h <= uint64(blocks); h++ {
@@ -39,60 +37,9 @@ func TestMemStoreModel(t *testing.T) {
 					writes[k] = []byte(rapid.String().Draw(t, "value") + "!")
 				}
 			}
-			c := &BlockCommit{Height: h}
-			for k, v := range writes {
-				c.Writes = append(c.Writes, Write{Key: []byte(k), Value: v})
-			}
-			sort.Slice(c.Writes, func(i, j int) bool { return bytes.Compare(c.Writes[i].Key, c.Writes[j].Key) < 0 })
-			if err := m.CommitBlock(c); err != nil {
-				t.Fatal(err)
-			}
-			for _, w := range c.Writes {
-				if w.Value == nil {
-					delete(model, string(w.Key))
-				} else {
-					model[string(w.Key)] = string(w.Value)
-				}
-			}
-			checkMemStore(t, m)
-			if m.Len() != len(model) {
-				t.Fatalf("Len %d, model %d", m.Len(), len(model))
-			}
-			for _, k := range keys {
-				v, err := m.Get([]byte(k))
-				want, ok := model[k]
-				if !ok {
-					if !errors.Is(err, ErrNotFound) {
-						t.Fatalf("Get(%q) = %q, %v; want not found", k, v, err)
-					}
-					continue
-				}
-				if err != nil || string(v) != want {
-					t.Fatalf("Get(%q) = %d bytes, %v; want %d bytes", k, len(v), err, len(want))
-				}
-				kept = append(kept, held{v, []byte(want)})
-			}
-			prefix := rapid.StringMatching(`[a-c/]{0,2}`).Draw(t, "prefix")
-			var got, want []string
-			if err := m.Scan([]byte(prefix), func(k, v []byte) (bool, error) {
-				got = append(got, string(k)+"="+string(v))
-				return true, nil
-			}); err != nil {
-				t.Fatal(err)
-			}
-			var mk []string
-			for k := range model {
-				if strings.HasPrefix(k, prefix) {
-					mk = append(mk, k)
-				}
-			}
-			sort.Strings(mk)
-			for _, k := range mk {
-				want = append(want, k+"="+model[k])
-			}
-			if strings.Join(got, "\n") != strings.Join(want, "\n") {
-				t.Fatalf("Scan(%q):\n%d entries\nwant %d", prefix, len(got), len(want))
-			}
+			commitToModel(t, m, h, writes, model, func() bool { return false })
+			kept = append(kept, getsMatchModel(t, m, keys, model)...)
+			scanMatchesModel(t, m, rapid.StringMatching(`[a-c/]{0,2}`).Draw(t, "prefix"), model)
 			cl := m.Clone()
 			if !cl.Equal(m) || !m.Equal(cl) {
 				t.Fatal("clone differs")
@@ -307,7 +254,6 @@ func TestMemStoreTableModel(t *testing.T) {
 			model map[string]string
 		}
 		var snaps []snapshot
-		type held struct{ got, want []byte }
 		var kept []held
 		blocks := rapid.IntRange(1, 60).Draw(t, "blocks")
 		for h := uint64(1); h <= uint64(blocks); h++ {
@@ -327,58 +273,11 @@ func TestMemStoreTableModel(t *testing.T) {
 					writes[k] = value(t, h)
 				}
 			}
-			c := &BlockCommit{Height: h}
-			for k, v := range writes {
-				c.Writes = append(c.Writes, Write{Key: []byte(k), Value: v, Prior: []byte("ignored"), PriorKnown: rapid.Bool().Draw(t, "priorKnown")})
+			commitToModel(t, m, h, writes, model, func() bool { return rapid.Bool().Draw(t, "priorKnown") })
+			if held := getsMatchModel(t, m, keys, model); len(kept) < 2000 {
+				kept = append(kept, held...)
 			}
-			sort.Slice(c.Writes, func(i, j int) bool { return bytes.Compare(c.Writes[i].Key, c.Writes[j].Key) < 0 })
-			if err := m.CommitBlock(c); err != nil {
-				t.Fatal(err)
-			}
-			for _, w := range c.Writes {
-				if w.Value == nil {
-					delete(model, string(w.Key))
-				} else {
-					model[string(w.Key)] = string(w.Value)
-				}
-			}
-			checkMemStore(t, m)
-			if m.Len() != len(model) {
-				t.Fatalf("Len %d, model %d", m.Len(), len(model))
-			}
-			for _, k := range keys {
-				v, err := m.Get([]byte(k))
-				want, ok := model[k]
-				if !ok {
-					if !errors.Is(err, ErrNotFound) {
-						t.Fatalf("Get(%q) = %d bytes, %v; want not found", k, len(v), err)
-					}
-					continue
-				}
-				if err != nil || string(v) != want {
-					t.Fatalf("Get(%q) = %d bytes, %v; want %d bytes", k, len(v), err, len(want))
-				}
-				if len(kept) < 2000 {
-					kept = append(kept, held{v, []byte(want)})
-				}
-			}
-			prefix := rapid.SampledFrom([]string{"", "n/", "n/id/", "h/a/", "x/", "1", "zz"}).Draw(t, "prefix")
-			var got []string
-			if err := m.Scan([]byte(prefix), func(k, v []byte) (bool, error) {
-				got = append(got, string(k)+"="+string(v))
-				return true, nil
-			}); err != nil {
-				t.Fatal(err)
-			}
-			var want []string
-			for _, k := range slices.Sorted(maps.Keys(model)) {
-				if strings.HasPrefix(k, prefix) {
-					want = append(want, k+"="+model[k])
-				}
-			}
-			if !slices.Equal(got, want) {
-				t.Fatalf("Scan(%q): %d entries, want %d", prefix, len(got), len(want))
-			}
+			scanMatchesModel(t, m, rapid.SampledFrom([]string{"", "n/", "n/id/", "h/a/", "x/", "1", "zz"}).Draw(t, "prefix"), model)
 			if rapid.IntRange(0, 7).Draw(t, "clone") == 0 {
 				cl := m.Clone()
 				checkMemStore(t, cl)
@@ -629,5 +528,73 @@ func TestMemStoreTombstones(t *testing.T) {
 		if v, err := m.Get(k); err != nil || !bytes.Equal(v, k) {
 			t.Fatalf("Get(%s) = %q, %v", k, v, err)
 		}
+	}
+}
+
+// held is a value Get handed out and what it must keep holding.
+type held struct{ got, want []byte }
+
+// commitToModel commits writes as block h, sorted by key, with priors
+// marked known as priorKnown says (the store must ignore them), applies
+// them to model, and checks the store's accounting and Len.
+func commitToModel(t *rapid.T, m *MemStore, h uint64, writes map[string][]byte, model map[string]string, priorKnown func() bool) {
+	c := &BlockCommit{Height: h}
+	for _, k := range slices.Sorted(maps.Keys(writes)) {
+		c.Writes = append(c.Writes, Write{Key: []byte(k), Value: writes[k], Prior: []byte("ignored"), PriorKnown: priorKnown()})
+	}
+	if err := m.CommitBlock(c); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range c.Writes {
+		if w.Value == nil {
+			delete(model, string(w.Key))
+		} else {
+			model[string(w.Key)] = string(w.Value)
+		}
+	}
+	checkMemStore(t, m)
+	if m.Len() != len(model) {
+		t.Fatalf("Len %d, model %d", m.Len(), len(model))
+	}
+}
+
+// getsMatchModel checks Get of every key against model and returns the
+// values handed out.
+func getsMatchModel(t *rapid.T, m *MemStore, keys []string, model map[string]string) []held {
+	var out []held
+	for _, k := range keys {
+		v, err := m.Get([]byte(k))
+		want, ok := model[k]
+		if !ok {
+			if !errors.Is(err, ErrNotFound) {
+				t.Fatalf("Get(%q) = %d bytes, %v; want not found", k, len(v), err)
+			}
+			continue
+		}
+		if err != nil || string(v) != want {
+			t.Fatalf("Get(%q) = %d bytes, %v; want %d bytes", k, len(v), err, len(want))
+		}
+		out = append(out, held{v, []byte(want)})
+	}
+	return out
+}
+
+// scanMatchesModel checks a prefix scan against model, in key order.
+func scanMatchesModel(t *rapid.T, m *MemStore, prefix string, model map[string]string) {
+	var got []string
+	if err := m.Scan([]byte(prefix), func(k, v []byte) (bool, error) {
+		got = append(got, string(k)+"="+string(v))
+		return true, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, k := range slices.Sorted(maps.Keys(model)) {
+		if strings.HasPrefix(k, prefix) {
+			want = append(want, k+"="+model[k])
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("Scan(%q): %d entries, want %d", prefix, len(got), len(want))
 	}
 }
