@@ -42,19 +42,26 @@ import (
 //
 // Neither the table nor the chunks hold pointers, so a large state costs
 // the garbage collector almost nothing to scan and leaves no per-key
-// allocations behind. An overwrite appends a new record and repoints the
-// entry, leaving the old record as garbage; a chunk left with no live
-// record is dropped at once, and once garbage passes a quarter of the live
-// bytes, the live records are moved out of the emptiest chunks until it is
-// below an eighth (compact). Ordered scans use a key-sorted list of table
+// allocations behind. An overwrite whose record is no larger than the old
+// one is written over it, in place: most of a name's rewrites keep its
+// record's size, and a log that appended them all left long-lived records
+// scattered among garbage, so that reclaiming space moved more bytes than
+// the blocks wrote. A larger overwrite appends a new record and repoints
+// the entry, leaving the old record as garbage. Records go to one of two
+// streams of chunks by their key: preorders (P/), which live a block or a
+// few, fill chunks of their own that die whole, and everything else fills
+// the other. A chunk left with no live record is dropped at once, and once
+// garbage passes a quarter of the live bytes, the live records are moved
+// out of the emptiest chunks until it is below an eighth (compact). Ordered scans use a key-sorted list of table
 // slots rebuilt lazily after keys were added or removed, so iteration order
 // is always byte order and never depends on the hash seed or Go's map order.
 // The store keeps only state, not the per-block records and inputs a
 // persistent store archives.
 //
-// Slices handed out by Get and Scan point into the chunks, which are never
-// written again once filled and are dropped rather than reused when
-// evacuated: they stay valid, and must not be modified.
+// Slices handed out by Get and Scan point into the chunks: they must not be
+// modified, and are valid until the next CommitBlock, which may write over
+// them. Chunks shared with a clone (Clone) are never written over by either
+// store; evacuated chunks are dropped rather than reused.
 type MemStore struct {
 	seed maphash.Seed
 	// hashMask is all ones; tests narrow it to force hash collisions.
@@ -73,10 +80,13 @@ type MemStore struct {
 	// chunkLive counts the bytes of live records in each chunk.
 	chunkLive  []int
 	freeChunks []uint32
-	cur        int // chunk being filled (-1: none)
-	live       int // bytes of live records
-	total      int // bytes in the chunks
-	n          int // live keys
+	cur        [memStreams]int // chunk each stream is filling (-1: none)
+	// shared marks the chunks that a clone shares (see Clone): neither
+	// store writes over their records.
+	shared []bool
+	live   int // bytes of live records
+	total  int // bytes in the chunks
+	n      int // live keys
 	// compactMin is the chunk total below which garbage is never
 	// reclaimed (memCompactMin; tests lower it).
 	compactMin int
@@ -90,6 +100,9 @@ type MemStore struct {
 
 const (
 	memChunkSize = 1 << 20
+	// memStreams is the number of streams of chunks records are appended
+	// to (see streamOf).
+	memStreams = 2
 	// memCompactMin is the arena size below which garbage is never
 	// reclaimed.
 	memCompactMin = 8 << 20
@@ -132,7 +145,7 @@ func NewMemStore() *MemStore {
 		seed:       maphash.MakeSeed(),
 		hashMask:   ^uint64(0),
 		deriveBits: memHashBits,
-		cur:        -1,
+		cur:        [memStreams]int{-1, -1},
 		compactMin: memCompactMin,
 	}
 }
@@ -326,13 +339,34 @@ func (m *MemStore) remove(i uint64) {
 	}
 }
 
+// streamOf returns the stream of chunks a record of key is appended to:
+// 1 for name and namespace preorders (P/, see keys.go), which are deleted
+// within a block or a few of being written, so that their chunks die
+// whole instead of pinning longer-lived records' garbage; 0 for the rest.
+func streamOf(key []byte) int {
+	if len(key) >= len(prefixPreorder) && string(key[:len(prefixPreorder)]) == prefixPreorder {
+		return 1
+	}
+	return 0
+}
+
+// isCur reports whether chunk i is being filled by a stream.
+func (m *MemStore) isCur(i int) bool {
+	for _, c := range m.cur {
+		if c == i {
+			return true
+		}
+	}
+	return false
+}
+
 // newChunk adds a chunk and returns its index.
 func (m *MemStore) newChunk(c []byte) int {
 	m.total += len(c)
 	if n := len(m.freeChunks); n > 0 {
 		i := m.freeChunks[n-1]
 		m.freeChunks = m.freeChunks[:n-1]
-		m.chunks[i], m.chunkLive[i] = c, 0
+		m.chunks[i], m.chunkLive[i], m.shared[i] = c, 0, false
 		return int(i)
 	}
 	if len(m.chunks) >= memMaxChunks {
@@ -341,6 +375,7 @@ func (m *MemStore) newChunk(c []byte) int {
 	}
 	m.chunks = append(m.chunks, c)
 	m.chunkLive = append(m.chunkLive, 0)
+	m.shared = append(m.shared, false)
 	return len(m.chunks) - 1
 }
 
@@ -350,6 +385,7 @@ func (m *MemStore) dropChunk(i int) {
 	m.total -= len(m.chunks[i])
 	m.chunks[i] = nil
 	m.chunkLive[i] = 0
+	m.shared[i] = false
 	m.freeChunks = append(m.freeChunks, uint32(i))
 }
 
@@ -366,13 +402,14 @@ func (m *MemStore) appendRecord(key, value []byte) uint64 {
 		c = append(append(c, key...), value...)
 		i = m.newChunk(c[:size])
 	} else {
-		if m.cur < 0 || len(m.chunks[m.cur])+size > cap(m.chunks[m.cur]) {
-			if m.cur >= 0 && m.chunkLive[m.cur] == 0 {
-				m.dropChunk(m.cur)
+		st := streamOf(key)
+		if cur := m.cur[st]; cur < 0 || len(m.chunks[cur])+size > cap(m.chunks[cur]) {
+			if cur >= 0 && m.chunkLive[cur] == 0 {
+				m.dropChunk(cur)
 			}
-			m.cur = m.newChunk(make([]byte, 0, memChunkSize))
+			m.cur[st] = m.newChunk(make([]byte, 0, memChunkSize))
 		}
-		i = m.cur
+		i = m.cur[st]
 		c := m.chunks[i]
 		off = len(c)
 		c = binary.AppendUvarint(c, uint64(len(key)))
@@ -393,9 +430,33 @@ func (m *MemStore) release(e uint64) {
 	c, size := m.entrySize(e)
 	m.chunkLive[c] -= size
 	m.live -= size
-	if m.chunkLive[c] == 0 && int(c) != m.cur {
+	if m.chunkLive[c] == 0 && !m.isCur(int(c)) {
 		m.dropChunk(int(c))
 	}
+}
+
+// overwrite writes value over the record of entry e, keeping its key, if
+// the new record is no larger and its chunk is not shared with a clone; it
+// reports whether it did. The bytes the record no longer takes become
+// garbage.
+func (m *MemStore) overwrite(e uint64, value []byte) bool {
+	c, oldSize := m.entrySize(e)
+	k, old := m.record(e)
+	kl := len(k)
+	size := recordSize(kl, len(value))
+	if size > oldSize || m.shared[c] {
+		return false
+	}
+	ch := m.chunks[c]
+	vlAt := int(e&memOffMask)*memAlign + uvarintLen(kl)
+	// The key follows the value's length, which may take fewer bytes now.
+	oldKeyAt, keyAt := vlAt+uvarintLen(len(old)), vlAt+uvarintLen(len(value))
+	copy(ch[keyAt:keyAt+kl], ch[oldKeyAt:oldKeyAt+kl])
+	binary.PutUvarint(ch[vlAt:], uint64(len(value)))
+	copy(ch[keyAt+kl:], value)
+	m.chunkLive[c] -= oldSize - size
+	m.live -= oldSize - size
+	return true
 }
 
 // compact moves the live records out of the emptiest chunks until at most
@@ -422,8 +483,10 @@ func (m *MemStore) compact() {
 		}
 		evacuate[i] = true
 		garbage -= len(m.chunks[i]) - m.chunkLive[i]
-		if i == m.cur {
-			m.cur = -1 // fill a fresh chunk instead
+		for st, cur := range m.cur {
+			if i == cur {
+				m.cur[st] = -1 // fill a fresh chunk instead
+			}
 		}
 	}
 	// New chunks come from freeChunks, which holds no evacuated chunk until
@@ -553,6 +616,9 @@ func (m *MemStore) CommitBlock(c *BlockCommit) error {
 			if _, old := m.record(e); bytes.Equal(old, w.Value) {
 				continue
 			}
+			if m.overwrite(e, w.Value) {
+				continue
+			}
 			loc := m.appendRecord(w.Key, w.Value)
 			m.release(e)
 			m.table[i] = e&^memLocMask | loc
@@ -579,10 +645,15 @@ func (m *MemStore) CommitBlock(c *BlockCommit) error {
 func (m *MemStore) Tip() (uint64, bool, error) { return m.tip, m.hasTip, nil }
 
 // Clone returns an independent copy (a snapshot of the state). The copy
-// shares the chunks' bytes, which neither store writes again: each gets
-// its own table, and the chunk being filled is capped in the copy so that
-// both append to chunks of their own.
+// shares the chunks' bytes: both stores mark them shared, so that neither
+// writes over a record in them, and the chunks being filled are capped in
+// the copy so that each store appends to chunks of its own.
 func (m *MemStore) Clone() *MemStore {
+	for i, ch := range m.chunks {
+		if ch != nil {
+			m.shared[i] = true
+		}
+	}
 	c := *m
 	c.table = slices.Clone(m.table)
 	c.chunks = make([][]byte, len(m.chunks))
@@ -590,10 +661,13 @@ func (m *MemStore) Clone() *MemStore {
 		c.chunks[i] = ch[:len(ch):len(ch)]
 	}
 	c.chunkLive = slices.Clone(m.chunkLive)
+	c.shared = slices.Clone(m.shared)
 	c.freeChunks = slices.Clone(m.freeChunks)
-	c.cur = -1
-	if m.cur >= 0 && c.chunkLive[m.cur] == 0 {
-		c.dropChunk(m.cur)
+	for st, cur := range m.cur {
+		c.cur[st] = -1
+		if cur >= 0 && c.chunkLive[cur] == 0 {
+			c.dropChunk(cur)
+		}
 	}
 	c.sorted = slices.Clone(m.sorted)
 	return &c

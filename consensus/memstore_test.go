@@ -15,7 +15,7 @@ import (
 // MemStore against a map model: random blocks of puts (small and
 // chunk-sized values) and deletes, with Get, prefix scans, Clone, Equal and
 // Len checked after every block, across compactions; slices handed out
-// earlier keep their contents.
+// keep their contents until the next commit.
 func TestMemStoreModel(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		m := NewMemStore()
@@ -25,6 +25,8 @@ func TestMemStoreModel(t *testing.T) {
 		var kept []held
 		blocks := rapid.IntRange(1, 30).Draw(t, "blocks")
 		for h := uint64(1); h <= uint64(blocks); h++ {
+			heldIntact(t, kept)
+			kept = nil
 			writes := map[string][]byte{}
 			for range rapid.IntRange(0, 20).Draw(t, "writes") {
 				k := rapid.SampledFrom(keys).Draw(t, "key")
@@ -45,11 +47,7 @@ func TestMemStoreModel(t *testing.T) {
 				t.Fatal("clone differs")
 			}
 		}
-		for _, k := range kept {
-			if !bytes.Equal(k.got, k.want) {
-				t.Fatal("a slice handed out earlier changed")
-			}
-		}
+		heldIntact(t, kept)
 		if err := m.CommitBlock(&BlockCommit{Height: uint64(blocks) + 2}); err == nil {
 			t.Fatal("height gap accepted")
 		}
@@ -172,7 +170,7 @@ func checkMemStore(t interface {
 		if live[i] != m.chunkLive[i] {
 			t.Fatalf("chunk %d: %d live bytes, counted %d", i, live[i], m.chunkLive[i])
 		}
-		if live[i] == 0 && i != m.cur {
+		if live[i] == 0 && !m.isCur(i) {
 			t.Fatalf("chunk %d holds nothing live and was not dropped", i)
 		}
 	}
@@ -182,32 +180,87 @@ func checkMemStore(t interface {
 }
 
 // Overwritten values are reclaimed: the chunks stay within twice the live
-// bytes (past the threshold), and what was handed out before is intact.
+// bytes (past the threshold) while a value grows block after block, so
+// that each overwrite appends.
 func TestMemStoreCompacts(t *testing.T) {
 	m := NewMemStore()
 	m.compactMin = 4096
-	var first []byte
+	size := func(h uint64) int { return 1000 + 4*int(h%50) }
 	for h := uint64(1); h <= 2000; h++ {
-		v := bytes.Repeat([]byte{byte(h)}, 1000)
+		v := bytes.Repeat([]byte{byte(h)}, size(h))
 		if err := m.CommitBlock(&BlockCommit{Height: h, Writes: []Write{{Key: []byte("k"), Value: v}, {Key: []byte("z"), Value: []byte("fixed")}}}); err != nil {
 			t.Fatal(err)
 		}
-		if h == 1 {
-			first, _ = m.Get([]byte("k"))
-		}
 		checkMemStore(t, m)
-		if m.total > 2*m.live+m.compactMin+1000 {
+		if m.total > 2*m.live+m.compactMin+1100 {
 			t.Fatalf("block %d: %d bytes in chunks for %d live", h, m.total, m.live)
 		}
 	}
-	if v, _ := m.Get([]byte("k")); !bytes.Equal(v, bytes.Repeat([]byte{byte(2000 % 256)}, 1000)) {
+	if v, _ := m.Get([]byte("k")); !bytes.Equal(v, bytes.Repeat([]byte{byte(2000 % 256)}, size(2000))) {
 		t.Fatal("latest value lost")
 	}
 	if v, _ := m.Get([]byte("z")); string(v) != "fixed" {
 		t.Fatalf("z = %q", v)
 	}
-	if !bytes.Equal(first, bytes.Repeat([]byte{1}, 1000)) {
-		t.Fatal("a value handed out before compaction changed")
+}
+
+// An overwrite no larger than the record it replaces is written over it:
+// the chunks do not grow, the bytes it no longer takes count as garbage,
+// and a value whose length takes fewer bytes to write moves its key back.
+// A record in a chunk shared with a clone is never written over, so the
+// clone keeps its value; preorders fill chunks of their own.
+func TestMemStoreOverwritesInPlace(t *testing.T) {
+	m := NewMemStore()
+	commit := func(h uint64, ws ...Write) {
+		t.Helper()
+		if err := m.CommitBlock(&BlockCommit{Height: h, Writes: ws}); err != nil {
+			t.Fatal(err)
+		}
+		checkMemStore(t, m)
+	}
+	get := func(s *MemStore, k string) string {
+		t.Helper()
+		v, err := s.Get([]byte(k))
+		if err != nil {
+			t.Fatalf("Get(%q): %v", k, err)
+		}
+		return string(v)
+	}
+	key := "n/id/" + strings.Repeat("k", 130) // a two-byte key length
+	commit(1, Write{Key: []byte(key), Value: bytes.Repeat([]byte("a"), 200)})
+	total := m.total
+	commit(2, Write{Key: []byte(key), Value: bytes.Repeat([]byte("b"), 200)})
+	if m.total != total || m.live != total || get(m, key) != strings.Repeat("b", 200) {
+		t.Fatalf("same-size overwrite: total %d -> %d, live %d", total, m.total, m.live)
+	}
+	// 200 bytes take two bytes of length, 100 one: the key moves.
+	commit(3, Write{Key: []byte(key), Value: bytes.Repeat([]byte("c"), 100)})
+	if m.total != total || m.live != recordSize(len(key), 100) || get(m, key) != strings.Repeat("c", 100) {
+		t.Fatalf("shrinking overwrite: total %d -> %d, live %d", total, m.total, m.live)
+	}
+	commit(4, Write{Key: []byte(key), Value: bytes.Repeat([]byte("d"), 120)})
+	if m.total != total+recordSize(len(key), 120) {
+		t.Fatalf("a growing overwrite did not append: total %d -> %d", total, m.total)
+	}
+	cl := m.Clone()
+	commit(5, Write{Key: []byte(key), Value: bytes.Repeat([]byte("e"), 120)})
+	if get(cl, key) != strings.Repeat("d", 120) || get(m, key) != strings.Repeat("e", 120) {
+		t.Fatal("an overwrite reached a clone")
+	}
+	if err := cl.CommitBlock(&BlockCommit{Height: 5, Writes: []Write{{Key: []byte(key), Value: bytes.Repeat([]byte("f"), 120)}}}); err != nil {
+		t.Fatal(err)
+	}
+	checkMemStore(t, cl)
+	if get(m, key) != strings.Repeat("e", 120) || get(cl, key) != strings.Repeat("f", 120) {
+		t.Fatal("a clone's overwrite reached the original")
+	}
+	// A chunk freed and reused is no longer shared.
+	pre := "P/" + strings.Repeat("p", 40)
+	commit(6, Write{Key: []byte(pre), Value: []byte("rows")})
+	_, loc, _ := m.find([]byte(pre), m.hash([]byte(pre)))
+	_, kloc, _ := m.find([]byte(key), m.hash([]byte(key)))
+	if pc, kc := (loc>>memOffBits)&memChunkMask, (kloc>>memOffBits)&memChunkMask; pc == kc {
+		t.Fatal("a preorder shares a chunk with a name")
 	}
 }
 
@@ -219,7 +272,9 @@ func TestMemStoreCompacts(t *testing.T) {
 // recomputed from the keys. After every block Get (present and absent
 // keys), Scan order, Len, Equal and Clone are checked along with the
 // store's internal accounting; clones taken earlier must still hold their
-// own state, and values handed out earlier their contents.
+// own state (the original writes over no record they share), and values
+// handed out their contents until the next commit, and for good once the
+// store commits no more, whatever a clone commits.
 func TestMemStoreTableModel(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		m := NewMemStore()
@@ -257,6 +312,8 @@ func TestMemStoreTableModel(t *testing.T) {
 		var kept []held
 		blocks := rapid.IntRange(1, 60).Draw(t, "blocks")
 		for h := uint64(1); h <= uint64(blocks); h++ {
+			heldIntact(t, kept)
+			kept = kept[:0]
 			writes := map[string][]byte{}
 			for range rapid.IntRange(0, 60).Draw(t, "writes") {
 				k := keys[rapid.IntRange(0, nkeys-1).Draw(t, "key")]
@@ -274,9 +331,7 @@ func TestMemStoreTableModel(t *testing.T) {
 				}
 			}
 			commitToModel(t, m, h, writes, model, func() bool { return rapid.Bool().Draw(t, "priorKnown") })
-			if held := getsMatchModel(t, m, keys, model); len(kept) < 2000 {
-				kept = append(kept, held...)
-			}
+			kept = append(kept, getsMatchModel(t, m, keys, model)...)
 			scanMatchesModel(t, m, rapid.SampledFrom([]string{"", "n/", "n/id/", "h/a/", "x/", "1", "zz"}).Draw(t, "prefix"), model)
 			if rapid.IntRange(0, 7).Draw(t, "clone") == 0 {
 				cl := m.Clone()
@@ -318,11 +373,7 @@ func TestMemStoreTableModel(t *testing.T) {
 				t.Fatalf("a clone's write changed %q in the original", k)
 			}
 		}
-		for _, k := range kept {
-			if !bytes.Equal(k.got, k.want) {
-				t.Fatal("a slice handed out earlier changed")
-			}
-		}
+		heldIntact(t, kept)
 	})
 }
 
@@ -533,6 +584,15 @@ func TestMemStoreTombstones(t *testing.T) {
 
 // held is a value Get handed out and what it must keep holding.
 type held struct{ got, want []byte }
+
+// heldIntact fails if a value handed out changed.
+func heldIntact(t *rapid.T, kept []held) {
+	for _, k := range kept {
+		if !bytes.Equal(k.got, k.want) {
+			t.Fatal("a slice handed out changed before the next commit")
+		}
+	}
+}
 
 // commitToModel commits writes as block h, sorted by key, with priors
 // marked known as priorKnown says (the store must ignore them), applies
