@@ -122,8 +122,8 @@ func cachedGet[T any](b *blockCtx, key []byte) (*T, error) {
 }
 
 // cachedPut writes v (which the caller must not change afterwards). The
-// value is encoded once, when the block is flushed (flushLocal), however
-// often the block rewrites the key.
+// value is encoded once, when the block's writes are gathered
+// (blockWrites), however often the block rewrites the key.
 func cachedPut[T any](b *blockCtx, key []byte, v *T) error {
 	if b.local == nil {
 		b.local = map[string]any{}
@@ -139,16 +139,10 @@ func cachedDel(b *blockCtx, key []byte) {
 	b.local[string(key)] = nil
 }
 
-// flushLocal encodes the block's decoded writes into the overlay.
-func (b *blockCtx) flushLocal() error {
-	for k, v := range b.local {
-		if v == nil {
-			b.st.del([]byte(k))
-			continue
-		}
-		if err := b.st.putJSON([]byte(k), v); err != nil {
-			return err
-		}
-	}
-	return nil
+// flushedWrite is one of the block's decoded writes (v nil: a deletion)
+// with its encoding.
+type flushedWrite struct {
+	key string
+	v   any
+	raw []byte
 }

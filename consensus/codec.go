@@ -284,7 +284,12 @@ func (d *decoder) namespace(ns *Namespace) {
 
 // encodeValue renders a state value.
 func encodeValue(v any) ([]byte, error) {
-	e := &encoder{b: make([]byte, 0, 512)}
+	return appendValue(make([]byte, 0, 512), v)
+}
+
+// appendValue appends the encoding of a state value to dst.
+func appendValue(dst []byte, v any) ([]byte, error) {
+	e := &encoder{b: dst}
 	switch x := v.(type) {
 	case *NameRecord:
 		e.b = append(e.b, tagNameRecord)
@@ -331,7 +336,7 @@ func encodeValue(v any) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("consensus: encoding state: %w", err)
 		}
-		return b, nil
+		return append(dst, b...), nil
 	}
 	return e.b, nil
 }

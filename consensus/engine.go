@@ -1,6 +1,7 @@
 package consensus
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -96,6 +97,9 @@ type Engine struct {
 	cache decodedCache
 	// priors: the store takes Write.Prior (PriorTaker).
 	priors bool
+	// bc is the block context, its maps and overlay reused (cleared) from
+	// block to block.
+	bc *blockCtx
 }
 
 // NewEngine returns an engine over store with the rules p. The store must
@@ -157,6 +161,10 @@ type blockCtx struct {
 	window []string
 	// keyBuf is scratch space for lookupKey.
 	keyBuf []byte
+	// arena holds the block's written keys and values (see blockWrites).
+	arena arena
+	// flushed lists b.local's writes as blockWrites encoded them.
+	flushed []flushedWrite
 }
 
 // ProcessBlock checks and applies one block and commits it to the store.
@@ -175,12 +183,7 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 	case ok && blk.Height != tip+1:
 		return nil, &BlockError{Height: blk.Height, Err: fmt.Errorf("expected block %d", tip+1)}
 	}
-	b := &blockCtx{
-		p: e.p, st: newOverlay(e.store, e.priors), n: blk.Height, q: blk.Height - 1, ops: blk.Ops,
-		scanSeen: map[string]bool{}, collided: map[string]bool{}, created: map[string]bool{},
-		preorders: map[string]bool{}, regOwners: map[string]int{},
-		local: map[string]any{}, cache: &e.cache,
-	}
+	b := e.newBlockCtx(blk)
 	if !e.cache.hasTip || !ok || e.cache.tip != tip {
 		e.cache.reset()
 	} else if ch, err := e.store.Get(consensusHashKey(tip)); err != nil || string(ch) != e.cache.tipCH {
@@ -237,7 +240,7 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 		}
 	}
 	b.scanning = false
-	b.regOwners = map[string]int{}
+	clear(b.regOwners)
 
 	// Check-and-commit phase (§2.2-2).
 	recBuf := make([]byte, 0, 512*len(blk.Ops))
@@ -328,33 +331,65 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 	if err := b.endOfBlock(); err != nil {
 		return nil, &BlockError{Height: blk.Height, Err: err}
 	}
-	if err := b.flushLocal(); err != nil {
+	writes, err := b.blockWrites()
+	if err != nil {
 		return nil, &BlockError{Height: blk.Height, Err: err}
 	}
 	commit := &BlockCommit{
-		Height: blk.Height, BlockHash: blk.Hash, Writes: b.st.sortedWrites(), Records: res.Records,
+		Height: blk.Height, BlockHash: blk.Hash, Writes: writes, Records: res.Records,
 		OpsHash: res.OpsHash, ConsensusHash: res.ConsensusHash, Inputs: blk.Ops,
 	}
 	if err := e.store.CommitBlock(commit); err != nil {
 		e.cache.reset()
 		return nil, &BlockError{Height: blk.Height, Err: fmt.Errorf("committing: %w", err)}
 	}
-	for k, v := range b.local {
-		if v == nil {
-			e.cache.drop(k)
+	for _, w := range b.flushed {
+		if w.v == nil {
+			e.cache.drop(w.key)
 		} else {
 			// A value already cached in the old generation is
 			// dropped there, so that the young one holds the newest.
-			delete(e.cache.old, k)
+			delete(e.cache.old, w.key)
 			var raw []byte
 			if e.priors {
-				raw = b.st.writes[k]
+				// Its own copy: the arena chunk it is cut from
+				// should not live as long as the cache entry.
+				raw = bytes.Clone(w.raw)
 			}
-			e.cache.store(k, cacheEntry{v: v, raw: raw})
+			e.cache.store(w.key, cacheEntry{v: w.v, raw: raw})
 		}
 	}
+	clear(b.flushed)
+	b.arena = arena{}
 	e.cache.committed(blk.Height, res.ConsensusHash)
 	return res, nil
+}
+
+// newBlockCtx returns the engine's block context set up for blk: the maps
+// of the previous block are cleared and reused.
+func (e *Engine) newBlockCtx(blk Block) *blockCtx {
+	b := e.bc
+	if b == nil {
+		b = &blockCtx{
+			st:       newOverlay(e.store, e.priors),
+			scanSeen: map[string]bool{}, collided: map[string]bool{}, created: map[string]bool{},
+			preorders: map[string]bool{}, regOwners: map[string]int{}, local: map[string]any{},
+		}
+		e.bc = b
+	} else {
+		b.st.reset()
+		clear(b.scanSeen)
+		clear(b.collided)
+		clear(b.created)
+		clear(b.preorders)
+		clear(b.regOwners)
+		clear(b.local)
+	}
+	b.p, b.n, b.q, b.ops, b.cache = e.p, blk.Height, blk.Height-1, blk.Ops, &e.cache
+	b.scanning, b.histSeq, b.window = false, 0, nil
+	b.arena = arena{}
+	b.flushed = b.flushed[:0]
+	return b
 }
 
 // creationKeysRepeat reports whether two registrations, or two namespace

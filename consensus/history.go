@@ -152,7 +152,12 @@ func optEq(a, b *string) bool {
 // encodeHistory renders a history entry whose record (if any) follows base,
 // the name's record before the entry (nil for none).
 func encodeHistory(x *HistoryEntry, base *NameRecord) []byte {
-	e := &encoder{b: make([]byte, 0, 256)}
+	return appendHistory(make([]byte, 0, 256), x, base)
+}
+
+// appendHistory appends encodeHistory(x, base) to dst.
+func appendHistory(dst []byte, x *HistoryEntry, base *NameRecord) []byte {
+	e := encoder{b: dst}
 	e.b = append(e.b, tagHistoryDelta)
 	e.s(x.Op)
 	e.hs(x.Txid)

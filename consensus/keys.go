@@ -80,7 +80,11 @@ func keychainKey(ns string) []byte            { return []byte(prefixKeychain + n
 func historyPrefix(name string) []byte        { return []byte(prefixHistory + name + "/") }
 
 func historyKey(name string, height uint64, vtx int, seq int) []byte {
-	k := make([]byte, 0, len(prefixHistory)+len(name)+1+14)
+	return appendHistoryKey(make([]byte, 0, len(prefixHistory)+len(name)+1+14), name, height, vtx, seq)
+}
+
+// appendHistoryKey appends historyKey(name, height, vtx, seq) to k.
+func appendHistoryKey(k []byte, name string, height uint64, vtx int, seq int) []byte {
 	k = append(append(append(k, prefixHistory...), name...), '/')
 	var b [14]byte
 	binary.BigEndian.PutUint64(b[:8], height)

@@ -1,9 +1,10 @@
 package consensus
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 )
 
 // overlay buffers one block's writes over the committed state, so that a
@@ -14,8 +15,11 @@ type overlay struct {
 	writes map[string][]byte // nil value = deleted
 	// priors, when the store takes them (PriorTaker), holds the value each
 	// key had at the start of the block (nil: absent), for every key read
-	// from the base or known to be new; sortedWrites hands them over.
+	// from the base or known to be new; blockWrites hands them over.
 	priors map[string][]byte
+	// blind holds writes of keys that nothing reads during a block (the
+	// history entries, each key written once): they skip the map.
+	blind []Write
 }
 
 func newOverlay(base Reader, trackPriors bool) *overlay {
@@ -24,6 +28,25 @@ func newOverlay(base Reader, trackPriors bool) *overlay {
 		o.priors = map[string][]byte{}
 	}
 	return o
+}
+
+// reset empties the overlay for the next block.
+func (o *overlay) reset() {
+	clear(o.writes)
+	clear(o.priors)
+	clear(o.blind)
+	o.blind = o.blind[:0]
+}
+
+// putBlind writes a key that no read of the block asks for and that the
+// block writes only once. priorKnown: the key cannot exist before the
+// block (its prior is absent).
+func (o *overlay) putBlind(key, value []byte, priorKnown bool) {
+	w := Write{Key: key, Value: value}
+	if priorKnown && o.priors != nil {
+		w.PriorKnown = true
+	}
+	o.blind = append(o.blind, w)
 }
 
 func (o *overlay) get(key []byte) ([]byte, bool, error) {
@@ -90,23 +113,69 @@ func (o *overlay) putJSON(key []byte, v any) error {
 
 func (o *overlay) del(key []byte) { o.writes[string(key)] = nil }
 
-// sortedWrites returns the buffered writes in key order.
-func (o *overlay) sortedWrites() []Write {
-	keys := make([]string, 0, len(o.writes))
-	size := 0
-	for k := range o.writes {
-		keys = append(keys, k)
-		size += len(k)
+// arena hands out byte slices for one block's keys and encoded values, cut
+// from large chunks: one allocation for many small ones. A chunk is never
+// reused, so a slice stays valid for as long as anyone holds it. To add a
+// slice: reserve room, remember len(a.buf), append to a.buf, then cut.
+type arena struct{ buf []byte }
+
+const arenaChunk = 32 << 10
+
+// reserve makes room for n more bytes (appending more still works: the
+// chunk is then copied, and the slices already cut keep the old one).
+func (a *arena) reserve(n int) {
+	if cap(a.buf)-len(a.buf) < n {
+		a.buf = make([]byte, 0, max(arenaChunk, n))
 	}
-	sort.Strings(keys)
-	out := make([]Write, len(keys))
-	buf := make([]byte, 0, size) // the keys' bytes, one allocation for all
-	for i, k := range keys {
-		buf = append(buf, k...)
-		out[i] = Write{Key: buf[len(buf)-len(k) : len(buf) : len(buf)], Value: o.writes[k]}
-		if p, ok := o.priors[k]; ok {
-			out[i].Prior, out[i].PriorKnown = p, true
+}
+
+// cut returns what was appended since len(a.buf) was start.
+func (a *arena) cut(start int) []byte { return a.buf[start:len(a.buf):len(a.buf)] }
+
+// str copies s into the arena.
+func (a *arena) str(s string) []byte {
+	a.reserve(len(s))
+	start := len(a.buf)
+	a.buf = append(a.buf, s...)
+	return a.cut(start)
+}
+
+// blockWrites returns the block's writes in key order: b.local's decoded
+// values, encoded, and the overlay's raw ones. It records the encoded
+// local writes in b.flushed, for the cache.
+func (b *blockCtx) blockWrites() ([]Write, error) {
+	o := b.st
+	out := make([]Write, 0, len(b.local)+len(o.writes)+len(o.blind))
+	b.flushed = b.flushed[:0]
+	for k, v := range b.local {
+		w := Write{Key: b.arena.str(k)}
+		if v != nil {
+			b.arena.reserve(512)
+			start := len(b.arena.buf)
+			raw, err := appendValue(b.arena.buf, v)
+			if err != nil {
+				return nil, err
+			}
+			b.arena.buf = raw
+			w.Value = b.arena.cut(start)
 		}
+		if p, ok := o.priors[k]; ok {
+			w.Prior, w.PriorKnown = p, true
+		}
+		out = append(out, w)
+		b.flushed = append(b.flushed, flushedWrite{key: k, v: v, raw: w.Value})
 	}
-	return out
+	for k, v := range o.writes {
+		if _, ok := b.local[k]; ok {
+			continue
+		}
+		w := Write{Key: b.arena.str(k), Value: v}
+		if p, ok := o.priors[k]; ok {
+			w.Prior, w.PriorKnown = p, true
+		}
+		out = append(out, w)
+	}
+	out = append(out, o.blind...)
+	slices.SortFunc(out, func(x, y Write) int { return bytes.Compare(x.Key, y.Key) })
+	return out, nil
 }

@@ -336,12 +336,18 @@ func (b *blockCtx) putIfChanged(key []byte, value string) error {
 // difference from base (see history.go).
 func (b *blockCtx) addHistory(name string, entry *HistoryEntry, base *NameRecord) {
 	b.histSeq++
-	k, v := historyKey(name, entry.Height, entry.Vtxindex, b.histSeq), encodeHistory(entry, base)
-	if entry.Height == b.n {
-		b.st.putNew(k, v) // a key of this block's height cannot exist yet
-	} else {
-		b.st.put(k, v) // a preorder's entry, keyed by the preorder's height
-	}
+	a := &b.arena
+	a.reserve(len(prefixHistory) + len(name) + 15 + 256)
+	start := len(a.buf)
+	a.buf = appendHistoryKey(a.buf, name, entry.Height, entry.Vtxindex, b.histSeq)
+	k := a.cut(start)
+	start = len(a.buf)
+	a.buf = appendHistory(a.buf, entry, base)
+	v := a.cut(start)
+	// Nothing reads history keys during a block, and each is written
+	// once (histSeq). A key of this block's height cannot exist yet; a
+	// preorder's entry, keyed by the preorder's height, has no known prior.
+	b.st.putBlind(k, v, entry.Height == b.n)
 }
 
 func (b *blockCtx) ownerIndexEdit(sender, name string, add bool) error {
