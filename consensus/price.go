@@ -2,6 +2,7 @@ package consensus
 
 import (
 	"math/big"
+	"math/bits"
 	"strings"
 )
 
@@ -41,22 +42,102 @@ const nonalpha = "0123456789-_"
 
 // priceName is price_name(label, namespace, height) (F scripts.py:213-285).
 func (p *Params) priceName(label string, ns *Namespace, height uint64) Price {
-	units := p.NameCostUnit
-	stx := ns.Version == 3
+	pr, iv, ok := p.priceNameFast(label, ns, height)
+	if !ok {
+		return p.priceNameBig(label, ns, height)
+	}
+	if !pr.IsFloat {
+		pr.I = new(big.Int).SetUint64(iv)
+	}
+	return pr
+}
+
+// priceFactors are the inputs of price_name common to both forms.
+func (p *Params) priceFactors(label string, ns *Namespace) (units uint64, stx bool, exp, discount int) {
+	units = p.NameCostUnit
+	stx = ns.Version == 3
 	if stx {
 		units = p.NameCostUnitStacks
 	}
-	exp := ns.Buckets[15]
+	exp = ns.Buckets[15]
 	if len(label) < 16 && len(label) > 0 {
 		exp = ns.Buckets[len(label)-1]
 	}
-	discount := 1
+	discount = 1
 	if !strings.ContainsAny(label, vowels) && ns.NoVowelDiscount > discount {
 		discount = ns.NoVowelDiscount
 	}
 	if strings.ContainsAny(label, nonalpha) && ns.NonalphaDiscount > discount {
 		discount = ns.NonalphaDiscount
 	}
+	return units, stx, exp, discount
+}
+
+// priceNameFast is priceName in machine integers, for the common case
+// where every intermediate value fits: ok is false when one might not, and
+// priceNameBig must decide. An integer price is returned as iv (pr.I nil).
+// It performs the same operations as priceNameBig on the same values: the
+// integer steps are exact in both, and the float path converts the same
+// integer (below 2^53, so exactly) before the same float64 operations.
+func (p *Params) priceNameFast(label string, ns *Namespace, height uint64) (pr Price, iv uint64, ok bool) {
+	units, stx, exp, discount := p.priceFactors(label, ns)
+	if ns.Base < 0 || ns.Coeff < 0 || exp < 0 {
+		return Price{}, 0, false
+	}
+	raw := uint64(1)
+	for range exp {
+		hi, lo := bits.Mul64(raw, uint64(ns.Base))
+		if hi != 0 {
+			return Price{}, 0, false
+		}
+		raw = lo
+	}
+	hi, raw := bits.Mul64(raw, uint64(ns.Coeff))
+	if hi != 0 {
+		return Price{}, 0, false
+	}
+	rules := p.NamespaceRules(height, ns.NamespaceID)
+	if p.Features(height).Has(featureIntDivision) {
+		hi, v := bits.Mul64(raw, units)
+		if hi != 0 {
+			return Price{}, 0, false
+		}
+		v /= uint64(discount)
+		if v < units {
+			v = units
+		}
+		div := rules.PriceDivisor
+		if stx {
+			div = rules.PriceDivisorStacks
+		}
+		if div == 0 {
+			div = 1
+		}
+		return Price{}, v / div, true
+	}
+	if raw > 1<<53 {
+		return Price{}, 0, false
+	}
+	f := float64(raw)
+	f = f / float64(discount)
+	f = f * float64(units)
+	if f < float64(units) {
+		f = float64(units)
+	}
+	m := rules.PriceMultiplier
+	if stx {
+		m = rules.PriceMultiplierStacks
+	}
+	if !rules.HasPriceMultiplier && !stx {
+		m = 1.0
+	}
+	f = f * m
+	return Price{IsFloat: true, F: f}, 0, true
+}
+
+// priceNameBig is priceName in math/big, for any inputs.
+func (p *Params) priceNameBig(label string, ns *Namespace, height uint64) Price {
+	units, stx, exp, discount := p.priceFactors(label, ns)
 	raw := new(big.Int).Exp(big.NewInt(int64(ns.Base)), big.NewInt(int64(exp)), nil)
 	raw.Mul(raw, big.NewInt(int64(ns.Coeff)))
 	rules := p.NamespaceRules(height, ns.NamespaceID)
