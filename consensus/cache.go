@@ -1,5 +1,7 @@
 package consensus
 
+import "fmt"
+
 // decodedCache keeps decoded state objects across blocks so that hot
 // records (names, namespaces, preorders, accounts, owner indexes) are not
 // decoded from JSON on every access. It holds only committed state: a
@@ -106,37 +108,42 @@ func cachedGet[T any](b *blockCtx, key []byte) (*T, error) {
 			return e.v.(*T), nil
 		}
 	}
-	var t T
-	ok, err := b.st.getJSON(key, &t)
+	raw, ok, err := b.st.get(key)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return nil, nil // absences are not cached: most are never asked again
 	}
+	t, err := decodeNew[T](raw)
+	if err != nil {
+		return nil, fmt.Errorf("consensus: corrupt state at %q: %w", key, err)
+	}
 	if b.cache != nil {
 		// With priors tracked, the read just noted the stored bytes.
-		b.cache.store(string(key), cacheEntry{v: &t, raw: b.st.priors[string(key)]})
+		b.cache.store(string(key), cacheEntry{v: t, raw: b.st.priors[string(key)]})
 	}
-	return &t, nil
+	return t, nil
 }
 
 // cachedPut writes v (which the caller must not change afterwards). The
 // value is encoded once, when the block's writes are gathered
 // (blockWrites), however often the block rewrites the key.
-func cachedPut[T any](b *blockCtx, key []byte, v *T) error {
+// The key is a string, built once (a []byte key would be copied again
+// into the map).
+func cachedPut[T any](b *blockCtx, key string, v *T) error {
 	if b.local == nil {
 		b.local = map[string]any{}
 	}
-	b.local[string(key)] = v
+	b.local[key] = v
 	return nil
 }
 
-func cachedDel(b *blockCtx, key []byte) {
+func cachedDel(b *blockCtx, key string) {
 	if b.local == nil {
 		b.local = map[string]any{}
 	}
-	b.local[string(key)] = nil
+	b.local[key] = nil
 }
 
 // flushedWrite is one of the block's decoded writes (v nil: a deletion)

@@ -63,6 +63,9 @@ type decoder struct {
 	// still to read: strings are cut from it rather than copied one by one
 	// (one allocation per value instead of one per field).
 	src string
+	// opts, when set, is room for the optional strings that os returns
+	// pointers to (instead of a new string each).
+	opts []string
 }
 
 // newStringDecoder decodes b, whose strings share one copy of it.
@@ -132,6 +135,12 @@ func (d *decoder) os() *string {
 		return nil
 	}
 	s := d.raw(n - 1)
+	if len(d.opts) > 0 {
+		p := &d.opts[0]
+		d.opts = d.opts[1:]
+		*p = s
+		return p
+	}
 	return &s
 }
 func (d *decoder) ou() *uint64 {
@@ -339,6 +348,35 @@ func appendValue(dst []byte, v any) ([]byte, error) {
 		return append(dst, b...), nil
 	}
 	return e.b, nil
+}
+
+// nameRecordBox is a decoded name record with room for its optional
+// strings, so that decoding one takes one allocation, not up to seven.
+type nameRecordBox struct {
+	r    NameRecord
+	opts [6]string
+}
+
+// decodeNew decodes b into a new value of type T (see decodeValue).
+func decodeNew[T any](b []byte) (*T, error) {
+	if _, ok := any((*T)(nil)).(*NameRecord); ok {
+		if len(b) == 0 || b[0] != tagNameRecord {
+			return nil, errCorrupt
+		}
+		box := new(nameRecordBox)
+		d := newStringDecoder(b[1:])
+		d.opts = box.opts[:]
+		d.nameRecord(&box.r)
+		if d.err != nil || len(d.b) != 0 {
+			return nil, errCorrupt
+		}
+		return any(&box.r).(*T), nil
+	}
+	t := new(T)
+	if err := decodeValue(b, t); err != nil {
+		return nil, err
+	}
+	return t, nil
 }
 
 // decodeValue parses a state value into v (a pointer of the matching type).

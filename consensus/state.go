@@ -28,7 +28,7 @@ func (b *blockCtx) name(name string) (*NameRecord, error) {
 
 func (b *blockCtx) putNameRecord(r *NameRecord) error {
 	cp := *r
-	return cachedPut(b, nameKey(r.Name), &cp)
+	return cachedPut(b, prefixName+namespaceOf(r.Name)+"/"+r.Name, &cp)
 }
 
 // namespace returns a namespace record, shared with the cache: callers
@@ -39,10 +39,10 @@ func (b *blockCtx) namespace(id string) (*Namespace, error) {
 
 func (b *blockCtx) putNamespace(ns *Namespace) error {
 	cp := *ns
-	return cachedPut(b, namespaceKey(ns.NamespaceID), &cp)
+	return cachedPut(b, prefixNamespace+ns.NamespaceID, &cp)
 }
 
-func (b *blockCtx) delNamespace(id string) { cachedDel(b, namespaceKey(id)) }
+func (b *blockCtx) delNamespace(id string) { cachedDel(b, prefixNamespace+id) }
 
 // preorderRows returns a copy of the preorder rows of hash.
 func (b *blockCtx) preorderRows(hash string) ([]Preorder, error) {
@@ -55,10 +55,10 @@ func (b *blockCtx) preorderRows(hash string) ([]Preorder, error) {
 
 func (b *blockCtx) putPreorderRows(hash string, rows []Preorder) error {
 	cp := append([]Preorder(nil), rows...)
-	return cachedPut(b, preorderKey(hash), &cp)
+	return cachedPut(b, prefixPreorder+hash, &cp)
 }
 
-func (b *blockCtx) delPreorders(hash string) { cachedDel(b, preorderKey(hash)) }
+func (b *blockCtx) delPreorders(hash string) { cachedDel(b, prefixPreorder+hash) }
 
 // preorder returns the first row of hash with the given op ('?' or '*').
 func (b *blockCtx) preorder(hash, op string) (*Preorder, error) {
@@ -86,7 +86,7 @@ func (b *blockCtx) account(addr, typ string) (*Account, error) {
 
 func (b *blockCtx) putAccount(a *Account) error {
 	cp := *a
-	return cachedPut(b, accountKey(a.Address, a.Type), &cp)
+	return cachedPut(b, prefixAccount+a.Address+"/"+a.Type, &cp)
 }
 
 // owned returns the names whose owner script is sender, shared with the
@@ -369,10 +369,10 @@ func (b *blockCtx) ownerIndexEdit(sender, name string, add bool) error {
 		return nil
 	}
 	if len(names) == 0 {
-		cachedDel(b, ownerKey(sender))
+		cachedDel(b, prefixOwner+sender)
 		return nil
 	}
-	return cachedPut(b, ownerKey(sender), &ownerIndex{Names: names})
+	return cachedPut(b, prefixOwner+sender, &ownerIndex{Names: names})
 }
 
 // debit / credit change a token account (§1.5).
