@@ -134,15 +134,18 @@ func (d *decoder) os() *string {
 	if n == 0 {
 		return nil
 	}
-	s := d.raw(n - 1)
 	if len(d.opts) > 0 {
 		p := &d.opts[0]
 		d.opts = d.opts[1:]
-		*p = s
+		*p = d.raw(n - 1)
 		return p
 	}
-	return &s
+	return newString(d.raw(n - 1))
 }
+
+// newString returns a pointer to a new copy of s (its own function, so
+// that only this path allocates).
+func newString(s string) *string { return &s }
 func (d *decoder) ou() *uint64 {
 	if !d.bo() {
 		return nil

@@ -245,6 +245,9 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 	// Check-and-commit phase (§2.2-2).
 	recBuf := make([]byte, 0, 512*len(blk.Ops))
 	var recEnds [][2]int // op index, end of its record in recBuf
+	// One appender for the block: render is an indirect call, so the
+	// appender lives on the heap.
+	var a canon.Appender
 	for i := range blk.Ops {
 		if i%64 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -278,7 +281,7 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 		if err := eff.apply(); err != nil {
 			return nil, &BlockError{Height: blk.Height, Err: err}
 		}
-		a := canon.NewAppender(recBuf, eff.opcode)
+		a = canon.NewAppender(recBuf, eff.opcode)
 		eff.render(&a)
 		if want := len(canon.FieldsFor(eff.opcode)); a.Fields() != want {
 			return nil, &BlockError{Height: blk.Height, Err: fmt.Errorf("record for opcode %q has %d values, its field list %d", eff.opcode, a.Fields(), want)}

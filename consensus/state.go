@@ -26,9 +26,10 @@ func (b *blockCtx) name(name string) (*NameRecord, error) {
 	return cachedGet[NameRecord](b, b.lookupKey(prefixName, ns, "/", name))
 }
 
+// putNameRecord writes r, which is kept as it is (shared with readers and
+// the cache): the caller must not change it afterwards.
 func (b *blockCtx) putNameRecord(r *NameRecord) error {
-	cp := *r
-	return cachedPut(b, prefixName+namespaceOf(r.Name)+"/"+r.Name, &cp)
+	return cachedPut(b, prefixName+namespaceOf(r.Name)+"/"+r.Name, r)
 }
 
 // namespace returns a namespace record, shared with the cache: callers
@@ -53,9 +54,10 @@ func (b *blockCtx) preorderRows(hash string) ([]Preorder, error) {
 	return append([]Preorder(nil), (*v)...), nil
 }
 
+// putPreorderRows writes rows, which are kept as they are: the caller must
+// not change them afterwards.
 func (b *blockCtx) putPreorderRows(hash string, rows []Preorder) error {
-	cp := append([]Preorder(nil), rows...)
-	return cachedPut(b, prefixPreorder+hash, &cp)
+	return cachedPut(b, prefixPreorder+hash, &rows)
 }
 
 func (b *blockCtx) delPreorders(hash string) { cachedDel(b, prefixPreorder+hash) }
@@ -277,7 +279,9 @@ func (b *blockCtx) windowHashes() ([]string, error) {
 	return out, nil
 }
 
-// putName writes a name record with its indexes and a history entry.
+// putName writes a name record with its indexes and a history entry. r is
+// kept as it is (see putNameRecord): the caller must not change it
+// afterwards.
 func (b *blockCtx) putName(r *NameRecord, oldSender string, entry *HistoryEntry) error {
 	// The record before this write is the base of the entry's delta (the
 	// record of the name's previous entry, see history.go).
@@ -355,7 +359,16 @@ func (b *blockCtx) ownerIndexEdit(sender, name string, add bool) error {
 	if err != nil {
 		return err
 	}
-	names := append(make([]string, 0, len(shared)+1), shared...)
+	var names []string
+	var idx *ownerIndex
+	if len(shared) < len(ownerIndexBox{}.room) {
+		// Most owners own a few names: the index and its list in one
+		// allocation.
+		box := new(ownerIndexBox)
+		idx, names = &box.idx, append(box.room[:0], shared...)
+	} else {
+		idx, names = new(ownerIndex), append(make([]string, 0, len(shared)+1), shared...)
+	}
 	i := sort.SearchStrings(names, name)
 	present := i < len(names) && names[i] == name
 	switch {
@@ -372,7 +385,14 @@ func (b *blockCtx) ownerIndexEdit(sender, name string, add bool) error {
 		cachedDel(b, prefixOwner+sender)
 		return nil
 	}
-	return cachedPut(b, prefixOwner+sender, &ownerIndex{Names: names})
+	idx.Names = names
+	return cachedPut(b, prefixOwner+sender, idx)
+}
+
+// ownerIndexBox is an owner index with room for a short list.
+type ownerIndexBox struct {
+	idx  ownerIndex
+	room [4]string
 }
 
 // debit / credit change a token account (§1.5).
