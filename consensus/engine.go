@@ -136,6 +136,16 @@ type effect struct {
 	// no collision check; preorders use their own map).
 	collideKey string
 	apply      func() error
+	// fx, when set, renders and applies instead of render and apply: an
+	// effect of a frequent operation is one allocation holding the effect
+	// and everything it writes, rather than several closures and copies.
+	fx effector
+}
+
+// effector is an effect's render and apply as methods (see effect.fx).
+type effector interface {
+	render(a *canon.Appender)
+	apply(b *blockCtx) error
 }
 
 type blockCtx struct {
@@ -278,11 +288,20 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 			res.Ops[i] = r
 			continue
 		}
-		if err := eff.apply(); err != nil {
+		if eff.fx != nil {
+			err = eff.fx.apply(b)
+		} else {
+			err = eff.apply()
+		}
+		if err != nil {
 			return nil, &BlockError{Height: blk.Height, Err: err}
 		}
 		a = canon.NewAppender(recBuf, eff.opcode)
-		eff.render(&a)
+		if eff.fx != nil {
+			eff.fx.render(&a)
+		} else {
+			eff.render(&a)
+		}
 		if want := len(canon.FieldsFor(eff.opcode)); a.Fields() != want {
 			return nil, &BlockError{Height: blk.Height, Err: fmt.Errorf("record for opcode %q has %d values, its field list %d", eff.opcode, a.Fields(), want)}
 		}

@@ -177,28 +177,80 @@ func (b *blockCtx) checkRegistration(op *ops.Op) (*effect, *Error, error) {
 	if op.ValueHash != nil && !b.p.Features(b.n).Has(featureRegisterUpdate) {
 		return nil, reject(ErrValueHashNotAllowed, "register+update not yet allowed"), nil
 	}
-	rec := &NameRecord{Name: op.Name, PreorderHash: pre.PreorderHash, NameHash128: hash128(op.Name),
+	fx := &registrationFx{pre: *pre}
+	fx.rec = NameRecord{Name: op.Name, PreorderHash: pre.PreorderHash, NameHash128: hash128(op.Name),
 		NamespaceID: ns.NamespaceID, NamespaceBlockNumber: ns.BlockNumber, ValueHash: op.ValueHash,
 		Sender: op.Recipient, SenderPubkey: op.SenderPubkey, Address: op.RecipientAddress,
 		BlockNumber: pre.BlockNumber, PreorderBlockNumber: pre.BlockNumber, FirstRegistered: b.n,
 		LastRenewed: b.n, Op: ":", Txid: op.Txid, Vtxindex: op.Vtxindex, OpFee: float64(*pre.OpFee),
 		TokenFee: tokenFee, LastCreationOp: "?"}
-	oldSender := ""
 	if old != nil {
-		rec.BlockNumber = old.BlockNumber
-		oldSender = old.Sender
+		fx.rec.BlockNumber = old.BlockNumber
+		fx.oldSender = old.Sender
 	}
-	preCopy := *pre
-	return &effect{opcode: ':', render: func(a *canon.Appender) {
-		rec.appendCanon(a)
-		a.Str(rec.Sender)
-		a.Str(rec.Address)
-	}, collideKey: "name:" + op.Name, apply: func() error {
-		b.regOwners[rec.Sender]++
-		b.addHistory(rec.Name, &HistoryEntry{Op: "?", Txid: preCopy.Txid, Height: preCopy.BlockNumber, Vtxindex: preCopy.Vtxindex, Preorder: &preCopy}, nil)
-		b.delPreorders(preCopy.PreorderHash)
-		return b.putName(rec, oldSender, &HistoryEntry{Op: rec.Op, Txid: rec.Txid, Height: b.n, Vtxindex: rec.Vtxindex})
-	}}, nil, nil
+	fx.eff = effect{opcode: ':', collideKey: "name:" + op.Name, fx: fx}
+	return &fx.eff, nil, nil
+}
+
+// registrationFx is a passed NAME_REGISTRATION's effect.
+type registrationFx struct {
+	eff       effect
+	rec       NameRecord
+	oldSender string
+	pre       Preorder // the consumed preorder
+}
+
+func (f *registrationFx) render(a *canon.Appender) {
+	f.rec.appendCanon(a)
+	a.Str(f.rec.Sender)
+	a.Str(f.rec.Address)
+}
+
+func (f *registrationFx) apply(b *blockCtx) error {
+	b.regOwners[f.rec.Sender]++
+	b.addHistory(f.rec.Name, &HistoryEntry{Op: "?", Txid: f.pre.Txid, Height: f.pre.BlockNumber, Vtxindex: f.pre.Vtxindex, Preorder: &f.pre}, nil)
+	b.delPreorders(f.pre.PreorderHash)
+	return b.putName(&f.rec, f.oldSender, &HistoryEntry{Op: f.rec.Op, Txid: f.rec.Txid, Height: b.n, Vtxindex: f.rec.Vtxindex})
+}
+
+// nameFx is the effect of a NAME_RENEWAL, NAME_UPDATE or NAME_TRANSFER:
+// the new record and what its canonical record adds.
+type nameFx struct {
+	eff       effect
+	nr        NameRecord
+	oldSender string
+	// a renewal's STACKS payment (nil: none) and its payer
+	stacks *big.Int
+	payer  string
+	// an update's name consensus hash and matched consensus hash; a
+	// transfer's name hash and consensus hash quirk (s1, s2) and keep
+	s1, s2 string
+	keep   bool
+}
+
+func (f *nameFx) render(a *canon.Appender) {
+	f.nr.appendCanon(a)
+	switch f.eff.opcode {
+	case ':':
+		a.Str(f.nr.Sender)
+		a.Str(f.nr.Address)
+	case '+':
+		a.Str(f.s1)
+		a.Str(f.s2)
+	case '>':
+		a.Str(f.s1)
+		a.Str(f.s2)
+		a.Bool(f.keep)
+	}
+}
+
+func (f *nameFx) apply(b *blockCtx) error {
+	if f.stacks != nil {
+		if err := b.debit(f.payer, unitsStacks, f.stacks); err != nil {
+			return err
+		}
+	}
+	return b.putName(&f.nr, f.oldSender, &HistoryEntry{Op: f.nr.Op, Txid: f.nr.Txid, Height: b.n, Vtxindex: f.nr.Vtxindex})
 }
 
 // checkRenewal is NAME_RENEWAL (§3.7; F register.py:673-881).
@@ -258,7 +310,8 @@ func (b *blockCtx) checkRenewal(op *ops.Op) (*effect, *Error, error) {
 	if rerr != nil {
 		return nil, rerr, nil
 	}
-	nr := *rec
+	fx := &nameFx{nr: *rec, oldSender: rec.Sender, stacks: stacks, payer: op.Address}
+	nr := &fx.nr
 	nr.LastRenewed = b.n
 	nr.Sender, nr.Address = op.Recipient, op.RecipientAddress
 	if b.p.Rules.RenewalSenderPubkeyFromTx {
@@ -268,18 +321,8 @@ func (b *blockCtx) checkRenewal(op *ops.Op) (*effect, *Error, error) {
 		nr.ValueHash = op.ValueHash
 	}
 	nr.Op, nr.OpFee, nr.TokenFee, nr.Txid, nr.Vtxindex = "::", float64(*op.OpFee), tokenFee, op.Txid, op.Vtxindex
-	return &effect{opcode: ':', render: func(a *canon.Appender) {
-		nr.appendCanon(a)
-		a.Str(nr.Sender)
-		a.Str(nr.Address)
-	}, apply: func() error {
-		if stacks != nil {
-			if err := b.debit(op.Address, unitsStacks, stacks); err != nil {
-				return err
-			}
-		}
-		return b.putName(&nr, rec.Sender, &HistoryEntry{Op: nr.Op, Txid: nr.Txid, Height: b.n, Vtxindex: nr.Vtxindex})
-	}}, nil, nil
+	fx.eff = effect{opcode: ':', fx: fx}
+	return &fx.eff, nil, nil
 }
 
 // checkUpdate is NAME_UPDATE (§3.8; F update.py:73-158).
@@ -311,7 +354,8 @@ func (b *blockCtx) checkUpdate(op *ops.Op) (*effect, *Error, error) {
 			target[i] = unhex(op.NameConsensusHash[2*i])<<4 | unhex(op.NameConsensusHash[2*i+1])
 		}
 	}
-	var buf []byte
+	var bufArr [128]byte
+	buf := bufArr[:0]
 	for _, nm := range names {
 		if !targetOK {
 			break
@@ -353,18 +397,13 @@ func (b *blockCtx) checkUpdate(op *ops.Op) (*effect, *Error, error) {
 	if ns.Lifetime != NamespaceLifeInfinite && b.inGrace(rec, ns, b.n) {
 		return nil, reject(ErrInGracePeriod, "%s is in its grace period", rec.Name), nil
 	}
-	nr := *rec
+	fx := &nameFx{nr: *rec, oldSender: rec.Sender, s1: op.NameConsensusHash, s2: matched}
+	nr := &fx.nr
 	nr.ValueHash = op.ValueHash
-	m := matched
-	nr.ConsensusHash, nr.TransferHash = &m, &m
+	nr.ConsensusHash, nr.TransferHash = &fx.s2, &fx.s2
 	nr.Op, nr.Txid, nr.Vtxindex = "+", op.Txid, op.Vtxindex
-	return &effect{opcode: '+', render: func(a *canon.Appender) {
-		nr.appendCanon(a)
-		a.Str(op.NameConsensusHash)
-		a.Str(matched)
-	}, apply: func() error {
-		return b.putName(&nr, rec.Sender, &HistoryEntry{Op: nr.Op, Txid: nr.Txid, Height: b.n, Vtxindex: nr.Vtxindex})
-	}}, nil, nil
+	fx.eff = effect{opcode: '+', fx: fx}
+	return &fx.eff, nil, nil
 }
 
 // checkTransfer is NAME_TRANSFER (§3.9; F transfer.py:149-287).
@@ -422,7 +461,8 @@ func (b *blockCtx) checkTransfer(op *ops.Op) (*effect, *Error, error) {
 		return nil, reject(ErrP2SHNotAllowed, "p2sh sender before multisig support"), nil
 	}
 	keep := op.KeepData != nil && *op.KeepData
-	nr := *rec
+	fx := &nameFx{nr: *rec, oldSender: rec.Sender, s1: op.NameHash128, s2: op.ConsensusHash, keep: keep}
+	nr := &fx.nr
 	nr.Sender, nr.Address, nr.SenderPubkey = op.Recipient, op.RecipientAddress, nil
 	nr.Op = ">~"
 	if keep {
@@ -431,18 +471,11 @@ func (b *blockCtx) checkTransfer(op *ops.Op) (*effect, *Error, error) {
 		nr.ValueHash = nil
 	}
 	nr.Txid, nr.Vtxindex = op.Txid, op.Vtxindex
-	quirk := op.ConsensusHash
 	if rec.TransferHash != nil {
-		quirk = *rec.TransferHash
+		fx.s2 = *rec.TransferHash // the consensus hash quirk
 	}
-	return &effect{opcode: '>', render: func(a *canon.Appender) {
-		nr.appendCanon(a)
-		a.Str(op.NameHash128)
-		a.Str(quirk)
-		a.Bool(keep)
-	}, apply: func() error {
-		return b.putName(&nr, rec.Sender, &HistoryEntry{Op: nr.Op, Txid: nr.Txid, Height: b.n, Vtxindex: nr.Vtxindex})
-	}}, nil, nil
+	fx.eff = effect{opcode: '>', fx: fx}
+	return &fx.eff, nil, nil
 }
 
 // checkRevoke is NAME_REVOKE (§3.10; F revoke.py:39-102).

@@ -77,18 +77,37 @@ func (b *blockCtx) checkNamePreorder(op *ops.Op) (*effect, *Error, error) {
 	if b.preorders[op.PreorderHash] {
 		return nil, reject(ErrPreorderCollision, "preorder %s twice in block", op.PreorderHash), nil
 	}
-	pre := &Preorder{PreorderHash: op.PreorderHash, ConsensusHash: op.ConsensusHash, Sender: op.Sender,
+	pre := Preorder{PreorderHash: op.PreorderHash, ConsensusHash: op.ConsensusHash, Sender: op.Sender,
 		SenderPubkey: op.SenderPubkey, Address: op.Address, BlockNumber: b.n, Op: "?", OpFee: op.OpFee,
 		Txid: op.Txid, Vtxindex: op.Vtxindex, BurnAddress: op.BurnAddress, TokenFee: tokenFee, TokenUnits: units}
-	return &effect{opcode: '?', render: func(a *canon.Appender) { pre.appendCanon(a, '?') }, apply: func() error {
-		b.preorders[op.PreorderHash] = true
-		if debit != nil {
-			if err := b.debit(op.Address, units, debit); err != nil {
-				return err
-			}
+	return newPreorderFx(&pre, '?', debit), nil, nil
+}
+
+// preorderFx is a passed NAME_PREORDER's or NAMESPACE_PREORDER's effect.
+type preorderFx struct {
+	eff   effect
+	pre   Preorder
+	debit *big.Int // the STACKS payment, nil for none
+}
+
+// newPreorderFx returns the effect of adding pre (which it copies),
+// debiting debit from the preorder's sender.
+func newPreorderFx(pre *Preorder, opcode byte, debit *big.Int) *effect {
+	fx := &preorderFx{pre: *pre, debit: debit}
+	fx.eff = effect{opcode: opcode, fx: fx}
+	return &fx.eff
+}
+
+func (f *preorderFx) render(a *canon.Appender) { f.pre.appendCanon(a, f.eff.opcode) }
+
+func (f *preorderFx) apply(b *blockCtx) error {
+	b.preorders[f.pre.PreorderHash] = true
+	if f.debit != nil {
+		if err := b.debit(f.pre.Address, f.pre.TokenUnits, f.debit); err != nil {
+			return err
 		}
-		return b.addPreorder(pre)
-	}}, nil, nil
+	}
+	return b.addPreorder(&f.pre)
 }
 
 func (b *blockCtx) addPreorder(pre *Preorder) error {
@@ -136,18 +155,10 @@ func (b *blockCtx) checkNamespacePreorder(op *ops.Op) (*effect, *Error, error) {
 	if b.preorders[op.PreorderHash] {
 		return nil, reject(ErrPreorderCollision, "preorder %s twice in block", op.PreorderHash), nil
 	}
-	pre := &Preorder{PreorderHash: op.PreorderHash, ConsensusHash: op.ConsensusHash, Sender: op.Sender,
+	pre := Preorder{PreorderHash: op.PreorderHash, ConsensusHash: op.ConsensusHash, Sender: op.Sender,
 		SenderPubkey: op.SenderPubkey, Address: op.Address, BlockNumber: b.n, Op: "*", OpFee: op.OpFee,
 		Txid: op.Txid, Vtxindex: op.Vtxindex, BurnAddress: op.BurnAddress, TokenFee: tokenFee, TokenUnits: units}
-	return &effect{opcode: '*', render: func(a *canon.Appender) { pre.appendCanon(a, '*') }, apply: func() error {
-		b.preorders[op.PreorderHash] = true
-		if debit != nil {
-			if err := b.debit(op.Address, units, debit); err != nil {
-				return err
-			}
-		}
-		return b.addPreorder(pre)
-	}}, nil, nil
+	return newPreorderFx(&pre, '*', debit), nil, nil
 }
 
 // aliveNameWithPreorderHash reports whether a name alive at Q has preorder

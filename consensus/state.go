@@ -62,12 +62,14 @@ func (b *blockCtx) putPreorderRows(hash string, rows []Preorder) error {
 
 func (b *blockCtx) delPreorders(hash string) { cachedDel(b, prefixPreorder+hash) }
 
-// preorder returns the first row of hash with the given op ('?' or '*').
+// preorder returns the first row of hash with the given op ('?' or '*'),
+// shared with the cache: callers copy it before changing it.
 func (b *blockCtx) preorder(hash, op string) (*Preorder, error) {
-	rows, err := b.preorderRows(hash)
-	if err != nil {
+	v, err := cachedGet[[]Preorder](b, b.lookupKey(prefixPreorder, hash, "", ""))
+	if err != nil || v == nil {
 		return nil, err
 	}
+	rows := *v
 	for i := range rows {
 		if rows[i].Op == op {
 			return &rows[i], nil
