@@ -175,6 +175,8 @@ type blockCtx struct {
 	arena arena
 	// flushed lists b.local's writes as blockWrites encoded them.
 	flushed []flushedWrite
+	// sortScratch is blockWrites' sort order, reused.
+	sortScratch []writeOrder
 }
 
 // ProcessBlock checks and applies one block and commits it to the store.

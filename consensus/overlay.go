@@ -2,6 +2,7 @@ package consensus
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -176,6 +177,38 @@ func (b *blockCtx) blockWrites() ([]Write, error) {
 		out = append(out, w)
 	}
 	out = append(out, o.blind...)
-	slices.SortFunc(out, func(x, y Write) int { return bytes.Compare(x.Key, y.Key) })
-	return out, nil
+	return sortWrites(out, &b.sortScratch), nil
+}
+
+// writeOrder is a write's place in the sort: the first 8 bytes of its key
+// (big-endian, zero-padded) decide most comparisons without reading the key.
+type writeOrder struct {
+	pfx uint64
+	i   int
+}
+
+// sortWrites returns ws sorted by key (in a new slice); scratch is reused
+// space for the order.
+func sortWrites(ws []Write, scratch *[]writeOrder) []Write {
+	ord := (*scratch)[:0]
+	for i := range ws {
+		var p [8]byte
+		copy(p[:], ws[i].Key)
+		ord = append(ord, writeOrder{pfx: binary.BigEndian.Uint64(p[:]), i: i})
+	}
+	slices.SortFunc(ord, func(x, y writeOrder) int {
+		if x.pfx != y.pfx {
+			if x.pfx < y.pfx {
+				return -1
+			}
+			return 1
+		}
+		return bytes.Compare(ws[x.i].Key, ws[y.i].Key)
+	})
+	out := make([]Write, len(ws))
+	for j, o := range ord {
+		out[j] = ws[o.i]
+	}
+	*scratch = ord
+	return out
 }
