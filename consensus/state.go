@@ -3,6 +3,7 @@ package consensus
 import (
 	"encoding/json"
 	"math/big"
+	"slices"
 	"sort"
 )
 
@@ -253,8 +254,7 @@ func (b *blockCtx) windowHashes() ([]string, error) {
 	if b.n > b.p.ConsensusHashWindow {
 		lo = b.n - b.p.ConsensusHashWindow
 	}
-	out := []string{}
-	seen := map[string]bool{}
+	out := make([]string, 0, b.n-lo)
 	for h := b.n; h > lo; {
 		h--
 		var v string
@@ -272,8 +272,7 @@ func (b *blockCtx) windowHashes() ([]string, error) {
 		} else {
 			continue
 		}
-		if !seen[v] {
-			seen[v] = true
+		if !slices.Contains(out, v) { // a short list: no map needed
 			out = append(out, v)
 		}
 	}

@@ -93,12 +93,12 @@ func ConsensusHash(opsHash string, prevConsensusHashes []string) (string, error)
 	leaves := make([]string, 0, len(prevConsensusHashes)+1)
 	leaves = append(leaves, prevConsensusHashes...)
 	leaves = append(leaves, opsHash)
-	root, err := merkleRootOfSorted(leaves)
+	slices.Sort(leaves)
+	root, err := merkleRoot(leaves)
 	if err != nil {
 		return "", err
 	}
-	rootBytes, _ := hex.DecodeString(root)
-	return hex.EncodeToString(address.Hash160(rootBytes)[:16]), nil
+	return hex.EncodeToString(address.Hash160(root)[:16]), nil
 }
 
 // MerkleRoot returns the reference's Merkle root over hex leaves in the
@@ -106,35 +106,97 @@ func ConsensusHash(opsHash string, prevConsensusHashes []string) (string, error)
 // duplicated on odd levels, the root printed reversed. A single leaf is its
 // own root.
 func MerkleRoot(leaves []string) (string, error) {
-	if len(leaves) == 0 {
-		return "", fmt.Errorf("digest: Merkle root of no leaves")
+	root, err := merkleRoot(leaves)
+	if err != nil {
+		return "", err
 	}
-	level := make([][]byte, len(leaves))
+	return hex.EncodeToString(root), nil
+}
+
+// merkleRoot is MerkleRoot's root as bytes (in printed order). The leaves
+// are decoded into one buffer and the inner levels are arrays: a handful of
+// allocations whatever the number of leaves.
+func merkleRoot(leaves []string) ([]byte, error) {
+	if len(leaves) == 0 {
+		return nil, fmt.Errorf("digest: Merkle root of no leaves")
+	}
+	size := 0
+	for _, l := range leaves {
+		// What hex.DecodeString accepts and hex.EncodeToString gives back.
+		if len(l) == 0 || len(l)%2 != 0 || !isLowerHex(l) {
+			return nil, &HashError{Hash: l}
+		}
+		size += len(l) / 2
+	}
+	raw := make([]byte, size)
+	ends := make([]int, len(leaves))
+	off := 0
 	for i, l := range leaves {
-		b, err := hex.DecodeString(l)
-		if err != nil || len(b) == 0 || hex.EncodeToString(b) != l {
-			return "", &HashError{Hash: l}
+		b := raw[off : off+len(l)/2]
+		for j := range b {
+			b[j] = unhex(l[2*j])<<4 | unhex(l[2*j+1])
 		}
 		slices.Reverse(b)
-		level[i] = b
+		off += len(b)
+		ends[i] = off
 	}
-	var buf []byte
+	if len(leaves) == 1 {
+		slices.Reverse(raw)
+		return raw, nil
+	}
+	leaf := func(i int) []byte {
+		start := 0
+		if i > 0 {
+			start = ends[i-1]
+		}
+		return raw[start:ends[i]]
+	}
+	// The first level pairs the leaves, of any length.
+	n := len(leaves)
+	level := make([][32]byte, (n+1)/2, (n+1)/2+1)
+	var bufArr [128]byte
+	buf := bufArr[:0]
+	for i := 0; i < n; i += 2 {
+		r := i + 1
+		if r == n {
+			r = i // the last node duplicated on an odd level
+		}
+		buf = append(append(buf[:0], leaf(i)...), leaf(r)...)
+		first := sha256.Sum256(buf)
+		level[i/2] = sha256.Sum256(first[:])
+	}
+	var pair [64]byte
 	for len(level) > 1 {
 		if len(level)%2 == 1 {
 			level = append(level, level[len(level)-1])
 		}
-		next := level[:0:0]
 		for i := 0; i < len(level); i += 2 {
-			buf = append(append(buf[:0], level[i]...), level[i+1]...)
-			first := sha256.Sum256(buf)
-			second := sha256.Sum256(first[:])
-			next = append(next, second[:])
+			copy(pair[:32], level[i][:])
+			copy(pair[32:], level[i+1][:])
+			first := sha256.Sum256(pair[:])
+			level[i/2] = sha256.Sum256(first[:])
 		}
-		level = next
+		level = level[:len(level)/2]
 	}
-	root := slices.Clone(level[0])
+	root := level[0][:]
 	slices.Reverse(root)
-	return hex.EncodeToString(root), nil
+	return root, nil
+}
+
+func isLowerHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func unhex(c byte) byte {
+	if c <= '9' {
+		return c - '0'
+	}
+	return c - 'a' + 10
 }
 
 func merkleRootOfSorted(leaves []string) (string, error) {
