@@ -34,10 +34,12 @@ type decodedCache struct {
 
 // cacheGeneration is small on purpose: a block's working set is a few
 // hundred keys, and beyond that a large cache of decoded records (pointer-
-// rich, ~1 KB each) cost more in GC and memory than decoding a cold record
-// from the store again (BenchmarkReplay: 64k per generation ran slower than
-// 16k or 4k and held 100 MiB more).
-const cacheGeneration = 1 << 13
+// rich, ~1 KB each) cost more in GC, memory and map probing than decoding
+// a cold record from the store again (BenchmarkReplay: 64k per generation
+// ran slower than 16k or 4k and held 100 MiB more; at 1M ops 1k ran at
+// 137.9k cpu-ops/s against 130.7k for 8k, with 16 MiB less live heap; 512
+// and 2k measured within noise of 1k at 300k ops).
+const cacheGeneration = 1 << 10
 
 // cacheEntry is one cached committed value: decoded, and its stored bytes
 // when the engine tracks priors (see overlay.priors), nil otherwise.
