@@ -375,6 +375,21 @@ func decodeNew[T any](b []byte) (*T, error) {
 		}
 		return any(&box.r).(*T), nil
 	}
+	if _, ok := any((*T)(nil)).(*ownerIndex); ok && len(b) > 1 && b[0] == tagOwnerIndex && b[1] <= uint8(len(ownerIndexBox{}.room)) {
+		// A short list (its count is one varint byte): the index and the
+		// list in one allocation.
+		box := new(ownerIndexBox)
+		d := newStringDecoder(b[1:])
+		n := d.u()
+		box.idx.Names = box.room[:n]
+		for i := range box.idx.Names {
+			box.idx.Names[i] = d.s()
+		}
+		if d.err != nil || len(d.b) != 0 {
+			return nil, errCorrupt
+		}
+		return any(&box.idx).(*T), nil
+	}
 	t := new(T)
 	if err := decodeValue(b, t); err != nil {
 		return nil, err

@@ -103,6 +103,11 @@ func (o *overlay) put(key []byte, value []byte) {
 	o.writes[string(key)] = value
 }
 
+// putString is put with a string key (built once, not copied again).
+func (o *overlay) putString(key string, value []byte) {
+	o.writes[key] = value
+}
+
 func (o *overlay) putJSON(key []byte, v any) error {
 	b, err := encodeValue(v)
 	if err != nil {

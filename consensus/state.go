@@ -299,12 +299,12 @@ func (b *blockCtx) putName(r *NameRecord, oldSender string, entry *HistoryEntry)
 	// hash never changes, so only a new name or a new preorder hash needs
 	// a look at the index.
 	if base == nil || base.NameHash128 != r.NameHash128 {
-		if err := b.putIfChanged(hash128Key(r.NameHash128), r.Name); err != nil {
+		if err := b.putIfChanged(prefixNameHash128, r.NameHash128, r.Name); err != nil {
 			return err
 		}
 	}
 	if base == nil || base.PreorderHash != r.PreorderHash {
-		if err := b.putIfChanged(namePreorderKey(r.PreorderHash), r.Name); err != nil {
+		if err := b.putIfChanged(prefixNamePreorder, r.PreorderHash, r.Name); err != nil {
 			return err
 		}
 	}
@@ -325,14 +325,15 @@ func (b *blockCtx) putName(r *NameRecord, oldSender string, entry *HistoryEntry)
 	return nil
 }
 
-// putIfChanged writes value under key unless the key already holds it.
-func (b *blockCtx) putIfChanged(key []byte, value string) error {
-	old, ok, err := b.st.get(key)
+// putIfChanged writes value under prefix+id unless the key already holds
+// it.
+func (b *blockCtx) putIfChanged(prefix, id, value string) error {
+	old, ok, err := b.st.get(b.lookupKey(prefix, id, "", ""))
 	if err != nil {
 		return err
 	}
 	if !ok || string(old) != value {
-		b.st.put(key, []byte(value))
+		b.st.putString(prefix+id, b.arena.str(value))
 	}
 	return nil
 }
