@@ -25,11 +25,11 @@ type decodedCache struct {
 	tipCH  string // consensus hash of tip, to notice a store rewound and re-extended
 	hasTip bool
 	// recent holds the consensus hashes of the blocks the engine committed
-	// last, by height (at most recentKeep of them): every block reads the
-	// whole consensus-hash window, which would otherwise cost a store read
-	// per height.
-	recent     map[uint64]string
-	recentKeep uint64
+	// last, a ring indexed by height modulo its length (which is at least
+	// the consensus-hash window plus one): every block reads the whole
+	// window, and the heights its consensus hash commits to reach back
+	// 2^i-1 blocks, which would otherwise cost a store read per height.
+	recent []recentHash
 }
 
 // cacheGeneration is small on purpose: a block's working set is a few
@@ -51,16 +51,44 @@ type cacheEntry struct {
 func (c *decodedCache) reset() {
 	c.m, c.old = map[string]cacheEntry{}, nil
 	c.hasTip = false
-	c.recent = map[uint64]string{}
+	clear(c.recent)
 }
 
-// committed records block h's consensus hash and forgets the one that
-// falls out of the kept range.
+// recentHash is one slot of decodedCache.recent.
+type recentHash struct {
+	h  uint64
+	ch string
+	ok bool
+}
+
+// recentRing is the length of decodedCache.recent for a consensus-hash
+// window: enough for the window and the ten nearest heights a consensus
+// hash commits to (2^i-1 back, i <= 10), a few dozen KiB.
+func recentRing(window uint64) int {
+	n := 1024
+	for uint64(n) <= window {
+		n *= 2
+	}
+	return n
+}
+
+// recentHashAt returns the consensus hash of block h if it is in recent.
+func (c *decodedCache) recentHashAt(h uint64) (string, bool) {
+	if len(c.recent) == 0 {
+		return "", false
+	}
+	if r := c.recent[h%uint64(len(c.recent))]; r.ok && r.h == h {
+		return r.ch, true
+	}
+	return "", false
+}
+
+// committed records block h's consensus hash (in the slot of the one that
+// falls out of the kept range).
 func (c *decodedCache) committed(h uint64, ch string) {
 	c.tip, c.tipCH, c.hasTip = h, ch, true
-	c.recent[h] = ch
-	if h >= c.recentKeep {
-		delete(c.recent, h-c.recentKeep)
+	if len(c.recent) > 0 {
+		c.recent[h%uint64(len(c.recent))] = recentHash{h: h, ch: ch, ok: true}
 	}
 }
 

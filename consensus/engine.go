@@ -118,7 +118,7 @@ func NewEngine(p *Params, store Store) (*Engine, error) {
 	if pt, ok := store.(PriorTaker); ok && pt.TakesPriors() {
 		e.priors = true
 	}
-	e.cache.recentKeep = p.ConsensusHashWindow + 1
+	e.cache.recent = make([]recentHash, recentRing(p.ConsensusHashWindow))
 	e.cache.reset()
 	return e, nil
 }

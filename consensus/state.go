@@ -232,7 +232,7 @@ func (b *blockCtx) validConsensusHash(ch string) (bool, error) {
 // the engine's recent hashes when it has them.
 func (b *blockCtx) consensusHashAt(h uint64) (string, bool, error) {
 	if b.cache != nil && b.cache.hasTip {
-		if v, ok := b.cache.recent[h]; ok {
+		if v, ok := b.cache.recentHashAt(h); ok {
 			return v, true, nil
 		}
 	}
