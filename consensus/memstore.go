@@ -82,11 +82,15 @@ type MemStore struct {
 	freeChunks []uint32
 	cur        [memStreams]int // chunk each stream is filling (-1: none)
 	// shared marks the chunks that a clone shares (see Clone): neither
-	// store writes over their records.
+	// store writes over their records, nor reuses them once dropped.
 	shared []bool
-	live   int // bytes of live records
-	total  int // bytes in the chunks
-	n      int // live keys
+	// spare holds dropped chunks' memory for new chunks (at most
+	// memSpareChunks): taking fresh memory for every chunk cost more in
+	// clearing and page faults than copying the records into it.
+	spare [][]byte
+	live  int // bytes of live records
+	total int // bytes in the chunks
+	n     int // live keys
 	// compactMin is the chunk total below which garbage is never
 	// reclaimed (memCompactMin; tests lower it).
 	compactMin int
@@ -100,6 +104,8 @@ type MemStore struct {
 
 const (
 	memChunkSize = 1 << 20
+	// memSpareChunks is how many dropped chunks are kept for reuse.
+	memSpareChunks = 8
 	// memStreams is the number of streams of chunks records are appended
 	// to (see streamOf).
 	memStreams = 2
@@ -379,9 +385,12 @@ func (m *MemStore) newChunk(c []byte) int {
 	return len(m.chunks) - 1
 }
 
-// dropChunk forgets chunk i, which holds no live record. Slices handed out
-// before keep it alive; it is never written again.
+// dropChunk forgets chunk i, which holds no live record, keeping its
+// memory for a new chunk unless a clone shares it.
 func (m *MemStore) dropChunk(i int) {
+	if c := m.chunks[i]; !m.shared[i] && cap(c) == memChunkSize && len(m.spare) < memSpareChunks {
+		m.spare = append(m.spare, c[:0])
+	}
 	m.total -= len(m.chunks[i])
 	m.chunks[i] = nil
 	m.chunkLive[i] = 0
@@ -407,7 +416,7 @@ func (m *MemStore) appendRecord(key, value []byte) uint64 {
 			if cur >= 0 && m.chunkLive[cur] == 0 {
 				m.dropChunk(cur)
 			}
-			m.cur[st] = m.newChunk(make([]byte, 0, memChunkSize))
+			m.cur[st] = m.newChunk(m.chunkMemory())
 		}
 		i = m.cur[st]
 		c := m.chunks[i]
@@ -422,6 +431,17 @@ func (m *MemStore) appendRecord(key, value []byte) uint64 {
 	m.chunkLive[i] += size
 	m.live += size
 	return uint64(i)<<memOffBits | uint64(off/memAlign)
+}
+
+// chunkMemory returns an empty chunk of memChunkSize bytes: a dropped
+// one's memory if there is any.
+func (m *MemStore) chunkMemory() []byte {
+	if k := len(m.spare); k > 0 {
+		c := m.spare[k-1]
+		m.spare[k-1], m.spare = nil, m.spare[:k-1]
+		return c
+	}
+	return make([]byte, 0, memChunkSize)
 }
 
 // release marks the record of entry e as garbage, dropping its chunk once
@@ -461,9 +481,8 @@ func (m *MemStore) overwrite(e uint64, value []byte) bool {
 
 // compact moves the live records out of the emptiest chunks until at most
 // an eighth of the chunks' bytes are garbage, and drops those chunks.
-// Slices handed out before keep pointing into the dropped chunks, which are
-// not modified. Only entries' locations change, not their slots, so the
-// sorted list stays valid.
+// Only entries' locations change, not their slots, so the sorted list
+// stays valid.
 func (m *MemStore) compact() {
 	order := make([]int, 0, len(m.chunks))
 	for i, c := range m.chunks {
@@ -663,6 +682,7 @@ func (m *MemStore) Clone() *MemStore {
 	c.chunkLive = slices.Clone(m.chunkLive)
 	c.shared = slices.Clone(m.shared)
 	c.freeChunks = slices.Clone(m.freeChunks)
+	c.spare = nil // the memory of chunks m dropped is m's to reuse
 	for st, cur := range m.cur {
 		c.cur[st] = -1
 		if cur >= 0 && c.chunkLive[cur] == 0 {

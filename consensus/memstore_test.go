@@ -658,3 +658,66 @@ func scanMatchesModel(t *rapid.T, m *MemStore, prefix string, model map[string]s
 		t.Fatalf("Scan(%q): %d entries, want %d", prefix, len(got), len(want))
 	}
 }
+
+// A chunk dropped once its records died gives its memory to a new chunk,
+// unless a clone shares it: the clone must keep reading its records.
+func TestMemStoreReusesDroppedChunks(t *testing.T) {
+	m := NewMemStore()
+	value := bytes.Repeat([]byte("v"), memChunkSize/8)
+	h := uint64(0)
+	commit := func(s *MemStore, ws ...Write) {
+		t.Helper()
+		h++
+		if err := s.CommitBlock(&BlockCommit{Height: h, Writes: ws}); err != nil {
+			t.Fatal(err)
+		}
+		checkMemStore(t, s)
+	}
+	// Fill more than one chunk of preorders, then delete them all: the
+	// full chunk is dropped and kept.
+	var keys [][]byte
+	for i := range 12 {
+		k := []byte("P/" + strconv.Itoa(i))
+		keys = append(keys, k)
+		commit(m, Write{Key: k, Value: value})
+	}
+	for _, k := range keys {
+		commit(m, Write{Key: k})
+	}
+	if len(m.spare) != 1 {
+		t.Fatalf("%d spare chunks, want 1", len(m.spare))
+	}
+	spare := m.spare[0][:1]
+	for i, k := range keys {
+		commit(m, Write{Key: k, Value: bytes.Repeat([]byte{byte(i)}, memChunkSize/8)})
+	}
+	if len(m.spare) != 0 {
+		t.Fatalf("%d spare chunks after refilling", len(m.spare))
+	}
+	reused := false
+	for _, c := range m.chunks {
+		if c != nil && &c[:1][0] == &spare[0] {
+			reused = true
+		}
+	}
+	if !reused {
+		t.Fatal("the dropped chunk's memory was not reused")
+	}
+	// A clone shares every chunk: deleting in the original drops chunks
+	// the clone still reads, and they must not be reused.
+	cl := m.Clone()
+	for _, k := range keys {
+		commit(m, Write{Key: k})
+	}
+	if len(m.spare) != 0 {
+		t.Fatalf("%d chunks a clone shares were kept for reuse", len(m.spare))
+	}
+	for i := range keys {
+		commit(m, Write{Key: []byte("P/x" + strconv.Itoa(i)), Value: value})
+	}
+	for i, k := range keys {
+		if v, err := cl.Get(k); err != nil || !bytes.Equal(v, bytes.Repeat([]byte{byte(i)}, memChunkSize/8)) {
+			t.Fatalf("the clone's %q changed: %v", k, err)
+		}
+	}
+}
