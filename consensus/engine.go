@@ -384,7 +384,7 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 		}
 	}
 	clear(b.flushed)
-	b.arena = arena{}
+	b.arena.reset()
 	e.cache.committed(blk.Height, res.ConsensusHash)
 	return res, nil
 }
@@ -411,7 +411,7 @@ func (e *Engine) newBlockCtx(blk Block) *blockCtx {
 	}
 	b.p, b.n, b.q, b.ops, b.cache = e.p, blk.Height, blk.Height-1, blk.Ops, &e.cache
 	b.scanning, b.histSeq, b.window = false, 0, nil
-	b.arena = arena{}
+	b.arena.reset()
 	b.flushed = b.flushed[:0]
 	return b
 }

@@ -120,19 +120,52 @@ func (o *overlay) putJSON(key []byte, v any) error {
 func (o *overlay) del(key []byte) { o.writes[string(key)] = nil }
 
 // arena hands out byte slices for one block's keys and encoded values, cut
-// from large chunks: one allocation for many small ones. A chunk is never
-// reused, so a slice stays valid for as long as anyone holds it. To add a
+// from large chunks: one allocation for many small ones. The slices are
+// valid until reset, when the block is committed (Store.CommitBlock keeps
+// none of them): the chunks are then reused for the next block. To add a
 // slice: reserve room, remember len(a.buf), append to a.buf, then cut.
-type arena struct{ buf []byte }
+type arena struct {
+	buf []byte
+	// full holds this block's chunks other than buf; spare the chunks
+	// reset handed back.
+	full, spare [][]byte
+}
 
-const arenaChunk = 32 << 10
+const (
+	arenaChunk = 32 << 10
+	// arenaSpare is how many chunks reset keeps for the next block.
+	arenaSpare = 16
+)
 
 // reserve makes room for n more bytes (appending more still works: the
 // chunk is then copied, and the slices already cut keep the old one).
 func (a *arena) reserve(n int) {
-	if cap(a.buf)-len(a.buf) < n {
-		a.buf = make([]byte, 0, max(arenaChunk, n))
+	if cap(a.buf)-len(a.buf) >= n {
+		return
 	}
+	if a.buf != nil {
+		a.full = append(a.full, a.buf)
+	}
+	if k := len(a.spare); k > 0 && cap(a.spare[k-1]) >= n {
+		a.buf, a.spare = a.spare[k-1][:0], a.spare[:k-1]
+		return
+	}
+	a.buf = make([]byte, 0, max(arenaChunk, n))
+}
+
+// reset makes every chunk free for reuse: the slices cut so far must no
+// longer be in use.
+func (a *arena) reset() {
+	if a.buf != nil {
+		a.full = append(a.full, a.buf)
+	}
+	for _, c := range a.full {
+		if len(a.spare) < arenaSpare && cap(c) == arenaChunk {
+			a.spare = append(a.spare, c[:0])
+		}
+	}
+	clear(a.full)
+	a.buf, a.full = nil, a.full[:0]
 }
 
 // cut returns what was appended since len(a.buf) was start.
