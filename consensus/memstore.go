@@ -16,8 +16,9 @@ import (
 // since lookups are most of what replaying a chain does.
 //
 // Each key and its value are one record, [key length][value length][key]
-// [value] (lengths as uvarints), appended to byte chunks that are never
-// written again once filled. A hash table finds the records. It is cut into
+// [value] (lengths as uvarints), appended to byte chunks (a record is
+// later written over only by its own key's next value, see below). A hash
+// table finds the records. It is cut into
 // groups of one cache line: a control word with a byte per slot (empty,
 // deleted, or 7 low bits of a live key's hash) and seven 64-bit entries,
 // each packing the top bits of its key's hash and its record's location.
