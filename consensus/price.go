@@ -106,20 +106,20 @@ func (p *Params) priceNameFast(label string, ns *Namespace, height uint64) (pr P
 		if v < units {
 			v = units
 		}
-		div := rules.PriceDivisor
-		if stx {
-			div = rules.PriceDivisorStacks
-		}
-		if div == 0 {
-			div = 1
-		}
-		return Price{}, v / div, true
+		return Price{}, v / priceDivisor(rules, stx), true
 	}
 	if raw > 1<<53 {
 		return Price{}, 0, false
 	}
-	f := float64(raw)
-	f = f / float64(discount)
+	return Price{IsFloat: true, F: floatPrice(float64(raw), discount, units, rules, stx)}, 0, true
+}
+
+// floatPrice is the float arithmetic of price_name before epoch 4, from
+// the exponential part raw (already a float64, as the reference converts
+// it): divided by the discount, times the unit cost, at least the unit
+// cost, times the epoch's price multiplier.
+func floatPrice(raw float64, discount int, units uint64, rules NamespaceRules, stx bool) float64 {
+	f := raw / float64(discount)
 	f = f * float64(units)
 	if f < float64(units) {
 		f = float64(units)
@@ -131,8 +131,17 @@ func (p *Params) priceNameFast(label string, ns *Namespace, height uint64) (pr P
 	if !rules.HasPriceMultiplier && !stx {
 		m = 1.0
 	}
-	f = f * m
-	return Price{IsFloat: true, F: f}, 0, true
+	return f * m
+}
+
+// priceDivisor is the epoch's integer price divisor (STACKS or BTC), at
+// least 1.
+func priceDivisor(rules NamespaceRules, stx bool) uint64 {
+	div := rules.PriceDivisor
+	if stx {
+		div = rules.PriceDivisorStacks
+	}
+	return max(div, 1)
 }
 
 // priceNameBig is priceName in math/big, for any inputs.
@@ -147,31 +156,11 @@ func (p *Params) priceNameBig(label string, ns *Namespace, height uint64) Price 
 		if v.Cmp(new(big.Int).SetUint64(units)) < 0 {
 			v.SetUint64(units)
 		}
-		div := rules.PriceDivisor
-		if stx {
-			div = rules.PriceDivisorStacks
-		}
-		if div == 0 {
-			div = 1
-		}
-		v.Quo(v, new(big.Int).SetUint64(div))
+		v.Quo(v, new(big.Int).SetUint64(priceDivisor(rules, stx)))
 		return Price{I: v}
 	}
 	f, _ := new(big.Float).SetInt(raw).Float64()
-	f = f / float64(discount)
-	f = f * float64(units)
-	if f < float64(units) {
-		f = float64(units)
-	}
-	m := rules.PriceMultiplier
-	if stx {
-		m = rules.PriceMultiplierStacks
-	}
-	if !rules.HasPriceMultiplier && !stx {
-		m = 1.0
-	}
-	f = f * m
-	return Price{IsFloat: true, F: f}
+	return Price{IsFloat: true, F: floatPrice(f, discount, units, rules, stx)}
 }
 
 // priceNameStacks is price_name_stacks: int(price_name) · num / den (floor).
