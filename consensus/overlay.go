@@ -2,6 +2,7 @@ package consensus
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -218,11 +219,13 @@ func (b *blockCtx) blockWrites() ([]Write, error) {
 	return sortWrites(out, &b.sortScratch), nil
 }
 
-// writeOrder is a write's place in the sort: the first 8 bytes of its key
-// (big-endian, zero-padded) decide most comparisons without reading the key.
+// writeOrder is a write's place in the sort: the first 16 bytes of its
+// key (big-endian, zero-padded) decide most comparisons without reading the
+// key. Eight were too few: many keys share them ("n/<namespace>/", "s/"
+// and a script template), and the full compare then ran for most pairs.
 type writeOrder struct {
-	pfx uint64
-	i   int
+	hi, lo uint64
+	i      int
 }
 
 // sortWrites returns ws sorted by key (in a new slice); scratch is reused
@@ -230,16 +233,16 @@ type writeOrder struct {
 func sortWrites(ws []Write, scratch *[]writeOrder) []Write {
 	ord := (*scratch)[:0]
 	for i := range ws {
-		var p [8]byte
+		var p [16]byte
 		copy(p[:], ws[i].Key)
-		ord = append(ord, writeOrder{pfx: binary.BigEndian.Uint64(p[:]), i: i})
+		ord = append(ord, writeOrder{hi: binary.BigEndian.Uint64(p[:8]), lo: binary.BigEndian.Uint64(p[8:]), i: i})
 	}
 	slices.SortFunc(ord, func(x, y writeOrder) int {
-		if x.pfx != y.pfx {
-			if x.pfx < y.pfx {
-				return -1
-			}
-			return 1
+		if c := cmp.Compare(x.hi, y.hi); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(x.lo, y.lo); c != 0 {
+			return c
 		}
 		return bytes.Compare(ws[x.i].Key, ws[y.i].Key)
 	})
