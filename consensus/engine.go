@@ -129,24 +129,31 @@ func (e *Engine) Params() *Params { return e.p }
 // effect is a passed check: the record to hash and how to change state.
 type effect struct {
 	opcode byte
-	// render appends the record's values in the order of
-	// canon.FieldsFor(opcode).
-	render func(a *canon.Appender)
 	// collideKey is the creation id for the per-block collision rule ("" =
 	// no collision check; preorders use their own map).
 	collideKey string
-	apply      func() error
-	// fx, when set, renders and applies instead of render and apply: an
-	// effect of a frequent operation is one allocation holding the effect
-	// and everything it writes, rather than several closures and copies.
-	fx effector
+	fx         effector
 }
 
-// effector is an effect's render and apply as methods (see effect.fx).
+// effector renders a passed operation's record and applies its change.
+// The frequent operations implement it with a struct that holds the
+// effect and everything it writes (one allocation, see nameFx); the rest
+// with funcFx's two closures.
 type effector interface {
+	// render appends the record's values in the order of
+	// canon.FieldsFor(opcode).
 	render(a *canon.Appender)
 	apply(b *blockCtx) error
 }
+
+// funcFx is an effector made of two closures.
+type funcFx struct {
+	renderFn func(a *canon.Appender)
+	applyFn  func() error
+}
+
+func (f funcFx) render(a *canon.Appender) { f.renderFn(a) }
+func (f funcFx) apply(*blockCtx) error    { return f.applyFn() }
 
 type blockCtx struct {
 	p   *Params
@@ -290,20 +297,11 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 			res.Ops[i] = r
 			continue
 		}
-		if eff.fx != nil {
-			err = eff.fx.apply(b)
-		} else {
-			err = eff.apply()
-		}
-		if err != nil {
+		if err := eff.fx.apply(b); err != nil {
 			return nil, &BlockError{Height: blk.Height, Err: err}
 		}
 		a = canon.NewAppender(recBuf, eff.opcode)
-		if eff.fx != nil {
-			eff.fx.render(&a)
-		} else {
-			eff.render(&a)
-		}
+		eff.fx.render(&a)
 		if want := len(canon.FieldsFor(eff.opcode)); a.Fields() != want {
 			return nil, &BlockError{Height: blk.Height, Err: fmt.Errorf("record for opcode %q has %d values, its field list %d", eff.opcode, a.Fields(), want)}
 		}

@@ -514,14 +514,14 @@ func (b *blockCtx) checkRevoke(op *ops.Op) (*effect, *Error, error) {
 	}
 	nr := *rec
 	nr.Revoked, nr.ValueHash, nr.Op, nr.Txid, nr.Vtxindex = true, nil, "~", op.Txid, op.Vtxindex
-	return &effect{opcode: '~', render: nr.appendCanon, apply: func() error {
+	return &effect{opcode: '~', fx: funcFx{renderFn: nr.appendCanon, applyFn: func() error {
 		if b.p.Rules.ClearRevokedAtLifetime {
 			if err := b.schedule(nr.LastRenewed+ns.Lifetime, scheduledEvent{Kind: "unrevoke", ID: nr.Name}); err != nil {
 				return err
 			}
 		}
 		return b.putName(&nr, rec.Sender, &HistoryEntry{Op: nr.Op, Txid: nr.Txid, Height: b.n, Vtxindex: nr.Vtxindex})
-	}}, nil, nil
+	}}}, nil, nil
 }
 
 // checkImport is NAME_IMPORT (§3.5; F nameimport.py:115-251).
@@ -608,13 +608,13 @@ func (b *blockCtx) checkImport(op *ops.Op) (*effect, *Error, error) {
 	if old != nil {
 		oldSender = old.Sender
 	}
-	return &effect{opcode: ';', render: func(a *canon.Appender) {
+	return &effect{opcode: ';', fx: funcFx{renderFn: func(a *canon.Appender) {
 		rec.appendCanon(a)
 		a.Str(rec.Sender)
 		a.Str(rec.Address)
-	}, apply: func() error {
+	}, applyFn: func() error {
 		return b.putName(rec, oldSender, &HistoryEntry{Op: rec.Op, Txid: rec.Txid, Height: b.n, Vtxindex: rec.Vtxindex})
-	}}, nil, nil
+	}}}, nil, nil
 }
 
 // checkTokenTransfer is TOKEN_TRANSFER (§3.12; F tokentransfer.py:49-130).
@@ -666,7 +666,7 @@ func (b *blockCtx) checkTokenTransfer(op *ops.Op) (*effect, *Error, error) {
 	if units != unitsStacks {
 		return nil, reject(ErrTokenUnits, "token units %q", units), nil
 	}
-	return &effect{opcode: '$', render: func(a *canon.Appender) {
+	return &effect{opcode: '$', fx: funcFx{renderFn: func(a *canon.Appender) {
 		a.Str(op.Sender)
 		a.Str(op.Address)
 		a.Str(op.Recipient)
@@ -679,10 +679,10 @@ func (b *blockCtx) checkTokenTransfer(op *ops.Op) (*effect, *Error, error) {
 		a.Int(int64(op.Vtxindex))
 		a.Str(op.ConsensusHash)
 		a.OptStr(op.ScratchArea)
-	}, apply: func() error {
+	}, applyFn: func() error {
 		if err := b.debit(op.Address, units, amt); err != nil {
 			return err
 		}
 		return b.credit(op.RecipientAddress, units, amt)
-	}}, nil, nil
+	}}}, nil, nil
 }

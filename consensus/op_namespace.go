@@ -86,7 +86,7 @@ func (b *blockCtx) checkNamespaceReveal(op *ops.Op) (*effect, *Error, error) {
 	if op.Buckets != nil {
 		ns.Buckets = *op.Buckets
 	}
-	return &effect{opcode: '&', render: func(a *canon.Appender) { ns.appendCanon(a, false) }, collideKey: "namespace:" + op.NamespaceID, apply: func() error {
+	return &effect{opcode: '&', collideKey: "namespace:" + op.NamespaceID, fx: funcFx{renderFn: func(a *canon.Appender) { ns.appendCanon(a, false) }, applyFn: func() error {
 		if err := b.putNamespace(ns); err != nil {
 			return err
 		}
@@ -95,7 +95,7 @@ func (b *blockCtx) checkNamespaceReveal(op *ops.Op) (*effect, *Error, error) {
 			return b.schedule(ns.BlockNumber+b.p.NamespaceRevealExpire, scheduledEvent{Kind: "drop-reveal", ID: ns.NamespaceID})
 		}
 		return nil
-	}}, nil, nil
+	}}}, nil, nil
 }
 
 // checkNamespaceReady is NAMESPACE_READY (§3.3; F namespaceready.py:52-85).
@@ -118,7 +118,7 @@ func (b *blockCtx) checkNamespaceReady(op *ops.Op) (*effect, *Error, error) {
 	}
 	nn := *ns
 	nn.Op, nn.ReadyBlock, nn.Sender, nn.Txid, nn.Vtxindex = "!", b.n, op.Sender, op.Txid, op.Vtxindex
-	return &effect{opcode: '!', render: func(a *canon.Appender) { nn.appendCanon(a, true) }, apply: func() error {
+	return &effect{opcode: '!', fx: funcFx{renderFn: func(a *canon.Appender) { nn.appendCanon(a, true) }, applyFn: func() error {
 		return b.putNamespace(&nn)
-	}}, nil, nil
+	}}}, nil, nil
 }
