@@ -4,6 +4,8 @@ import (
 	"encoding/hex"
 	"math"
 	"slices"
+
+	"github.com/spvcheck/spvcheck/consensus/digest"
 )
 
 // History entries are written once and read only by View.NameHistory, yet
@@ -58,26 +60,6 @@ const (
 	hpBlockIsHeight
 )
 
-func isLowerHex(s string) bool {
-	if len(s) == 0 || len(s)%2 != 0 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return true
-}
-
-func unhex(c byte) byte {
-	if c <= '9' {
-		return c - '0'
-	}
-	return c - 'a' + 10
-}
-
 // hs writes a string, packing lower-case hex to bytes: uvarint(n<<1|1) and
 // n bytes for hex, uvarint(len<<1) and the bytes otherwise. One pass: the
 // packing is undone if a byte turns out not to be lower-case hex.
@@ -86,14 +68,7 @@ func (e *encoder) hs(v string) {
 		start := len(e.b)
 		e.u(uint64(n/2)<<1 | 1)
 		e.b = slices.Grow(e.b, n/2)
-		out := e.b[len(e.b) : len(e.b)+n/2]
-		var bad byte
-		for i := range out {
-			hi, lo := lowerHexVal[v[2*i]], lowerHexVal[v[2*i+1]]
-			bad |= hi | lo
-			out[i] = hi<<4 | lo
-		}
-		if bad <= 0xf {
+		if digest.DecodeLowerHex(e.b[len(e.b):len(e.b)+n/2], v) {
 			e.b = e.b[:len(e.b)+n/2]
 			return
 		}
@@ -101,36 +76,6 @@ func (e *encoder) hs(v string) {
 	}
 	e.u(uint64(len(v)) << 1)
 	e.b = append(e.b, v...)
-}
-
-// lowerHexVal maps a byte to its value as a lower-case hex digit, 0xff
-// for any other byte.
-const lowerHexVal = "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff" +
-	"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff" +
-	"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff" +
-	"\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\xff\xff\xff\xff\xff\xff" +
-	"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff" +
-	"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff" +
-	"\xff\x0a\x0b\x0c\x0d\x0e\x0f\xff\xff\xff\xff\xff\xff\xff\xff\xff" +
-	"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff" +
-	"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff" +
-	"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff" +
-	"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff" +
-	"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff" +
-	"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff" +
-	"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff" +
-	"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff" +
-	"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
-
-// fromLowerHex is the value of a lower-case hex digit, or 0xff.
-func fromLowerHex(c byte) byte {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0'
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10
-	}
-	return 0xff
 }
 
 func (d *decoder) hs() string {

@@ -59,10 +59,14 @@ func hashName(name, scriptHex, addr string) (string, bool) {
 // fromAnyHex is the value of a hex digit of either case, or 0xff.
 func fromAnyHex(c byte) byte {
 	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
 	case c >= 'A' && c <= 'F':
 		return c - 'A' + 10
 	}
-	return fromLowerHex(c)
+	return 0xff
 }
 
 // appendB40 is ops.B40ToBin with fixed-size arithmetic, for strings of at

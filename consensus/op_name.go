@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/spvcheck/spvcheck/consensus/canon"
+	"github.com/spvcheck/spvcheck/consensus/digest"
 	"github.com/spvcheck/spvcheck/ops"
 )
 
@@ -348,12 +349,7 @@ func (b *blockCtx) checkUpdate(op *ops.Op) (*effect, *Error, error) {
 	// target that is not lower-case hex of 16 bytes matches nothing, as
 	// hash128 only renders lower-case hex.
 	var target [16]byte
-	targetOK := len(op.NameConsensusHash) == 32 && isLowerHex(op.NameConsensusHash)
-	if targetOK {
-		for i := range target {
-			target[i] = unhex(op.NameConsensusHash[2*i])<<4 | unhex(op.NameConsensusHash[2*i+1])
-		}
-	}
+	targetOK := digest.DecodeLowerHex(target[:], op.NameConsensusHash)
 	var bufArr [128]byte
 	buf := bufArr[:0]
 	for _, nm := range names {

@@ -123,7 +123,7 @@ func merkleRoot(leaves []string) ([]byte, error) {
 	size := 0
 	for _, l := range leaves {
 		// What hex.DecodeString accepts and hex.EncodeToString gives back.
-		if len(l) == 0 || len(l)%2 != 0 || !isLowerHex(l) {
+		if len(l) == 0 || len(l)%2 != 0 {
 			return nil, &HashError{Hash: l}
 		}
 		size += len(l) / 2
@@ -133,8 +133,8 @@ func merkleRoot(leaves []string) ([]byte, error) {
 	off := 0
 	for i, l := range leaves {
 		b := raw[off : off+len(l)/2]
-		for j := range b {
-			b[j] = unhex(l[2*j])<<4 | unhex(l[2*j+1])
+		if !DecodeLowerHex(b, l) {
+			return nil, &HashError{Hash: l}
 		}
 		slices.Reverse(b)
 		off += len(b)
@@ -183,21 +183,41 @@ func merkleRoot(leaves []string) ([]byte, error) {
 	return root, nil
 }
 
-func isLowerHex(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
+// DecodeLowerHex decodes s into dst if s is exactly 2*len(dst) lower-case
+// hex digits, the only form in which hashes are written (what
+// hex.EncodeToString gives), and reports whether it was; dst is
+// unspecified otherwise. It allocates nothing.
+func DecodeLowerHex(dst []byte, s string) bool {
+	if len(s) != 2*len(dst) {
+		return false
 	}
-	return true
+	var bad byte
+	for i := range dst {
+		hi, lo := lowerHexVal[s[2*i]], lowerHexVal[s[2*i+1]]
+		bad |= hi | lo
+		dst[i] = hi<<4 | lo
+	}
+	return bad <= 0xf
 }
 
-func unhex(c byte) byte {
-	if c <= '9' {
-		return c - '0'
-	}
-	return c - 'a' + 10
-}
+// lowerHexVal maps a byte to its value as a lower-case hex digit, 0xff
+// for any other byte.
+const lowerHexVal = "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff" +
+	"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff" +
+	"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff" +
+	"\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\xff\xff\xff\xff\xff\xff" +
+	"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff" +
+	"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff" +
+	"\xff\x0a\x0b\x0c\x0d\x0e\x0f\xff\xff\xff\xff\xff\xff\xff\xff\xff" +
+	"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff" +
+	"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff" +
+	"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff" +
+	"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff" +
+	"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff" +
+	"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff" +
+	"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff" +
+	"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff" +
+	"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
 
 func merkleRootOfSorted(leaves []string) (string, error) {
 	sorted := slices.Clone(leaves)

@@ -1,6 +1,7 @@
 package digest_test
 
 import (
+	"encoding/hex"
 	"fmt"
 	"math"
 	"slices"
@@ -91,6 +92,48 @@ func TestMalformedHashes(t *testing.T) {
 			t.Errorf("ConsensusHash(%q) accepted", bad)
 		}
 	}
+}
+
+// DecodeLowerHex takes exactly what hex.EncodeToString gives back for a
+// value of dst's length: lower-case digits, the right count.
+func TestDecodeLowerHex(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		n    int
+		want bool
+	}{
+		{"", 0, true}, {"00ff9a", 3, true}, {"0123456789abcdef", 8, true},
+		{"00FF9A", 3, false}, {"00ff9", 3, false}, {"00ff9a", 2, false}, {"00ff9a00", 3, false},
+		{"0g", 1, false}, {"/0", 1, false}, {":0", 1, false}, {"`0", 1, false}, {"\xff0", 1, false},
+	} {
+		dst := make([]byte, c.n)
+		if got := digest.DecodeLowerHex(dst, c.s); got != c.want {
+			t.Errorf("DecodeLowerHex(%d bytes, %q) = %v", c.n, c.s, got)
+		} else if got && hex.EncodeToString(dst) != c.s {
+			t.Errorf("DecodeLowerHex(%q) decoded %x", c.s, dst)
+		}
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		b := rapid.SliceOf(rapid.Byte()).Draw(t, "bytes")
+		s := rapid.SampledFrom([]string{hex.EncodeToString(b), rapid.String().Draw(t, "any")}).Draw(t, "s")
+		dst := make([]byte, len(b))
+		got := digest.DecodeLowerHex(dst, s)
+		if want := len(s) == 2*len(b) && hex.EncodeToString(mustDecode(s)) == s; got != want {
+			t.Fatalf("DecodeLowerHex(%q) = %v, want %v", s, got, want)
+		}
+		if got && hex.EncodeToString(dst) != s {
+			t.Fatalf("DecodeLowerHex(%q) decoded %x", s, dst)
+		}
+	})
+}
+
+// mustDecode is hex.DecodeString, nil for anything it refuses.
+func mustDecode(s string) []byte {
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		return nil
+	}
+	return b
 }
 
 // The order of records inside a block never changes its ops hash.
