@@ -121,7 +121,7 @@ func (c *decodedCache) drop(k string) {
 }
 
 // get returns the decoded value of key (nil, true for a known absence).
-// The key may be scratch space (see blockCtx.lookupKey): it is copied
+// The key may be scratch space (see blockCtx.scratchKey): it is copied
 // only when the value is cached.
 func cachedGet[T any](b *blockCtx, key []byte) (*T, error) {
 	if v, ok := b.local[string(key)]; ok {

@@ -176,7 +176,7 @@ type blockCtx struct {
 	cache *decodedCache
 	// window caches windowHashes for the block.
 	window []string
-	// keyBuf is scratch space for lookupKey.
+	// keyBuf is scratch space for scratchKey and writeKey.
 	keyBuf []byte
 	// arena holds the block's written keys and values (see blockWrites).
 	arena arena

@@ -65,18 +65,33 @@ func namespaceOf(name string) string {
 	return ""
 }
 
-func nameKey(name string) []byte {
-	return []byte(prefixName + namespaceOf(name) + "/" + name)
+// The append forms build a key onto k: the engine builds the keys it reads
+// in one scratch buffer (blockCtx.scratchKey) and those it writes as
+// strings, both from these, so that each layout is spelled once.
+
+// appendNameKey appends n/<namespace>/<name>.
+func appendNameKey(k []byte, name string) []byte {
+	return append(append(append(append(k, prefixName...), namespaceOf(name)...), '/'), name...)
 }
 
+// appendIDKey appends prefix+id, the layout of every key that is a prefix
+// and one identifier.
+func appendIDKey(k []byte, prefix, id string) []byte {
+	return append(append(k, prefix...), id...)
+}
+
+// appendAccountKey appends a/<address>/<type>.
+func appendAccountKey(k []byte, addr, typ string) []byte {
+	return append(append(append(append(k, prefixAccount...), addr...), '/'), typ...)
+}
+
+func nameKey(name string) []byte              { return appendNameKey(nil, name) }
 func namesInNamespacePrefix(ns string) []byte { return []byte(prefixName + ns + "/") }
-func hash128Key(h string) []byte              { return []byte(prefixNameHash128 + h) }
-func ownerKey(sender string) []byte           { return []byte(prefixOwner + sender) }
-func namePreorderKey(h string) []byte         { return []byte(prefixNamePreorder + h) }
-func namespaceKey(id string) []byte           { return []byte(prefixNamespace + id) }
-func preorderKey(hash string) []byte          { return []byte(prefixPreorder + hash) }
-func accountKey(addr, typ string) []byte      { return []byte(prefixAccount + addr + "/" + typ) }
-func keychainKey(ns string) []byte            { return []byte(prefixKeychain + ns) }
+func hash128Key(h string) []byte              { return appendIDKey(nil, prefixNameHash128, h) }
+func namePreorderKey(h string) []byte         { return appendIDKey(nil, prefixNamePreorder, h) }
+func namespaceKey(id string) []byte           { return appendIDKey(nil, prefixNamespace, id) }
+func accountKey(addr, typ string) []byte      { return appendAccountKey(nil, addr, typ) }
+func keychainKey(ns string) []byte            { return appendIDKey(nil, prefixKeychain, ns) }
 func historyPrefix(name string) []byte        { return []byte(prefixHistory + name + "/") }
 
 func historyKey(name string, height uint64, vtx int, seq int) []byte {

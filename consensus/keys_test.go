@@ -2,22 +2,33 @@ package consensus
 
 import "testing"
 
-// The scratch keys of the cached reads are the keys of keys.go.
-func TestLookupKeysMatchLayout(t *testing.T) {
-	b := &blockCtx{}
-	for _, c := range []struct {
-		got  func() []byte
-		want []byte
-	}{
-		{func() []byte { return b.lookupKey(prefixName, namespaceOf("a.test"), "/", "a.test") }, nameKey("a.test")},
-		{func() []byte { return b.lookupKey(prefixName, namespaceOf("noDot"), "/", "noDot") }, nameKey("noDot")},
-		{func() []byte { return b.lookupKey(prefixNamespace, "test", "", "") }, namespaceKey("test")},
-		{func() []byte { return b.lookupKey(prefixPreorder, "ab12", "", "") }, preorderKey("ab12")},
-		{func() []byte { return b.lookupKey(prefixAccount, "addr", "/", "STACKS") }, accountKey("addr", "STACKS")},
-		{func() []byte { return b.lookupKey(prefixOwner, "76a9", "", "") }, ownerKey("76a9")},
+// The key layout of keys.go, spelled out: the engine's reads and writes
+// both build their keys with the append forms, so a change here is a
+// change of the stored format.
+func TestKeyLayout(t *testing.T) {
+	for _, c := range []struct{ got, want string }{
+		{string(nameKey("a.test")), "n/test/a.test"},
+		{string(nameKey("noDot")), "n//noDot"},
+		{string(namespaceKey("test")), "N/test"},
+		{string(appendIDKey(nil, prefixPreorder, "ab12")), "P/ab12"},
+		{string(appendIDKey(nil, prefixOwner, "76a9")), "s/76a9"},
+		{string(hash128Key("ff00")), "x/ff00"},
+		{string(namePreorderKey("ff00")), "y/ff00"},
+		{string(accountKey("addr", "STACKS")), "a/addr/STACKS"},
+		{string(keychainKey("test")), "k/test"},
+		{string(namesInNamespacePrefix("test")), "n/test/"},
+		{string(historyPrefix("a.test")), "h/a.test/"},
+		{string(historyKey("a.test", 258, 3, 1)), "h/a.test/\x00\x00\x00\x00\x00\x00\x01\x02\x00\x00\x00\x03\x00\x01"},
 	} {
-		if got := string(c.got()); got != string(c.want) {
-			t.Errorf("lookup key %q, layout key %q", got, c.want)
+		if c.got != c.want {
+			t.Errorf("key %q, want %q", c.got, c.want)
 		}
+	}
+	// A scratch key is overwritten by the next; a write key is its own.
+	b := &blockCtx{}
+	w := b.writeKey(appendNameKey(b.keyBuf[:0], "a.test"))
+	r := b.scratchKey(appendIDKey(b.keyBuf[:0], prefixOwner, "zz"))
+	if w != "n/test/a.test" || string(r) != "s/zz" {
+		t.Errorf("write key %q, scratch key %q", w, r)
 	}
 }

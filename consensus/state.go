@@ -7,14 +7,19 @@ import (
 	"sort"
 )
 
-// lookupKey builds prefix+a+sep+c (the key layout of keys.go) in the
-// block's scratch buffer, for a read that does not keep the key: the next
-// call overwrites it.
-func (b *blockCtx) lookupKey(prefix, a, sep, c string) []byte {
-	k := append(b.keyBuf[:0], prefix...)
-	k = append(append(append(k, a...), sep...), c...)
+// scratchKey returns k, a key built onto b.keyBuf[:0] by one of keys.go's
+// append forms, keeping its memory for the next one: for a read that does
+// not keep the key, which the next scratchKey overwrites.
+func (b *blockCtx) scratchKey(k []byte) []byte {
 	b.keyBuf = k
 	return k
+}
+
+// writeKey returns k, built onto b.keyBuf[:0] like scratchKey's, as a
+// string of its own (the form the block's writes are kept in).
+func (b *blockCtx) writeKey(k []byte) string {
+	b.keyBuf = k
+	return string(k)
 }
 
 // name returns a name's record as of now in this block. The record is
@@ -23,32 +28,33 @@ func (b *blockCtx) name(name string) (*NameRecord, error) {
 	if !isNameValid(name) {
 		return nil, nil
 	}
-	ns := namespaceOf(name)
-	return cachedGet[NameRecord](b, b.lookupKey(prefixName, ns, "/", name))
+	return cachedGet[NameRecord](b, b.scratchKey(appendNameKey(b.keyBuf[:0], name)))
 }
 
 // putNameRecord writes r, which is kept as it is (shared with readers and
 // the cache): the caller must not change it afterwards.
 func (b *blockCtx) putNameRecord(r *NameRecord) error {
-	return cachedPut(b, prefixName+namespaceOf(r.Name)+"/"+r.Name, r)
+	return cachedPut(b, b.writeKey(appendNameKey(b.keyBuf[:0], r.Name)), r)
 }
 
 // namespace returns a namespace record, shared with the cache: callers
 // copy it before changing it.
 func (b *blockCtx) namespace(id string) (*Namespace, error) {
-	return cachedGet[Namespace](b, b.lookupKey(prefixNamespace, id, "", ""))
+	return cachedGet[Namespace](b, b.scratchKey(appendIDKey(b.keyBuf[:0], prefixNamespace, id)))
 }
 
 func (b *blockCtx) putNamespace(ns *Namespace) error {
 	cp := *ns
-	return cachedPut(b, prefixNamespace+ns.NamespaceID, &cp)
+	return cachedPut(b, b.writeKey(appendIDKey(b.keyBuf[:0], prefixNamespace, ns.NamespaceID)), &cp)
 }
 
-func (b *blockCtx) delNamespace(id string) { cachedDel(b, prefixNamespace+id) }
+func (b *blockCtx) delNamespace(id string) {
+	cachedDel(b, b.writeKey(appendIDKey(b.keyBuf[:0], prefixNamespace, id)))
+}
 
 // preorderRows returns a copy of the preorder rows of hash.
 func (b *blockCtx) preorderRows(hash string) ([]Preorder, error) {
-	v, err := cachedGet[[]Preorder](b, b.lookupKey(prefixPreorder, hash, "", ""))
+	v, err := cachedGet[[]Preorder](b, b.scratchKey(appendIDKey(b.keyBuf[:0], prefixPreorder, hash)))
 	if err != nil || v == nil {
 		return nil, err
 	}
@@ -58,15 +64,17 @@ func (b *blockCtx) preorderRows(hash string) ([]Preorder, error) {
 // putPreorderRows writes rows, which are kept as they are: the caller must
 // not change them afterwards.
 func (b *blockCtx) putPreorderRows(hash string, rows []Preorder) error {
-	return cachedPut(b, prefixPreorder+hash, &rows)
+	return cachedPut(b, b.writeKey(appendIDKey(b.keyBuf[:0], prefixPreorder, hash)), &rows)
 }
 
-func (b *blockCtx) delPreorders(hash string) { cachedDel(b, prefixPreorder+hash) }
+func (b *blockCtx) delPreorders(hash string) {
+	cachedDel(b, b.writeKey(appendIDKey(b.keyBuf[:0], prefixPreorder, hash)))
+}
 
 // preorder returns the first row of hash with the given op ('?' or '*'),
 // shared with the cache: callers copy it before changing it.
 func (b *blockCtx) preorder(hash, op string) (*Preorder, error) {
-	v, err := cachedGet[[]Preorder](b, b.lookupKey(prefixPreorder, hash, "", ""))
+	v, err := cachedGet[[]Preorder](b, b.scratchKey(appendIDKey(b.keyBuf[:0], prefixPreorder, hash)))
 	if err != nil || v == nil {
 		return nil, err
 	}
@@ -81,7 +89,7 @@ func (b *blockCtx) preorder(hash, op string) (*Preorder, error) {
 
 // account returns a copy of a token account, or nil.
 func (b *blockCtx) account(addr, typ string) (*Account, error) {
-	a, err := cachedGet[Account](b, b.lookupKey(prefixAccount, addr, "/", typ))
+	a, err := cachedGet[Account](b, b.scratchKey(appendAccountKey(b.keyBuf[:0], addr, typ)))
 	if err != nil || a == nil {
 		return nil, err
 	}
@@ -91,13 +99,13 @@ func (b *blockCtx) account(addr, typ string) (*Account, error) {
 
 func (b *blockCtx) putAccount(a *Account) error {
 	cp := *a
-	return cachedPut(b, prefixAccount+a.Address+"/"+a.Type, &cp)
+	return cachedPut(b, b.writeKey(appendAccountKey(b.keyBuf[:0], a.Address, a.Type)), &cp)
 }
 
 // owned returns the names whose owner script is sender, shared with the
 // cache: callers must not change the slice.
 func (b *blockCtx) owned(sender string) ([]string, error) {
-	idx, err := cachedGet[ownerIndex](b, b.lookupKey(prefixOwner, sender, "", ""))
+	idx, err := cachedGet[ownerIndex](b, b.scratchKey(appendIDKey(b.keyBuf[:0], prefixOwner, sender)))
 	if err != nil || idx == nil {
 		return nil, err
 	}
@@ -328,12 +336,12 @@ func (b *blockCtx) putName(r *NameRecord, oldSender string, entry *HistoryEntry)
 // putIfChanged writes value under prefix+id unless the key already holds
 // it.
 func (b *blockCtx) putIfChanged(prefix, id, value string) error {
-	old, ok, err := b.st.get(b.lookupKey(prefix, id, "", ""))
+	old, ok, err := b.st.get(b.scratchKey(appendIDKey(b.keyBuf[:0], prefix, id)))
 	if err != nil {
 		return err
 	}
 	if !ok || string(old) != value {
-		b.st.putString(prefix+id, b.arena.str(value))
+		b.st.putString(b.writeKey(appendIDKey(b.keyBuf[:0], prefix, id)), b.arena.str(value))
 	}
 	return nil
 }
@@ -384,11 +392,11 @@ func (b *blockCtx) ownerIndexEdit(sender, name string, add bool) error {
 		return nil
 	}
 	if len(names) == 0 {
-		cachedDel(b, prefixOwner+sender)
+		cachedDel(b, b.writeKey(appendIDKey(b.keyBuf[:0], prefixOwner, sender)))
 		return nil
 	}
 	idx.Names = names
-	return cachedPut(b, prefixOwner+sender, idx)
+	return cachedPut(b, b.writeKey(appendIDKey(b.keyBuf[:0], prefixOwner, sender)), idx)
 }
 
 // ownerIndexBox is an owner index with room for a short list.
