@@ -71,14 +71,10 @@ func (b *blockCtx) payment(name string, ns *Namespace, feeBlock uint64, burnAddr
 	if stacksPaid != nil {
 		return "", reject(ErrTokensNotAllowed, "STACKS payments not yet allowed")
 	}
-	// The common case without math/big: an integer price compares with
-	// the integer payment directly, a float one as Price.Less does (the
-	// payment converted to float64, exactly below 2^53); anything else,
-	// and every rejection, takes the general path.
-	if pr, iv, ok := b.p.priceNameFast(lbl, ns, feeBlock); ok {
-		if pr.IsFloat && nameFee <= 1<<53 && float64(nameFee) >= pr.F || !pr.IsFloat && nameFee >= iv {
-			return "0", nil
-		}
+	// The common case without math/big; anything else, and every
+	// rejection, takes the general path.
+	if pr, iv, ok := b.p.priceNameFast(lbl, ns, feeBlock); ok && paidFast(pr, iv, nameFee) {
+		return "0", nil
 	}
 	price := b.p.priceName(lbl, ns, feeBlock)
 	if price.Less(new(big.Int).SetUint64(nameFee)) {

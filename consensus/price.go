@@ -144,6 +144,18 @@ func priceDivisor(rules NamespaceRules, stx bool) uint64 {
 	return max(div, 1)
 }
 
+// paidFast reports that paid covers a price from priceNameFast (an integer
+// one given as iv), as !Price.Less would: integers compared directly, a
+// float price against the payment converted to float64, which is exact
+// (as Less's conversion is) only up to 2^53, so a larger payment gets
+// false and the general path decides.
+func paidFast(pr Price, iv, paid uint64) bool {
+	if pr.IsFloat {
+		return paid <= 1<<53 && float64(paid) >= pr.F
+	}
+	return paid >= iv
+}
+
 // priceNameBig is priceName in math/big, for any inputs.
 func (p *Params) priceNameBig(label string, ns *Namespace, height uint64) Price {
 	units, stx, exp, discount := p.priceFactors(label, ns)

@@ -2,6 +2,7 @@ package consensus
 
 import (
 	"math"
+	"math/big"
 	"math/rand/v2"
 	"testing"
 )
@@ -44,6 +45,22 @@ func TestPriceNameFastMatchesBig(t *testing.T) {
 				}
 			} else if !want.I.IsUint64() || want.I.Uint64() != iv || got.I.Cmp(want.I) != 0 {
 				t.Fatalf("%+v %q %d: %d, want %v", ns, label, h, iv, want.I)
+			}
+			// The payment check's fast answer, on payments around the
+			// price: when it says paid, Less must agree.
+			base := iv
+			if want.IsFloat {
+				base = uint64(min(want.F, 1<<62))
+			}
+			for _, paid := range []uint64{0, base - 1, base, base + 1, rng.Uint64N(2 * (base + 1)), 1<<53 + 1, math.MaxUint64} {
+				fast, less := paidFast(pr, iv, paid), want.Less(new(big.Int).SetUint64(paid))
+				if fast && less {
+					t.Fatalf("%+v %q %d: %d accepted by the fast path, below %v", ns, label, h, paid, priceString(want))
+				}
+				// Below 2^53 (and always for integer prices) it decides alone.
+				if (!want.IsFloat || paid <= 1<<53) && fast == less {
+					t.Fatalf("%+v %q %d: fast path and Less differ on %d", ns, label, h, paid)
+				}
 			}
 		}
 		if answered < 1000 {
