@@ -461,10 +461,10 @@ func (m *MemStore) release(e uint64) {
 // reports whether it did. The bytes the record no longer takes become
 // garbage.
 func (m *MemStore) overwrite(e uint64, value []byte) bool {
-	c, oldSize := m.entrySize(e)
+	c := (e >> memOffBits) & memChunkMask
 	k, old := m.record(e)
 	kl := len(k)
-	size := recordSize(kl, len(value))
+	oldSize, size := recordSize(kl, len(old)), recordSize(kl, len(value))
 	if size > oldSize || m.shared[c] {
 		return false
 	}
