@@ -348,9 +348,25 @@ func (b *blockCtx) checkUpdate(op *ops.Op) (*effect, *Error, error) {
 	targetOK := digest.DecodeLowerHex(target[:], op.NameConsensusHash)
 	var bufArr [128]byte
 	buf := bufArr[:0]
+	// The first name (in index order) that both matches the target with
+	// some window hash (the newest matching one) and is a live,
+	// unrevoked name of the sender. The two tests are independent, so
+	// the hash goes first: only a matching name's record is read (most
+	// owners' other names would each cost a cold read).
 	for _, nm := range names {
 		if !targetOK {
 			break
+		}
+		ch, ok := "", false
+		for _, c := range chs {
+			buf = append(append(buf[:0], nm...), c...)
+			if h := sha256.Sum256(buf); [16]byte(h[:16]) == target {
+				ch, ok = c, true
+				break
+			}
+		}
+		if !ok {
+			continue
 		}
 		r, err := b.name(nm)
 		if err != nil {
@@ -365,16 +381,8 @@ func (b *blockCtx) checkUpdate(op *ops.Op) (*effect, *Error, error) {
 			}
 			continue
 		}
-		for _, ch := range chs {
-			buf = append(append(buf[:0], nm...), ch...)
-			if h := sha256.Sum256(buf); [16]byte(h[:16]) == target {
-				rec, matched = r, ch
-				break
-			}
-		}
-		if rec != nil {
-			break
-		}
+		rec, matched = r, ch
+		break
 	}
 	if rec == nil {
 		return nil, reject(ErrNameNotFound, "no name of %s matches %s", op.Address, op.NameConsensusHash), nil

@@ -705,3 +705,38 @@ func TestCacheSurvivesForeignWrites(t *testing.T) {
 	res := a.block(a.update(carol, "x.test", strings.Repeat("31", 20)), a.update(alice, "x.test", strings.Repeat("32", 20)))
 	a.expect(res, Accepted, Rejected)
 }
+
+// §3.8 step 2: an update names its target only through hash128(name +
+// consensus hash), matched against each live name its sender owns (F
+// namedb.py:1248-1285); revoked names are not in that list (F
+// db.py:3282-3291, §10 item 5), so a match on one is "no such name". The
+// matched name alone changes, whatever its place among the sender's names.
+func TestUpdateFindsItsNameAmongTheSenders(t *testing.T) {
+	p := Regtest()
+	c := newTestChain(t, p)
+	alice, bob, _, _ := keys(p)
+	c.skipTo(290)
+	c.launch(alice, bob, "test", 100, 400000000)
+	names := []string{"a.test", "b.test", "c.test"}
+	var pre, reg []ops.Op
+	for _, nm := range names {
+		pre = append(pre, c.preorder(alice, alice, nm, 1000))
+		reg = append(reg, register(alice, alice, nm))
+	}
+	c.expect(c.block(pre...), Accepted, Accepted, Accepted)
+	c.expect(c.block(reg...), Accepted, Accepted, Accepted)
+	c.expect(c.block(revoke(alice, "b.test")), Accepted)
+	c.expectCode(c.block(c.update(alice, "b.test", strings.Repeat("41", 20))), 0, ErrNameNotFound)
+	c.expect(c.block(c.update(alice, "c.test", strings.Repeat("42", 20))), Accepted)
+	v := c.e.View()
+	for _, nm := range names {
+		r, err := v.Name(nm)
+		if err != nil || r == nil {
+			t.Fatalf("%s: %v", nm, err)
+		}
+		updated := r.ValueHash != nil && *r.ValueHash == strings.Repeat("42", 20)
+		if updated != (nm == "c.test") {
+			t.Errorf("%s: value hash %v, want the update only on c.test", nm, r.ValueHash)
+		}
+	}
+}
