@@ -721,3 +721,39 @@ func TestMemStoreReusesDroppedChunks(t *testing.T) {
 		}
 	}
 }
+
+// Preorders, history entries and the other records fill chunks of their
+// own (streamOf): no chunk holds records of two streams.
+func TestMemStoreStreamsKeepApart(t *testing.T) {
+	for key, want := range map[string]int{
+		"P/ab": 1, "h/a.test/x": 2, "n/test/a.test": 0, "s/76a9": 0, "P": 0, "h": 0, "": 0,
+	} {
+		if got := streamOf([]byte(key)); got != want {
+			t.Errorf("streamOf(%q) = %d, want %d", key, got, want)
+		}
+	}
+	m := NewMemStore()
+	var ws []Write
+	for i := range 30 {
+		for _, p := range []string{"P/", "h/", "n/"} {
+			ws = append(ws, Write{Key: []byte(p + strconv.Itoa(100+i)), Value: bytes.Repeat([]byte{'v'}, 100)})
+		}
+	}
+	slices.SortFunc(ws, func(a, b Write) int { return bytes.Compare(a.Key, b.Key) })
+	if err := m.CommitBlock(&BlockCommit{Height: 1, Writes: ws}); err != nil {
+		t.Fatal(err)
+	}
+	checkMemStore(t, m)
+	streamOfChunk := map[uint64]int{}
+	for _, e := range m.entries() {
+		k, _ := m.record(e)
+		c := (e >> memOffBits) & memChunkMask
+		if s, ok := streamOfChunk[c]; ok && s != streamOf(k) {
+			t.Fatalf("chunk %d holds records of streams %d and %d", c, s, streamOf(k))
+		}
+		streamOfChunk[c] = streamOf(k)
+	}
+	if len(streamOfChunk) != memStreams {
+		t.Fatalf("%d chunks in use, want one per stream (%d)", len(streamOfChunk), memStreams)
+	}
+}
