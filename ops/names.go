@@ -97,6 +97,39 @@ func IsNamespaceIDValid(id string) bool {
 // they are: no case folding, any byte outside the alphabet (NUL padding
 // included) invalidates the name. See IsB40 for the trailing-newline quirk.
 func IsNameValid(fqn string) bool {
+	if ok, decided := plainNameValid(fqn); decided {
+		return ok
+	}
+	return nameValidByRules(fqn)
+}
+
+// plainNameValid decides, in one pass, a name made only of the digits
+// 0-9a-z, '-', '_' and '.', which is every name the replay meets; decided
+// is false for anything else ('+', a newline, a byte outside the
+// alphabet), which nameValidByRules then judges. For such a name the
+// rules reduce to: one dot, non-empty parts, a namespace of at most
+// MaxNamespaceIDLength bytes and MaxNameLength in all.
+func plainNameValid(fqn string) (ok, decided bool) {
+	dot := -1
+	for i := 0; i < len(fqn); i++ {
+		switch c := fqn[i]; {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_':
+		case c == '.':
+			if dot >= 0 {
+				return false, true
+			}
+			dot = i
+		default:
+			return false, false
+		}
+	}
+	nsLen := len(fqn) - dot - 1
+	return dot > 0 && nsLen > 0 && nsLen <= MaxNamespaceIDLength && len(fqn) <= MaxNameLength, true
+}
+
+// nameValidByRules is IsNameValid spelled as the reference's rules, one
+// by one (scripts.py:35-96).
+func nameValidByRules(fqn string) bool {
 	if strings.Count(fqn, ".") != 1 {
 		return false
 	}

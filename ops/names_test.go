@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"pgregory.net/rapid"
+
 	"github.com/spvcheck/spvcheck/ops"
 )
 
@@ -173,4 +175,40 @@ func TestEncoderValidation(t *testing.T) {
 			t.Errorf("%s: %v, want %v", c.name, err, c.want)
 		}
 	}
+}
+
+// IsNameValid's one-pass path for plain names agrees with the rules
+// spelled one by one, on strings drawn mostly from the name alphabet (with
+// '+', newlines and other bytes mixed in) and on arbitrary bytes.
+func TestIsNameValidFastPathMatchesRules(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		// Mostly plain characters, sometimes one the fast path hands on.
+		char := rapid.OneOf(
+			rapid.SampledFrom([]byte("0123456789abcdefghijklmnopqrstuvwxyz-_")),
+			rapid.SampledFrom([]byte(".+\n\x00A\xe9")),
+		)
+		part := func(label string, most int) string {
+			return string(rapid.SliceOfN(char, 0, most).Draw(t, label))
+		}
+		var s string
+		plain := rapid.SampledFrom([]byte("0123456789abcdefghijklmnopqrstuvwxyz-_"))
+		switch rapid.IntRange(0, 3).Draw(t, "shape") {
+		case 0: // a plain label.namespace at the limits: empty parts, the
+			// longest namespace and name, one byte either side
+			ns := rapid.SampledFrom([]int{0, 1, ops.MaxNamespaceIDLength - 1, ops.MaxNamespaceIDLength, ops.MaxNamespaceIDLength + 1}).Draw(t, "nsLen")
+			fill := ops.MaxNameLength - 1 - ns // label length that reaches MaxNameLength
+			label := rapid.SampledFrom([]int{0, 1, fill - 1, fill, fill + 1}).Draw(t, "labelLen")
+			s = string(rapid.SliceOfN(plain, label, label).Draw(t, "label")) + "." +
+				string(rapid.SliceOfN(plain, ns, ns).Draw(t, "ns"))
+		case 1: // label.namespace of any length
+			s = part("label", 36) + "." + part("ns", 21)
+		case 2: // any mix of the alphabet
+			s = part("s", 45)
+		default:
+			s = rapid.String().Draw(t, "arbitrary")
+		}
+		if got, want := ops.IsNameValid(s), ops.NameValidByRules(s); got != want {
+			t.Fatalf("IsNameValid(%q) = %v, the rules say %v", s, got, want)
+		}
+	})
 }
