@@ -118,8 +118,8 @@ func NewEngine(p *Params, store Store) (*Engine, error) {
 	if pt, ok := store.(PriorTaker); ok && pt.TakesPriors() {
 		e.priors = true
 	}
+	e.cache = newDecodedCache()
 	e.cache.recent = make([]recentHash, recentRing(p.ConsensusHashWindow))
-	e.cache.reset()
 	return e, nil
 }
 
@@ -369,9 +369,6 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 		if w.v == nil {
 			e.cache.drop(w.key)
 		} else {
-			// A value already cached in the old generation is
-			// dropped there, so that the young one holds the newest.
-			delete(e.cache.old, w.key)
 			var raw []byte
 			if e.priors {
 				// Its own copy: the arena chunk it is cut from
