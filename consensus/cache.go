@@ -46,7 +46,8 @@ type decodedCache struct {
 const cacheSlots = 1 << 10
 
 // cacheEntry is one cached committed value: decoded, and its stored bytes
-// when the engine tracks priors (see overlay.priors), nil otherwise.
+// when the engine tracks priors (see overlay.priors), nil otherwise. A nil
+// v records that the key is absent.
 type cacheEntry struct {
 	v   any
 	raw []byte
@@ -142,7 +143,7 @@ func (c *decodedCache) drop(k string) {
 	}
 }
 
-// get returns the decoded value of key (nil, true for a known absence).
+// cachedGet returns the decoded value of key (nil for an absent key).
 // The key may be scratch space (see blockCtx.scratchKey): it is copied
 // only when the value is cached.
 func cachedGet[T any](b *blockCtx, key []byte) (*T, error) {
@@ -157,6 +158,10 @@ func cachedGet[T any](b *blockCtx, key []byte) (*T, error) {
 	if b.cache != nil {
 		var hit bool
 		if slot, hash, hit = b.cache.lookup(key); hit {
+			if slot.entry.v == nil { // a known absence
+				b.st.notePrior(key, nil)
+				return nil, nil
+			}
 			if slot.entry.raw != nil {
 				b.st.notePrior(key, slot.entry.raw)
 			}
@@ -168,7 +173,13 @@ func cachedGet[T any](b *blockCtx, key []byte) (*T, error) {
 		return nil, err
 	}
 	if !ok {
-		return nil, nil // absences are not cached: most are never asked again
+		// Absences are cached too: a block asks again for most keys it
+		// found missing (a new name, preorder or owner is read by the
+		// check and again by the effect that creates it).
+		if slot != nil {
+			slot.fill(hash, key, cacheEntry{})
+		}
+		return nil, nil
 	}
 	t, err := decodeNew[T](raw)
 	if err != nil {
