@@ -123,16 +123,15 @@ func (c *decodedCache) lookup(key []byte) (*cacheSlot, uint64, bool) {
 	return s, h, s.used && s.hash == h && string(s.key) == string(key)
 }
 
-// fill makes s, the slot of key (whose hash is h), hold key's entry e.
-func (s *cacheSlot) fill(h uint64, key []byte, e cacheEntry) {
+// fillSlot makes s, the slot of key (whose hash is h), hold key's entry e.
+func fillSlot[K string | []byte](s *cacheSlot, h uint64, key K, e cacheEntry) {
 	s.used, s.hash, s.key, s.entry = true, h, append(s.key[:0], key...), e
 }
 
 // store caches e under k.
 func (c *decodedCache) store(k string, e cacheEntry) {
 	h := maphash.String(c.seed, k)
-	s := c.slotOf(h)
-	s.used, s.hash, s.key, s.entry = true, h, append(s.key[:0], k...), e
+	fillSlot(c.slotOf(h), h, k, e)
 }
 
 // drop forgets k.
@@ -177,7 +176,7 @@ func cachedGet[T any](b *blockCtx, key []byte) (*T, error) {
 		// found missing (a new name, preorder or owner is read by the
 		// check and again by the effect that creates it).
 		if slot != nil {
-			slot.fill(hash, key, cacheEntry{})
+			fillSlot(slot, hash, key, cacheEntry{})
 		}
 		return nil, nil
 	}
@@ -187,7 +186,7 @@ func cachedGet[T any](b *blockCtx, key []byte) (*T, error) {
 	}
 	if slot != nil {
 		// With priors tracked, the read just noted the stored bytes.
-		slot.fill(hash, key, cacheEntry{v: t, raw: b.st.priors[string(key)]})
+		fillSlot(slot, hash, key, cacheEntry{v: t, raw: b.st.priors[string(key)]})
 	}
 	return t, nil
 }

@@ -12,7 +12,7 @@ func TestDecodedCacheSlots(t *testing.T) {
 	c := newDecodedCache()
 	fill := func(key string, v int) {
 		s, h, _ := c.lookup([]byte(key))
-		s.fill(h, []byte(key), cacheEntry{v: v})
+		fillSlot(s, h, key, cacheEntry{v: v})
 	}
 	get := func(key string) (any, bool) {
 		s, _, hit := c.lookup([]byte(key))
@@ -56,7 +56,7 @@ func TestDecodedCacheSlots(t *testing.T) {
 	// the fill changes nothing.
 	key := []byte("mutable")
 	s, h, _ := c.lookup(key)
-	s.fill(h, key, cacheEntry{v: 3})
+	fillSlot(s, h, key, cacheEntry{v: 3})
 	key[0] = 'M'
 	if v, ok := get("mutable"); !ok || v != 3 {
 		t.Fatalf("mutable: %v %v after the caller's buffer changed", v, ok)

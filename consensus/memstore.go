@@ -356,13 +356,19 @@ func (m *MemStore) remove(i uint64) {
 // by a block, so that the records blocks do read are not spread among them
 // (BenchmarkReplay, 1M ops: +3%); 0 for the rest.
 func streamOf(key []byte) int {
-	if len(key) >= len(prefixPreorder) && string(key[:len(prefixPreorder)]) == prefixPreorder {
+	switch {
+	case hasKeyPrefix(key, prefixPreorder):
 		return 1
-	}
-	if len(key) >= len(prefixHistory) && string(key[:len(prefixHistory)]) == prefixHistory {
+	case hasKeyPrefix(key, prefixHistory):
 		return 2
 	}
 	return 0
+}
+
+// hasKeyPrefix reports whether key starts with prefix, without converting
+// key to a string.
+func hasKeyPrefix(key []byte, prefix string) bool {
+	return len(key) >= len(prefix) && string(key[:len(prefix)]) == prefix
 }
 
 // isCur reports whether chunk i is being filled by a stream.
