@@ -1,6 +1,7 @@
 package consensus
 
 import (
+	"bytes"
 	"fmt"
 	"hash/maphash"
 )
@@ -8,7 +9,7 @@ import (
 // decodedCache keeps decoded state objects across blocks so that hot
 // records (names, namespaces, preorders, accounts, owner indexes) are not
 // decoded again on every access. It holds only committed state: a block's
-// own writes live in blockCtx.local until the store has committed the
+// own writes live in its overlay until the store has committed the
 // block, then they are stored here. Values are never mutated in place
 // (readers copy before changing); deleted keys are dropped. The cache is
 // dropped whenever the store's tip is not the block the engine last
@@ -124,20 +125,19 @@ func (c *decodedCache) lookup(key []byte) (*cacheSlot, uint64, bool) {
 }
 
 // fillSlot makes s, the slot of key (whose hash is h), hold key's entry e.
-func fillSlot[K string | []byte](s *cacheSlot, h uint64, key K, e cacheEntry) {
+func fillSlot(s *cacheSlot, h uint64, key []byte, e cacheEntry) {
 	s.used, s.hash, s.key, s.entry = true, h, append(s.key[:0], key...), e
 }
 
-// store caches e under k.
-func (c *decodedCache) store(k string, e cacheEntry) {
-	h := maphash.String(c.seed, k)
-	fillSlot(c.slotOf(h), h, k, e)
+// store caches e under key.
+func (c *decodedCache) store(key []byte, e cacheEntry) {
+	s, h, _ := c.lookup(key)
+	fillSlot(s, h, key, e)
 }
 
-// drop forgets k.
-func (c *decodedCache) drop(k string) {
-	h := maphash.String(c.seed, k)
-	if s := c.slotOf(h); s.used && s.hash == h && string(s.key) == k {
+// drop forgets key.
+func (c *decodedCache) drop(key []byte) {
+	if s, _, hit := c.lookup(key); hit {
 		s.used, s.entry = false, cacheEntry{}
 	}
 }
@@ -146,7 +146,7 @@ func (c *decodedCache) drop(k string) {
 // The key may be scratch space (see blockCtx.scratchKey): it is copied
 // only when the value is cached.
 func cachedGet[T any](b *blockCtx, key []byte) (*T, error) {
-	if v, ok := b.local[string(key)]; ok {
+	if v, ok := b.st.written(key); ok {
 		if v == nil {
 			return nil, nil
 		}
@@ -185,8 +185,13 @@ func cachedGet[T any](b *blockCtx, key []byte) (*T, error) {
 		return nil, fmt.Errorf("consensus: corrupt state at %q: %w", key, err)
 	}
 	if slot != nil {
-		// With priors tracked, the read just noted the stored bytes.
-		fillSlot(slot, hash, key, cacheEntry{v: t, raw: b.st.priors[string(key)]})
+		// With priors tracked, the read just noted the stored bytes, in
+		// the block's arena: the cache keeps its own copy.
+		var raw []byte
+		if b.st.trackPriors {
+			raw = bytes.Clone(b.st.priorOf(key))
+		}
+		fillSlot(slot, hash, key, cacheEntry{v: t, raw: raw})
 	}
 	return t, nil
 }
@@ -194,27 +199,17 @@ func cachedGet[T any](b *blockCtx, key []byte) (*T, error) {
 // cachedPut writes v (which the caller must not change afterwards). The
 // value is encoded once, when the block's writes are gathered
 // (blockWrites), however often the block rewrites the key.
-// The key is a string, built once (a []byte key would be copied again
-// into the map).
-func cachedPut[T any](b *blockCtx, key string, v *T) error {
-	if b.local == nil {
-		b.local = map[string]any{}
-	}
-	b.local[key] = v
+func cachedPut[T any](b *blockCtx, key []byte, v *T) error {
+	b.st.putDecoded(key, v)
 	return nil
 }
 
-func cachedDel(b *blockCtx, key string) {
-	if b.local == nil {
-		b.local = map[string]any{}
-	}
-	b.local[key] = nil
-}
+func cachedDel(b *blockCtx, key []byte) { b.st.putDecoded(key, nil) }
 
 // flushedWrite is one of the block's decoded writes (v nil: a deletion)
 // with its encoding.
 type flushedWrite struct {
-	key string
+	key []byte
 	v   any
 	raw []byte
 }

@@ -12,7 +12,7 @@ func TestDecodedCacheSlots(t *testing.T) {
 	c := newDecodedCache()
 	fill := func(key string, v int) {
 		s, h, _ := c.lookup([]byte(key))
-		fillSlot(s, h, key, cacheEntry{v: v})
+		fillSlot(s, h, []byte(key), cacheEntry{v: v})
 	}
 	get := func(key string) (any, bool) {
 		s, _, hit := c.lookup([]byte(key))
@@ -37,18 +37,18 @@ func TestDecodedCacheSlots(t *testing.T) {
 			other = k
 		}
 	}
-	c.store(other, cacheEntry{v: 2})
+	c.store([]byte(other), cacheEntry{v: 2})
 	if _, ok := get("a"); ok {
 		t.Fatal("a survived a key stored in its slot")
 	}
 	if v, ok := get(other); !ok || v != 2 {
 		t.Fatalf("%s: %v %v, want 2", other, v, ok)
 	}
-	c.drop("a") // names a key the slot no longer holds
+	c.drop([]byte("a")) // names a key the slot no longer holds
 	if _, ok := get(other); !ok {
 		t.Fatal("dropping a key the slot does not hold dropped its entry")
 	}
-	c.drop(other)
+	c.drop([]byte(other))
 	if _, ok := get(other); ok {
 		t.Fatal("a dropped key is still found")
 	}

@@ -97,6 +97,7 @@ type Engine struct {
 	cache decodedCache
 	// priors: the store takes Write.Prior (PriorTaker).
 	priors bool
+
 	// bc is the block context, its maps and overlay reused (cleared) from
 	// block to block.
 	bc *blockCtx
@@ -118,6 +119,7 @@ func NewEngine(p *Params, store Store) (*Engine, error) {
 	if pt, ok := store.(PriorTaker); ok && pt.TakesPriors() {
 		e.priors = true
 	}
+
 	e.cache = newDecodedCache()
 	e.cache.recent = make([]recentHash, recentRing(p.ConsensusHashWindow))
 	return e, nil
@@ -170,17 +172,16 @@ type blockCtx struct {
 	// regOwners counts this block's accepted registrations per new owner.
 	regOwners map[string]int
 	histSeq   int
-	// local holds this block's decoded writes (see cache.go); cache is the
-	// engine's cache of committed state.
-	local map[string]any
+	// cache is the engine's cache of committed state.
 	cache *decodedCache
 	// window caches windowHashes for the block.
 	window []string
-	// keyBuf is scratch space for scratchKey and writeKey.
+	// keyBuf is scratch space for scratchKey.
 	keyBuf []byte
-	// arena holds the block's written keys and values (see blockWrites).
+	// arena holds the block's keys and encoded values (see blockWrites).
 	arena arena
-	// flushed lists b.local's writes as blockWrites encoded them.
+	// flushed lists the block's decoded writes as blockWrites encoded
+	// them.
 	flushed []flushedWrite
 	// sortScratch is blockWrites' sort order, reused.
 	sortScratch []writeOrder
@@ -353,7 +354,7 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 	if err := b.endOfBlock(); err != nil {
 		return nil, &BlockError{Height: blk.Height, Err: err}
 	}
-	writes, err := b.blockWrites()
+	writes, err := b.blockWrites(true)
 	if err != nil {
 		return nil, &BlockError{Height: blk.Height, Err: err}
 	}
@@ -390,10 +391,10 @@ func (e *Engine) newBlockCtx(blk Block) *blockCtx {
 	b := e.bc
 	if b == nil {
 		b = &blockCtx{
-			st:       newOverlay(e.store, e.priors),
 			scanSeen: map[string]bool{}, collided: map[string]bool{}, created: map[string]bool{},
-			preorders: map[string]bool{}, regOwners: map[string]int{}, local: map[string]any{},
+			preorders: map[string]bool{}, regOwners: map[string]int{},
 		}
+		b.st = newOverlay(e.store, e.priors, &b.arena)
 		e.bc = b
 	} else {
 		b.st.reset()
@@ -402,7 +403,6 @@ func (e *Engine) newBlockCtx(blk Block) *blockCtx {
 		clear(b.created)
 		clear(b.preorders)
 		clear(b.regOwners)
-		clear(b.local)
 	}
 	b.p, b.n, b.q, b.ops, b.cache = e.p, blk.Height, blk.Height-1, blk.Ops, &e.cache
 	b.scanning, b.histSeq, b.window = false, 0, nil

@@ -24,11 +24,14 @@ func TestKeyLayout(t *testing.T) {
 			t.Errorf("key %q, want %q", c.got, c.want)
 		}
 	}
-	// A scratch key is overwritten by the next; a write key is its own.
+	// A scratch key is overwritten by the next; a written key is the
+	// block's own copy.
 	b := &blockCtx{}
-	w := b.writeKey(appendNameKey(b.keyBuf[:0], "a.test"))
+	b.st = newOverlay(nil, false, &b.arena)
+	w := b.scratchKey(appendNameKey(b.keyBuf[:0], "a.test"))
+	b.st.put(w, []byte("v"))
 	r := b.scratchKey(appendIDKey(b.keyBuf[:0], prefixOwner, "zz"))
-	if w != "n/test/a.test" || string(r) != "s/zz" {
-		t.Errorf("write key %q, scratch key %q", w, r)
+	if got := b.st.keys.entries[0].key; string(got) != "n/test/a.test" || string(r) != "s/zz" {
+		t.Errorf("written key %q, scratch key %q", got, r)
 	}
 }

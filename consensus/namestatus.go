@@ -43,7 +43,7 @@ func (v *View) NameStatus(name string, h uint64) (*NameStatus, error) {
 	}
 	// A block context for block h+1 sees the state as of h, as the engine's
 	// checks in that block would.
-	b := &blockCtx{p: v.p, st: newOverlay(v.r, false), n: h + 1, q: h}
+	b := &blockCtx{p: v.p, st: newOverlay(v.r, false, new(arena)), n: h + 1, q: h}
 	st.Alive = b.aliveIn(rec, ns, h)
 	st.Registered = st.Alive && !rec.Revoked
 	st.InGrace = b.inGrace(rec, ns, h)

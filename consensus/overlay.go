@@ -13,29 +13,27 @@ import (
 // check sees the state as of the start of the block plus the block's earlier
 // accepted operations, and nothing reaches the store until the block is done.
 type overlay struct {
-	base   Reader
-	writes map[string][]byte // nil value = deleted
-	// priors, when the store takes them (PriorTaker), holds the value each
-	// key had at the start of the block (nil: absent), for every key read
-	// from the base or known to be new; blockWrites hands them over.
-	priors map[string][]byte
+	base Reader
+	// keys holds the block's writes (encoded, or decoded, see cachedPut)
+	// and, when the store takes priors (PriorTaker), the value every key
+	// read from the base or known to be new had at the start of the
+	// block; blockWrites hands them over.
+	keys        writeSet
+	trackPriors bool
+	// arena holds the keys (and the encoded values the block builds).
+	arena *arena
 	// blind holds writes of keys that nothing reads during a block (the
-	// history entries, each key written once): they skip the map.
+	// history entries, each key written once): they skip the set.
 	blind []Write
 }
 
-func newOverlay(base Reader, trackPriors bool) *overlay {
-	o := &overlay{base: base, writes: map[string][]byte{}}
-	if trackPriors {
-		o.priors = map[string][]byte{}
-	}
-	return o
+func newOverlay(base Reader, trackPriors bool, a *arena) *overlay {
+	return &overlay{base: base, keys: newWriteSet(), trackPriors: trackPriors, arena: a}
 }
 
 // reset empties the overlay for the next block.
 func (o *overlay) reset() {
-	clear(o.writes)
-	clear(o.priors)
+	o.keys.reset()
 	clear(o.blind)
 	o.blind = o.blind[:0]
 }
@@ -45,15 +43,28 @@ func (o *overlay) reset() {
 // block (its prior is absent).
 func (o *overlay) putBlind(key, value []byte, priorKnown bool) {
 	w := Write{Key: key, Value: value}
-	if priorKnown && o.priors != nil {
+	if priorKnown && o.trackPriors {
 		w.PriorKnown = true
 	}
 	o.blind = append(o.blind, w)
 }
 
+// get returns key's encoded value as of now in the block.
 func (o *overlay) get(key []byte) ([]byte, bool, error) {
-	if v, ok := o.writes[string(key)]; ok {
-		return v, v != nil, nil
+	if p := o.keys.find(key); p >= 0 {
+		e := &o.keys.entries[p]
+		switch {
+		case e.written && e.isDecoded:
+			if e.decoded == nil {
+				return nil, false, nil
+			}
+			raw, err := o.arena.value(e.decoded)
+			return raw, err == nil, err
+		case e.written:
+			return e.value, e.value != nil, nil
+		case e.priorKnown:
+			return e.prior, e.prior != nil, nil
+		}
 	}
 	v, err := o.base.Get(key)
 	if errors.Is(err, ErrNotFound) {
@@ -63,10 +74,11 @@ func (o *overlay) get(key []byte) ([]byte, bool, error) {
 	if err != nil {
 		return nil, false, fmt.Errorf("consensus: reading state: %w", err)
 	}
-	if o.priors != nil {
+	if o.trackPriors {
 		// A store's slice may be reused by its next read: keep a copy
-		// (never nil, so that a present empty value stays present).
-		o.notePrior(key, append(make([]byte, 0, len(v)), v...))
+		// (never empty-as-nil, so that a present empty value stays
+		// present).
+		o.notePrior(key, arenaCopy(o.arena, v))
 	}
 	return v, true, nil
 }
@@ -74,12 +86,35 @@ func (o *overlay) get(key []byte) ([]byte, bool, error) {
 // notePrior records v (nil: absent) as key's value at the start of the
 // block, unless one is recorded already.
 func (o *overlay) notePrior(key, v []byte) {
-	if o.priors == nil {
+	if !o.trackPriors {
 		return
 	}
-	if _, ok := o.priors[string(key)]; !ok {
-		o.priors[string(key)] = v
+	if e := &o.keys.entries[o.keys.add(key, o.arena)]; !e.priorKnown {
+		e.prior, e.priorKnown = v, true
 	}
+}
+
+// priorOf returns key's noted value at the start of the block (nil when
+// absent or not noted).
+func (o *overlay) priorOf(key []byte) []byte {
+	if !o.trackPriors {
+		return nil
+	}
+	if p := o.keys.find(key); p >= 0 {
+		return o.keys.entries[p].prior
+	}
+	return nil
+}
+
+// written returns the block's decoded write of key: ok is false when the
+// block has not written key as a decoded value; v is nil for a deletion.
+func (o *overlay) written(key []byte) (v any, ok bool) {
+	if p := o.keys.find(key); p >= 0 {
+		if e := &o.keys.entries[p]; e.written && e.isDecoded {
+			return e.decoded, true
+		}
+	}
+	return nil, false
 }
 
 // putNew writes a key that cannot exist before this block (one named by
@@ -100,13 +135,17 @@ func (o *overlay) getJSON(key []byte, v any) (bool, error) {
 	return true, nil
 }
 
+// put writes key's encoded value (nil: deletes it); the key is copied.
 func (o *overlay) put(key []byte, value []byte) {
-	o.writes[string(key)] = value
+	e := &o.keys.entries[o.keys.add(key, o.arena)]
+	e.written, e.isDecoded, e.value, e.decoded = true, false, value, nil
 }
 
-// putString is put with a string key (built once, not copied again).
-func (o *overlay) putString(key string, value []byte) {
-	o.writes[key] = value
+// putDecoded writes key's value as a decoded object (nil: deletes it),
+// encoded once when the block's writes are gathered; the key is copied.
+func (o *overlay) putDecoded(key []byte, v any) {
+	e := &o.keys.entries[o.keys.add(key, o.arena)]
+	e.written, e.isDecoded, e.value, e.decoded = true, true, nil, v
 }
 
 func (o *overlay) putJSON(key []byte, v any) error {
@@ -114,11 +153,11 @@ func (o *overlay) putJSON(key []byte, v any) error {
 	if err != nil {
 		return err
 	}
-	o.writes[string(key)] = b
+	o.put(key, b)
 	return nil
 }
 
-func (o *overlay) del(key []byte) { o.writes[string(key)] = nil }
+func (o *overlay) del(key []byte) { o.put(key, nil) }
 
 // arena hands out byte slices for one block's keys and encoded values, cut
 // from large chunks: one allocation for many small ones. The slices are
@@ -173,49 +212,60 @@ func (a *arena) reset() {
 func (a *arena) cut(start int) []byte { return a.buf[start:len(a.buf):len(a.buf)] }
 
 // str copies s into the arena.
-func (a *arena) str(s string) []byte {
+func (a *arena) str(s string) []byte { return arenaCopy(a, s) }
+
+// bytes copies b into the arena.
+func (a *arena) bytes(b []byte) []byte { return arenaCopy(a, b) }
+
+// value encodes v (see appendValue) into the arena.
+func (a *arena) value(v any) ([]byte, error) {
+	a.reserve(512)
+	start := len(a.buf)
+	raw, err := appendValue(a.buf, v)
+	if err != nil {
+		return nil, err
+	}
+	a.buf = raw
+	return a.cut(start), nil
+}
+
+func arenaCopy[S string | []byte](a *arena, s S) []byte {
 	a.reserve(len(s))
 	start := len(a.buf)
 	a.buf = append(a.buf, s...)
 	return a.cut(start)
 }
 
-// blockWrites returns the block's writes in key order: b.local's decoded
-// values, encoded, and the overlay's raw ones. It records the encoded
-// local writes in b.flushed, for the cache.
-func (b *blockCtx) blockWrites() ([]Write, error) {
+// blockWrites returns the block's writes: the decoded ones encoded, in
+// the order the block first touched their keys, then the blind ones,
+// sorted by key unless the store takes them in any order. It records the
+// decoded writes, with their encodings, in b.flushed for the cache.
+func (b *blockCtx) blockWrites(sorted bool) ([]Write, error) {
 	o := b.st
-	out := make([]Write, 0, len(b.local)+len(o.writes)+len(o.blind))
+	out := make([]Write, 0, len(o.keys.entries)+len(o.blind))
 	b.flushed = b.flushed[:0]
-	for k, v := range b.local {
-		w := Write{Key: b.arena.str(k)}
-		if v != nil {
-			b.arena.reserve(512)
-			start := len(b.arena.buf)
-			raw, err := appendValue(b.arena.buf, v)
-			if err != nil {
-				return nil, err
-			}
-			b.arena.buf = raw
-			w.Value = b.arena.cut(start)
-		}
-		if p, ok := o.priors[k]; ok {
-			w.Prior, w.PriorKnown = p, true
-		}
-		out = append(out, w)
-		b.flushed = append(b.flushed, flushedWrite{key: k, v: v, raw: w.Value})
-	}
-	for k, v := range o.writes {
-		if _, ok := b.local[k]; ok {
+	for i := range o.keys.entries {
+		e := &o.keys.entries[i]
+		if !e.written {
 			continue
 		}
-		w := Write{Key: b.arena.str(k), Value: v}
-		if p, ok := o.priors[k]; ok {
-			w.Prior, w.PriorKnown = p, true
+		w := Write{Key: e.key, Value: e.value, Prior: e.prior, PriorKnown: e.priorKnown}
+		if e.isDecoded {
+			if e.decoded != nil {
+				raw, err := b.arena.value(e.decoded)
+				if err != nil {
+					return nil, err
+				}
+				w.Value = raw
+			}
+			b.flushed = append(b.flushed, flushedWrite{key: e.key, v: e.decoded, raw: w.Value})
 		}
 		out = append(out, w)
 	}
 	out = append(out, o.blind...)
+	if !sorted {
+		return out, nil
+	}
 	return sortWrites(out, &b.sortScratch), nil
 }
 

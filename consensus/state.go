@@ -8,18 +8,12 @@ import (
 )
 
 // scratchKey returns k, a key built onto b.keyBuf[:0] by one of keys.go's
-// append forms, keeping its memory for the next one: for a read that does
-// not keep the key, which the next scratchKey overwrites.
+// append forms, keeping its memory for the next one: the next scratchKey
+// overwrites it, so it serves a read, or a write (the block's key set
+// keeps its own copy of a written key).
 func (b *blockCtx) scratchKey(k []byte) []byte {
 	b.keyBuf = k
 	return k
-}
-
-// writeKey returns k, built onto b.keyBuf[:0] like scratchKey's, as a
-// string of its own (the form the block's writes are kept in).
-func (b *blockCtx) writeKey(k []byte) string {
-	b.keyBuf = k
-	return string(k)
 }
 
 // name returns a name's record as of now in this block. The record is
@@ -34,7 +28,7 @@ func (b *blockCtx) name(name string) (*NameRecord, error) {
 // putNameRecord writes r, which is kept as it is (shared with readers and
 // the cache): the caller must not change it afterwards.
 func (b *blockCtx) putNameRecord(r *NameRecord) error {
-	return cachedPut(b, b.writeKey(appendNameKey(b.keyBuf[:0], r.Name)), r)
+	return cachedPut(b, b.scratchKey(appendNameKey(b.keyBuf[:0], r.Name)), r)
 }
 
 // namespace returns a namespace record, shared with the cache: callers
@@ -45,11 +39,11 @@ func (b *blockCtx) namespace(id string) (*Namespace, error) {
 
 func (b *blockCtx) putNamespace(ns *Namespace) error {
 	cp := *ns
-	return cachedPut(b, b.writeKey(appendIDKey(b.keyBuf[:0], prefixNamespace, ns.NamespaceID)), &cp)
+	return cachedPut(b, b.scratchKey(appendIDKey(b.keyBuf[:0], prefixNamespace, ns.NamespaceID)), &cp)
 }
 
 func (b *blockCtx) delNamespace(id string) {
-	cachedDel(b, b.writeKey(appendIDKey(b.keyBuf[:0], prefixNamespace, id)))
+	cachedDel(b, b.scratchKey(appendIDKey(b.keyBuf[:0], prefixNamespace, id)))
 }
 
 // preorderRows returns a copy of the preorder rows of hash.
@@ -64,11 +58,11 @@ func (b *blockCtx) preorderRows(hash string) ([]Preorder, error) {
 // putPreorderRows writes rows, which are kept as they are: the caller must
 // not change them afterwards.
 func (b *blockCtx) putPreorderRows(hash string, rows []Preorder) error {
-	return cachedPut(b, b.writeKey(appendIDKey(b.keyBuf[:0], prefixPreorder, hash)), &rows)
+	return cachedPut(b, b.scratchKey(appendIDKey(b.keyBuf[:0], prefixPreorder, hash)), &rows)
 }
 
 func (b *blockCtx) delPreorders(hash string) {
-	cachedDel(b, b.writeKey(appendIDKey(b.keyBuf[:0], prefixPreorder, hash)))
+	cachedDel(b, b.scratchKey(appendIDKey(b.keyBuf[:0], prefixPreorder, hash)))
 }
 
 // preorder returns the first row of hash with the given op ('?' or '*'),
@@ -99,7 +93,7 @@ func (b *blockCtx) account(addr, typ string) (*Account, error) {
 
 func (b *blockCtx) putAccount(a *Account) error {
 	cp := *a
-	return cachedPut(b, b.writeKey(appendAccountKey(b.keyBuf[:0], a.Address, a.Type)), &cp)
+	return cachedPut(b, b.scratchKey(appendAccountKey(b.keyBuf[:0], a.Address, a.Type)), &cp)
 }
 
 // owned returns the names whose owner script is sender, shared with the
@@ -341,7 +335,7 @@ func (b *blockCtx) putIfChanged(prefix, id, value string) error {
 		return err
 	}
 	if !ok || string(old) != value {
-		b.st.putString(b.writeKey(appendIDKey(b.keyBuf[:0], prefix, id)), b.arena.str(value))
+		b.st.put(b.scratchKey(appendIDKey(b.keyBuf[:0], prefix, id)), b.arena.str(value))
 	}
 	return nil
 }
@@ -392,11 +386,11 @@ func (b *blockCtx) ownerIndexEdit(sender, name string, add bool) error {
 		return nil
 	}
 	if len(names) == 0 {
-		cachedDel(b, b.writeKey(appendIDKey(b.keyBuf[:0], prefixOwner, sender)))
+		cachedDel(b, b.scratchKey(appendIDKey(b.keyBuf[:0], prefixOwner, sender)))
 		return nil
 	}
 	idx.Names = names
-	return cachedPut(b, b.writeKey(appendIDKey(b.keyBuf[:0], prefixOwner, sender)), idx)
+	return cachedPut(b, b.scratchKey(appendIDKey(b.keyBuf[:0], prefixOwner, sender)), idx)
 }
 
 // ownerIndexBox is an owner index with room for a short list.

@@ -1,0 +1,102 @@
+package consensus
+
+import "hash/maphash"
+
+// writeSet is one block's keys: those it wrote, with their new values, and,
+// when the store takes priors, those it read, with the value each held at
+// the start of the block. Keys are kept in the order the block first
+// touched them, so that handing the writes over needs no map iteration,
+// and each key is copied once, into the block's arena, and found again by
+// its bytes: no key string is built per access.
+//
+// It is an open-addressing table (linear probing) of positions in entries,
+// kept at most half full; the block's few hundred keys fit in its first
+// size.
+type writeSet struct {
+	seed maphash.Seed
+	// index holds 1 + the position in entries of a key, 0 for an empty
+	// slot; its length is a power of two.
+	index   []int32
+	entries []blockKey
+}
+
+// blockKey is one key of a block. A key the block read but did not write
+// (only tracked with priors) has neither a value nor a decoded value.
+type blockKey struct {
+	hash uint64
+	key  []byte // in the block's arena
+	// written: the block wrote the key; decoded, when set, is its new
+	// value as a decoded object (nil: deleted), else value is its new
+	// encoded value (nil: deleted).
+	written, isDecoded bool
+	value              []byte
+	decoded            any
+	// prior is the key's value at the start of the block (nil: absent),
+	// when priorKnown.
+	prior      []byte
+	priorKnown bool
+}
+
+const writeSetMinIndex = 1 << 10
+
+func newWriteSet() writeSet {
+	return writeSet{seed: maphash.MakeSeed(), index: make([]int32, writeSetMinIndex)}
+}
+
+// reset empties the set for the next block. Keys and values of the old
+// entries are not kept (their arena is reset too).
+func (s *writeSet) reset() {
+	clear(s.index)
+	clear(s.entries)
+	s.entries = s.entries[:0]
+}
+
+// find returns key's position in entries, or -1.
+func (s *writeSet) find(key []byte) int {
+	return s.lookup(key, maphash.Bytes(s.seed, key))
+}
+
+func (s *writeSet) lookup(key []byte, h uint64) int {
+	mask := uint64(len(s.index) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		p := s.index[i]
+		if p == 0 {
+			return -1
+		}
+		if e := &s.entries[p-1]; e.hash == h && string(e.key) == string(key) {
+			return int(p - 1)
+		}
+	}
+}
+
+// add returns key's position in entries, adding the key (copied into a)
+// when it is new.
+func (s *writeSet) add(key []byte, a *arena) int {
+	h := maphash.Bytes(s.seed, key)
+	if p := s.lookup(key, h); p >= 0 {
+		return p
+	}
+	if 2*(len(s.entries)+1) > len(s.index) {
+		s.grow()
+	}
+	s.entries = append(s.entries, blockKey{hash: h, key: a.bytes(key)})
+	s.place(h, int32(len(s.entries)))
+	return len(s.entries) - 1
+}
+
+// place puts position+1 p into the first free slot from h.
+func (s *writeSet) place(h uint64, p int32) {
+	mask := uint64(len(s.index) - 1)
+	i := h & mask
+	for s.index[i] != 0 {
+		i = (i + 1) & mask
+	}
+	s.index[i] = p
+}
+
+func (s *writeSet) grow() {
+	s.index = make([]int32, 2*len(s.index))
+	for j := range s.entries {
+		s.place(s.entries[j].hash, int32(j+1))
+	}
+}
