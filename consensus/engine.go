@@ -97,7 +97,9 @@ type Engine struct {
 	cache decodedCache
 	// priors: the store takes Write.Prior (PriorTaker).
 	priors bool
-
+	// sortWrites: the store wants a block's writes sorted by key (it is
+	// not an UnorderedCommitter).
+	sortWrites bool
 	// bc is the block context, its maps and overlay reused (cleared) from
 	// block to block.
 	bc *blockCtx
@@ -115,11 +117,13 @@ func NewEngine(p *Params, store Store) (*Engine, error) {
 	if p.MicroStacksPerSatDen == 0 {
 		return nil, errors.New("consensus: params have a zero microstacks denominator")
 	}
-	e := &Engine{p: p, store: store}
+	e := &Engine{p: p, store: store, sortWrites: true}
 	if pt, ok := store.(PriorTaker); ok && pt.TakesPriors() {
 		e.priors = true
 	}
-
+	if uc, ok := store.(UnorderedCommitter); ok && uc.TakesUnorderedWrites() {
+		e.sortWrites = false
+	}
 	e.cache = newDecodedCache()
 	e.cache.recent = make([]recentHash, recentRing(p.ConsensusHashWindow))
 	return e, nil
@@ -354,7 +358,7 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 	if err := b.endOfBlock(); err != nil {
 		return nil, &BlockError{Height: blk.Height, Err: err}
 	}
-	writes, err := b.blockWrites(true)
+	writes, err := b.blockWrites(e.sortWrites)
 	if err != nil {
 		return nil, &BlockError{Height: blk.Height, Err: err}
 	}

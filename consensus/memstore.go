@@ -2,6 +2,7 @@ package consensus
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"hash/maphash"
@@ -101,8 +102,12 @@ type MemStore struct {
 	// unless dirty.
 	sorted []uint32
 	dirty  bool
-	tip    uint64
-	hasTip bool
+	// writeHashes and writeOrder are CommitBlock's scratch space: the
+	// hash of each write's key, and the writes ordered by hash and key.
+	writeHashes []uint64
+	writeOrder  []int32
+	tip         uint64
+	hasTip      bool
 }
 
 const (
@@ -617,16 +622,24 @@ func (m *MemStore) Scan(prefix []byte, fn func(key, value []byte) (bool, error))
 	return nil
 }
 
-// CommitBlock implements Store. Write.Prior is not consulted: the store
-// keeps no undo record.
+// TakesUnorderedWrites implements UnorderedCommitter: a key's place in
+// the table is its hash, so the order of a block's writes does not matter.
+func (m *MemStore) TakesUnorderedWrites() bool { return true }
+
+// CommitBlock implements Store. The writes may come in any order (see
+// TakesUnorderedWrites), each key at most once. Write.Prior is not
+// consulted: the store keeps no undo record.
 func (m *MemStore) CommitBlock(c *BlockCommit) error {
 	if m.hasTip && c.Height != m.tip+1 {
 		return fmt.Errorf("consensus: mem store at %d cannot commit block %d", m.tip, c.Height)
 	}
-	for i, w := range c.Writes {
-		if i > 0 && bytes.Compare(c.Writes[i-1].Key, w.Key) >= 0 {
-			return fmt.Errorf("consensus: block %d writes are not sorted", c.Height)
-		}
+	hashes := m.writeHashes[:0]
+	for _, w := range c.Writes {
+		hashes = append(hashes, m.hash(w.Key))
+	}
+	m.writeHashes = hashes
+	if k := m.repeatedKey(c.Writes); k != nil {
+		return fmt.Errorf("consensus: block %d writes key %q more than once", c.Height, k)
 	}
 	// Each write adds at most one chunk, and compaction at most 4/3 of the
 	// chunks it empties plus one (what it moves fills new chunks at least
@@ -635,8 +648,8 @@ func (m *MemStore) CommitBlock(c *BlockCommit) error {
 	if inUse := len(m.chunks) - len(m.freeChunks) + len(c.Writes) + 1; inUse+(4*inUse+2)/3+1 > memMaxChunks {
 		return fmt.Errorf("consensus: mem store cannot commit block %d: %d chunks in use, at most %d", c.Height, inUse, memMaxChunks)
 	}
-	for _, w := range c.Writes {
-		h := m.hash(w.Key)
+	for j, w := range c.Writes {
+		h := hashes[j]
 		i, e, found := m.find(w.Key, h)
 		switch {
 		case w.Value == nil:
@@ -672,6 +685,32 @@ func (m *MemStore) CommitBlock(c *BlockCommit) error {
 		m.compact()
 	}
 	m.tip, m.hasTip = c.Height, true
+	return nil
+}
+
+// repeatedKey returns a key that ws writes more than once, or nil;
+// m.writeHashes holds the hashes of ws's keys. Ordering the writes by hash
+// (then key, for hashes that collide) puts a repeated key's writes next
+// to each other.
+func (m *MemStore) repeatedKey(ws []Write) []byte {
+	hashes := m.writeHashes
+	order := m.writeOrder[:0]
+	for i := range ws {
+		order = append(order, int32(i))
+	}
+	m.writeOrder = order
+	slices.SortFunc(order, func(a, b int32) int {
+		if c := cmp.Compare(hashes[a], hashes[b]); c != 0 {
+			return c
+		}
+		return bytes.Compare(ws[a].Key, ws[b].Key)
+	})
+	for j := 1; j < len(order); j++ {
+		a, b := order[j-1], order[j]
+		if hashes[a] == hashes[b] && bytes.Equal(ws[a].Key, ws[b].Key) {
+			return ws[a].Key
+		}
+	}
 	return nil
 }
 

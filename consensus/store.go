@@ -47,8 +47,9 @@ type BlockCommit struct {
 	// BlockHash is the Bitcoin block hash (internal byte order), zero when
 	// the block came from a vector rather than a chain.
 	BlockHash [32]byte
-	// Writes are the state changes, sorted by key, each key at most once.
-	// They include the block's consensus-hash chain entry.
+	// Writes are the state changes, each key at most once, sorted by key
+	// unless the store takes them in any order (UnorderedCommitter). They
+	// include the block's consensus-hash chain entry.
 	Writes []Write
 	// Records are the canonical serializations of the block's committed
 	// records in transaction order (the leaves of its ops hash).
@@ -80,4 +81,12 @@ type Store interface {
 // values of the keys a block writes only for such a store.
 type PriorTaker interface {
 	TakesPriors() bool
+}
+
+// UnorderedCommitter is implemented by a Store that applies a block's
+// writes in any order (a hash table, say). The engine then skips sorting
+// them and hands them over in an order that still depends only on the
+// block: the order its operations first touched each key.
+type UnorderedCommitter interface {
+	TakesUnorderedWrites() bool
 }
