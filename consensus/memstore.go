@@ -102,12 +102,13 @@ type MemStore struct {
 	// unless dirty.
 	sorted []uint32
 	dirty  bool
-	// writeHashes and writeOrder are CommitBlock's scratch space: the
-	// hash of each write's key, and the writes ordered by hash and key.
-	writeHashes []uint64
-	writeOrder  []int32
-	tip         uint64
-	hasTip      bool
+	// writeHashes, sortedHashes and writeOrder are CommitBlock's scratch
+	// space: the hash of each write's key, the same sorted, and the writes
+	// ordered by hash and key.
+	writeHashes, sortedHashes []uint64
+	writeOrder                []int32
+	tip                       uint64
+	hasTip                    bool
 }
 
 const (
@@ -689,11 +690,25 @@ func (m *MemStore) CommitBlock(c *BlockCommit) error {
 }
 
 // repeatedKey returns a key that ws writes more than once, or nil;
-// m.writeHashes holds the hashes of ws's keys. Ordering the writes by hash
-// (then key, for hashes that collide) puts a repeated key's writes next
-// to each other.
+// m.writeHashes holds the hashes of ws's keys. Distinct hashes settle it
+// (a plain sort of the hashes); only when two are equal are the writes
+// ordered by hash, then key, which puts a repeated key's writes next to
+// each other.
 func (m *MemStore) repeatedKey(ws []Write) []byte {
 	hashes := m.writeHashes
+	sorted := append(m.sortedHashes[:0], hashes...)
+	m.sortedHashes = sorted
+	slices.Sort(sorted)
+	distinct := true
+	for j := 1; j < len(sorted); j++ {
+		if sorted[j-1] == sorted[j] {
+			distinct = false
+			break
+		}
+	}
+	if distinct {
+		return nil
+	}
 	order := m.writeOrder[:0]
 	for i := range ws {
 		order = append(order, int32(i))
