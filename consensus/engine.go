@@ -100,6 +100,8 @@ type Engine struct {
 	// sortWrites: the store wants a block's writes sorted by key (it is
 	// not an UnorderedCommitter).
 	sortWrites bool
+	// warmKeys are the keys handed to a Warmer store (see warm.go).
+	warmKeys keyList
 	// bc is the block context, its maps and overlay reused (cleared) from
 	// block to block.
 	bc *blockCtx
@@ -218,6 +220,8 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 			return nil, &BlockError{Height: blk.Height, Err: err}
 		}
 	}
+	// After the cache check: the warm-up reads through the cache.
+	e.warm(b, blk)
 	res := &BlockResult{Height: blk.Height, Ops: make([]OpResult, len(blk.Ops))}
 
 	// Scan phase (state-machine.md §2.2-1): creations checked against the

@@ -107,8 +107,12 @@ type MemStore struct {
 	// ordered by hash and key.
 	writeHashes, sortedHashes []uint64
 	writeOrder                []int32
-	tip                       uint64
-	hasTip                    bool
+	// warmHashes is Warm's scratch space; warmSink keeps its loads from
+	// being optimized away.
+	warmHashes []uint64
+	warmSink   uint64
+	tip        uint64
+	hasTip     bool
 }
 
 const (

@@ -331,6 +331,12 @@ func TestMemStoreTableModel(t *testing.T) {
 				}
 			}
 			commitToModel(t, m, h, writes, model, func() bool { return rapid.Bool().Draw(t, "priorKnown") })
+			// Warming any keys, present or not, changes no read.
+			var warm [][]byte
+			for _, k := range keys {
+				warm = append(warm, []byte(k))
+			}
+			m.Warm(warm)
 			kept = append(kept, getsMatchModel(t, m, keys, model)...)
 			scanMatchesModel(t, m, rapid.SampledFrom([]string{"", "n/", "n/id/", "h/a/", "x/", "1", "zz"}).Draw(t, "prefix"), model)
 			if rapid.IntRange(0, 7).Draw(t, "clone") == 0 {

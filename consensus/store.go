@@ -90,3 +90,11 @@ type PriorTaker interface {
 type UnorderedCommitter interface {
 	TakesUnorderedWrites() bool
 }
+
+// Warmer is implemented by a Store that can bring the data of many keys
+// into the CPU caches at once, their misses overlapping, where the
+// engine's reads, one after another, would wait for each in turn (see
+// warm.go). Warm is a hint: it changes nothing a read returns.
+type Warmer interface {
+	Warm(keys [][]byte)
+}

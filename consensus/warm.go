@@ -1,0 +1,137 @@
+package consensus
+
+import (
+	"math/bits"
+
+	"github.com/spvcheck/spvcheck/ops"
+)
+
+// The engine's reads of a block are one after another, and each that
+// misses the CPU caches waits ~100 ns for DRAM. Before checking a block,
+// the engine hands a Warmer store the keys its operations will read, so
+// that the store can load them with their misses overlapping: first the
+// keys the operations name directly, then the name records found through
+// those (an updater's names, a transfer's name).
+
+// keyList collects keys built onto one buffer.
+type keyList struct {
+	buf  []byte
+	ends []int
+	keys [][]byte
+}
+
+func (l *keyList) reset() {
+	l.buf, l.ends = l.buf[:0], l.ends[:0]
+}
+
+// add records the key that one of keys.go's append forms just appended
+// onto l.buf: call it as l.add(appendNameKey(l.buf, name)).
+func (l *keyList) add(buf []byte) {
+	l.buf = buf
+	l.ends = append(l.ends, len(buf))
+}
+
+// list returns the keys added since reset, valid until the next reset.
+func (l *keyList) list() [][]byte {
+	l.keys = l.keys[:0]
+	start := 0
+	for _, end := range l.ends {
+		l.keys = append(l.keys, l.buf[start:end:end])
+		start = end
+	}
+	return l.keys
+}
+
+// addDirectKeys adds the keys that list's operations will read and that
+// their own fields name: preorders' hashes, the names of registrations
+// and renewals, the owner indexes of senders and recipients, transfers'
+// name hashes.
+func (l *keyList) addDirectKeys(list []ops.Op) {
+	for i := range list {
+		op := &list[i]
+		switch op.Kind {
+		case ops.KindNamePreorder:
+			l.add(appendIDKey(l.buf, prefixPreorder, op.PreorderHash))
+		case ops.KindNameRegistration, ops.KindNameRenewal:
+			l.add(appendNameKey(l.buf, op.Name))
+			l.add(appendIDKey(l.buf, prefixOwner, op.Recipient))
+			l.add(appendIDKey(l.buf, prefixOwner, op.Sender))
+		case ops.KindNameUpdate:
+			l.add(appendIDKey(l.buf, prefixOwner, op.Sender))
+		case ops.KindNameTransfer:
+			l.add(appendIDKey(l.buf, prefixNameHash128, op.NameHash128))
+			l.add(appendIDKey(l.buf, prefixOwner, op.Sender))
+			l.add(appendIDKey(l.buf, prefixOwner, op.Recipient))
+		}
+	}
+}
+
+// addNamedKeys adds the name records that list's updates and transfers
+// will read, found through the state as of the start of the block: the
+// names each updater owns, the name each transfer's hash stands for.
+// Reads that fail are left out (the operation's own read reports them).
+func (l *keyList) addNamedKeys(b *blockCtx, list []ops.Op) {
+	for i := range list {
+		op := &list[i]
+		switch op.Kind {
+		case ops.KindNameUpdate:
+			names, err := b.owned(op.Sender)
+			if err != nil {
+				continue
+			}
+			for _, nm := range names {
+				l.add(appendNameKey(l.buf, nm))
+			}
+		case ops.KindNameTransfer:
+			nm, ok, err := b.st.get(b.scratchKey(appendIDKey(b.keyBuf[:0], prefixNameHash128, op.NameHash128)))
+			if err != nil || !ok {
+				continue
+			}
+			l.add(appendNameKey(l.buf, string(nm)))
+		}
+	}
+}
+
+// warm hands a Warmer store the keys blk will read, in two rounds (see
+// above). The reads of the second round see the state as of the start of
+// the block, like every read before the block's first write.
+func (e *Engine) warm(b *blockCtx, blk Block) {
+	w, ok := e.store.(Warmer)
+	if !ok {
+		return
+	}
+	e.warmKeys.reset()
+	e.warmKeys.addDirectKeys(blk.Ops)
+	w.Warm(e.warmKeys.list())
+	e.warmKeys.reset()
+	e.warmKeys.addNamedKeys(b, blk.Ops)
+	w.Warm(e.warmKeys.list())
+}
+
+// Warm implements Warmer: the table groups of all keys are loaded in one
+// pass, then the first bytes of the records their entries point to in
+// another, each a loop of independent loads.
+func (m *MemStore) Warm(keys [][]byte) {
+	if m.n == 0 {
+		return
+	}
+	hashes := m.warmHashes[:0]
+	for _, k := range keys {
+		hashes = append(hashes, m.hash(k))
+	}
+	m.warmHashes = hashes
+	var sink uint64
+	for _, h := range hashes {
+		sink += m.table[(h>>(64-m.gbits))*memGroup]
+	}
+	for _, h := range hashes {
+		grp := (*[memGroup]uint64)(m.table[(h>>(64-m.gbits))*memGroup:])
+		for match := matchTag(grp[0], h&memTagMask); match != 0; match &= match - 1 {
+			if e := grp[(bits.TrailingZeros64(match)/8+1)&(memGroup-1)]; (e^h)>>memLocBits == 0 {
+				sink += uint64(m.chunks[(e>>memOffBits)&memChunkMask][int(e&memOffMask)*memAlign])
+				break
+			}
+		}
+	}
+	m.warmSink += sink
+}
