@@ -120,8 +120,14 @@ func (c *decodedCache) slotOf(h uint64) *cacheSlot { return &c.slots[h&(cacheSlo
 // key's entry (which is then in the slot).
 func (c *decodedCache) lookup(key []byte) (*cacheSlot, uint64, bool) {
 	h := maphash.Bytes(c.seed, key)
+	s, hit := c.lookupHashed(key, h)
+	return s, h, hit
+}
+
+// lookupHashed is lookup for a key whose hash (with c.seed) is h.
+func (c *decodedCache) lookupHashed(key []byte, h uint64) (*cacheSlot, bool) {
 	s := c.slotOf(h)
-	return s, h, s.used && s.hash == h && string(s.key) == string(key)
+	return s, s.used && s.hash == h && string(s.key) == string(key)
 }
 
 // fillSlot makes s, the slot of key (whose hash is h), hold key's entry e.
@@ -146,28 +152,30 @@ func (c *decodedCache) drop(key []byte) {
 // The key may be scratch space (see blockCtx.scratchKey): it is copied
 // only when the value is cached.
 func cachedGet[T any](b *blockCtx, key []byte) (*T, error) {
-	if v, ok := b.st.written(key); ok {
+	// One hash serves the block's key set and the cache (same seed).
+	hash := b.st.keys.hash(key)
+	v, ok, pos := b.st.writtenAt(key, hash)
+	if ok {
 		if v == nil {
 			return nil, nil
 		}
 		return v.(*T), nil
 	}
 	var slot *cacheSlot
-	var hash uint64
 	if b.cache != nil {
 		var hit bool
-		if slot, hash, hit = b.cache.lookup(key); hit {
+		if slot, hit = b.cache.lookupHashed(key, hash); hit {
 			if slot.entry.v == nil { // a known absence
-				b.st.notePrior(key, nil)
+				b.st.notePriorAt(key, hash, nil)
 				return nil, nil
 			}
 			if slot.entry.raw != nil {
-				b.st.notePrior(key, slot.entry.raw)
+				b.st.notePriorAt(key, hash, slot.entry.raw)
 			}
 			return slot.entry.v.(*T), nil
 		}
 	}
-	raw, ok, err := b.st.get(key)
+	raw, ok, err := b.st.getAt(key, hash, pos)
 	if err != nil {
 		return nil, err
 	}

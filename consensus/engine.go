@@ -402,7 +402,7 @@ func (e *Engine) newBlockCtx(blk Block) *blockCtx {
 			scanSeen: map[string]bool{}, collided: map[string]bool{}, created: map[string]bool{},
 			preorders: map[string]bool{}, regOwners: map[string]int{},
 		}
-		b.st = newOverlay(e.store, e.priors, &b.arena)
+		b.st = newOverlay(e.store, e.priors, &b.arena, e.cache.seed)
 		e.bc = b
 	} else {
 		b.st.reset()

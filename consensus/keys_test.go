@@ -1,6 +1,9 @@
 package consensus
 
-import "testing"
+import (
+	"hash/maphash"
+	"testing"
+)
 
 // The key layout of keys.go, spelled out: the engine's reads and writes
 // both build their keys with the append forms, so a change here is a
@@ -27,7 +30,7 @@ func TestKeyLayout(t *testing.T) {
 	// A scratch key is overwritten by the next; a written key is the
 	// block's own copy.
 	b := &blockCtx{}
-	b.st = newOverlay(nil, false, &b.arena)
+	b.st = newOverlay(nil, false, &b.arena, maphash.MakeSeed())
 	w := b.scratchKey(appendNameKey(b.keyBuf[:0], "a.test"))
 	b.st.put(w, []byte("v"))
 	r := b.scratchKey(appendIDKey(b.keyBuf[:0], prefixOwner, "zz"))

@@ -1,5 +1,7 @@
 package consensus
 
+import "hash/maphash"
+
 // NameStatus is where a name stands at one height, by the same predicates
 // the engine applies (state-machine.md §2.5, §4.1).
 type NameStatus struct {
@@ -43,7 +45,7 @@ func (v *View) NameStatus(name string, h uint64) (*NameStatus, error) {
 	}
 	// A block context for block h+1 sees the state as of h, as the engine's
 	// checks in that block would.
-	b := &blockCtx{p: v.p, st: newOverlay(v.r, false, new(arena)), n: h + 1, q: h}
+	b := &blockCtx{p: v.p, st: newOverlay(v.r, false, new(arena), maphash.MakeSeed()), n: h + 1, q: h}
 	st.Alive = b.aliveIn(rec, ns, h)
 	st.Registered = st.Alive && !rec.Revoked
 	st.InGrace = b.inGrace(rec, ns, h)

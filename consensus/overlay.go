@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"slices"
 )
 
@@ -27,8 +28,11 @@ type overlay struct {
 	blind []Write
 }
 
-func newOverlay(base Reader, trackPriors bool, a *arena) *overlay {
-	return &overlay{base: base, keys: newWriteSet(), trackPriors: trackPriors, arena: a}
+// newOverlay returns an overlay over base whose key set hashes with seed
+// (the engine's decoded cache shares it, so that a key is hashed once for
+// both).
+func newOverlay(base Reader, trackPriors bool, a *arena, seed maphash.Seed) *overlay {
+	return &overlay{base: base, keys: newWriteSet(seed), trackPriors: trackPriors, arena: a}
 }
 
 // reset empties the overlay for the next block.
@@ -51,7 +55,14 @@ func (o *overlay) putBlind(key, value []byte, priorKnown bool) {
 
 // get returns key's encoded value as of now in the block.
 func (o *overlay) get(key []byte) ([]byte, bool, error) {
-	if p := o.keys.find(key); p >= 0 {
+	h := o.keys.hash(key)
+	return o.getAt(key, h, o.keys.lookup(key, h))
+}
+
+// getAt is get for a key whose hash is h and whose position in o.keys is
+// p (-1: absent).
+func (o *overlay) getAt(key []byte, h uint64, p int) ([]byte, bool, error) {
+	if p >= 0 {
 		e := &o.keys.entries[p]
 		switch {
 		case e.written && e.isDecoded:
@@ -68,7 +79,7 @@ func (o *overlay) get(key []byte) ([]byte, bool, error) {
 	}
 	v, err := o.base.Get(key)
 	if errors.Is(err, ErrNotFound) {
-		o.notePrior(key, nil)
+		o.notePriorAt(key, h, nil)
 		return nil, false, nil
 	}
 	if err != nil {
@@ -78,7 +89,7 @@ func (o *overlay) get(key []byte) ([]byte, bool, error) {
 		// A store's slice may be reused by its next read: keep a copy
 		// (never empty-as-nil, so that a present empty value stays
 		// present).
-		o.notePrior(key, arenaCopy(o.arena, v))
+		o.notePriorAt(key, h, arenaCopy(o.arena, v))
 	}
 	return v, true, nil
 }
@@ -86,10 +97,17 @@ func (o *overlay) get(key []byte) ([]byte, bool, error) {
 // notePrior records v (nil: absent) as key's value at the start of the
 // block, unless one is recorded already.
 func (o *overlay) notePrior(key, v []byte) {
+	if o.trackPriors {
+		o.notePriorAt(key, o.keys.hash(key), v)
+	}
+}
+
+// notePriorAt is notePrior for a key whose hash is h.
+func (o *overlay) notePriorAt(key []byte, h uint64, v []byte) {
 	if !o.trackPriors {
 		return
 	}
-	if e := &o.keys.entries[o.keys.add(key, o.arena)]; !e.priorKnown {
+	if e := &o.keys.entries[o.keys.addHashed(key, h, o.arena)]; !e.priorKnown {
 		e.prior, e.priorKnown = v, true
 	}
 }
@@ -106,15 +124,17 @@ func (o *overlay) priorOf(key []byte) []byte {
 	return nil
 }
 
-// written returns the block's decoded write of key: ok is false when the
-// block has not written key as a decoded value; v is nil for a deletion.
-func (o *overlay) written(key []byte) (v any, ok bool) {
-	if p := o.keys.find(key); p >= 0 {
+// writtenAt returns the block's decoded write of key, whose hash is h: ok
+// is false when the block has not written key as a decoded value; v is
+// nil for a deletion. p is key's position in o.keys (-1: absent).
+func (o *overlay) writtenAt(key []byte, h uint64) (v any, ok bool, p int) {
+	p = o.keys.lookup(key, h)
+	if p >= 0 {
 		if e := &o.keys.entries[p]; e.written && e.isDecoded {
-			return e.decoded, true
+			return e.decoded, true, p
 		}
 	}
-	return nil, false
+	return nil, false, p
 }
 
 // putNew writes a key that cannot exist before this block (one named by

@@ -39,8 +39,8 @@ type blockKey struct {
 
 const writeSetMinIndex = 1 << 10
 
-func newWriteSet() writeSet {
-	return writeSet{seed: maphash.MakeSeed(), index: make([]int32, writeSetMinIndex)}
+func newWriteSet(seed maphash.Seed) writeSet {
+	return writeSet{seed: seed, index: make([]int32, writeSetMinIndex)}
 }
 
 // reset empties the set for the next block. Keys and values of the old
@@ -53,9 +53,13 @@ func (s *writeSet) reset() {
 
 // find returns key's position in entries, or -1.
 func (s *writeSet) find(key []byte) int {
-	return s.lookup(key, maphash.Bytes(s.seed, key))
+	return s.lookup(key, s.hash(key))
 }
 
+// hash is the hash of key that lookup and addHashed take.
+func (s *writeSet) hash(key []byte) uint64 { return maphash.Bytes(s.seed, key) }
+
+// lookup is find for a key whose hash is h.
 func (s *writeSet) lookup(key []byte, h uint64) int {
 	mask := uint64(len(s.index) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
@@ -72,7 +76,11 @@ func (s *writeSet) lookup(key []byte, h uint64) int {
 // add returns key's position in entries, adding the key (copied into a)
 // when it is new.
 func (s *writeSet) add(key []byte, a *arena) int {
-	h := maphash.Bytes(s.seed, key)
+	return s.addHashed(key, s.hash(key), a)
+}
+
+// addHashed is add for a key whose hash is h.
+func (s *writeSet) addHashed(key []byte, h uint64, a *arena) int {
 	if p := s.lookup(key, h); p >= 0 {
 		return p
 	}
