@@ -76,7 +76,11 @@
 // namespaces, preorders, per-name history, owner and name-hash indexes, token
 // accounts and vesting, the import keychain cache and the consensus-hash
 // chain. MemStore is the in-memory Store (ordered scans, deterministic);
-// package snapshot provides the Pebble one. View answers read queries as of
+// package snapshot provides the Pebble one. A store may offer more through
+// optional interfaces: PriorTaker (it wants each write's old value, for an
+// undo record), UnorderedCommitter (it takes a block's writes unsorted)
+// and Warmer (it can load a block's keys into the CPU caches before the
+// block is checked, see warm.go). View answers read queries as of
 // the last committed block: Name, NamesInNamespace, Namespace, NameHistory,
 // Account/Balance, ConsensusHash, OpsHash.
 //
