@@ -44,9 +44,16 @@ func newWriteSet(seed maphash.Seed) writeSet {
 }
 
 // reset empties the set for the next block. Keys and values of the old
-// entries are not kept (their arena is reset too).
+// entries are not kept (their arena is reset too). An index that one
+// large block (a genesis allocation, say) grew far beyond what this block
+// needed is dropped rather than cleared, so that it costs the blocks after
+// it nothing.
 func (s *writeSet) reset() {
-	clear(s.index)
+	if len(s.index) > writeSetMinIndex && 8*len(s.entries) < len(s.index) {
+		s.index = make([]int32, writeSetMinIndex)
+	} else {
+		clear(s.index)
+	}
 	clear(s.entries)
 	s.entries = s.entries[:0]
 }
