@@ -86,10 +86,13 @@ func (o *overlay) getAt(key []byte, h uint64, p int) ([]byte, bool, error) {
 		return nil, false, fmt.Errorf("consensus: reading state: %w", err)
 	}
 	if o.trackPriors {
-		// A store's slice may be reused by its next read: keep a copy
-		// (never empty-as-nil, so that a present empty value stays
-		// present).
-		o.notePriorAt(key, h, arenaCopy(o.arena, v))
+		// A store's slice may be reused by its next read: keep a copy,
+		// never nil, so that a present empty value stays present.
+		prior := arenaCopy(o.arena, v)
+		if prior == nil {
+			prior = []byte{}
+		}
+		o.notePriorAt(key, h, prior)
 	}
 	return v, true, nil
 }
