@@ -43,7 +43,7 @@ func (l *keyList) list() [][]byte {
 }
 
 // addDirectKeys adds the keys that list's operations will read and that
-// their own fields name: preorders' hashes, the names of registrations
+// their own fields name: preorders' hashes (and senders), the names of registrations
 // and renewals, the owner indexes of senders and recipients, transfers'
 // name hashes.
 func (l *keyList) addDirectKeys(list []ops.Op) {
@@ -52,6 +52,7 @@ func (l *keyList) addDirectKeys(list []ops.Op) {
 		switch op.Kind {
 		case ops.KindNamePreorder:
 			l.add(appendIDKey(l.buf, prefixPreorder, op.PreorderHash))
+			l.add(appendIDKey(l.buf, prefixOwner, op.Sender))
 		case ops.KindNameRegistration, ops.KindNameRenewal:
 			l.add(appendNameKey(l.buf, op.Name))
 			l.add(appendIDKey(l.buf, prefixOwner, op.Recipient))

@@ -46,7 +46,7 @@ func TestWarmKeys(t *testing.T) {
 	wantDirect := []string{
 		"s/" + alice.script,
 		"x/" + xfer.NameHash128, "s/" + alice.script, "s/" + bob.script,
-		"P/" + pre.PreorderHash,
+		"P/" + pre.PreorderHash, "s/" + bob.script,
 	}
 	// alice's names in index order, then the transfer's.
 	wantNamed := []string{"n/test/one.test", "n/test/two.test", "n/test/one.test"}
