@@ -39,8 +39,10 @@ type blockKey struct {
 
 const writeSetMinIndex = 1 << 10
 
+// newWriteSet returns an empty set; its index is allocated by the first
+// add (a read-only user, such as View.NameStatus, never needs one).
 func newWriteSet(seed maphash.Seed) writeSet {
-	return writeSet{seed: seed, index: make([]int32, writeSetMinIndex)}
+	return writeSet{seed: seed}
 }
 
 // reset empties the set for the next block. Keys and values of the old
@@ -68,6 +70,9 @@ func (s *writeSet) hash(key []byte) uint64 { return maphash.Bytes(s.seed, key) }
 
 // lookup is find for a key whose hash is h.
 func (s *writeSet) lookup(key []byte, h uint64) int {
+	if len(s.index) == 0 {
+		return -1
+	}
 	mask := uint64(len(s.index) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		p := s.index[i]
@@ -110,7 +115,7 @@ func (s *writeSet) place(h uint64, p int32) {
 }
 
 func (s *writeSet) grow() {
-	s.index = make([]int32, 2*len(s.index))
+	s.index = make([]int32, max(writeSetMinIndex, 2*len(s.index)))
 	for j := range s.entries {
 		s.place(s.entries[j].hash, int32(j+1))
 	}

@@ -12,6 +12,9 @@ import (
 func TestWriteSet(t *testing.T) {
 	var a arena
 	s := newWriteSet(maphash.MakeSeed())
+	if s.find([]byte("k0")) != -1 || len(s.index) != 0 {
+		t.Fatal("an empty set finds a key or holds an index")
+	}
 	const n = 5 * writeSetMinIndex
 	buf := make([]byte, 0, 16)
 	for i := range n {
