@@ -197,7 +197,7 @@ func cachedGet[T any](b *blockCtx, key []byte) (*T, error) {
 		// the block's arena: the cache keeps its own copy.
 		var raw []byte
 		if b.st.trackPriors {
-			raw = bytes.Clone(b.st.priorOf(key))
+			raw = bytes.Clone(b.st.priorOf(key, hash))
 		}
 		fillSlot(slot, hash, key, cacheEntry{v: t, raw: raw})
 	}

@@ -100,7 +100,9 @@ type Engine struct {
 	// sortWrites: the store wants a block's writes sorted by key (it is
 	// not an UnorderedCommitter).
 	sortWrites bool
-	// warmKeys are the keys handed to a Warmer store (see warm.go).
+	// warmer is the store when it is a Warmer, warmKeys the keys handed
+	// to it (see warm.go).
+	warmer   Warmer
 	warmKeys keyList
 	// bc is the block context, its maps and overlay reused (cleared) from
 	// block to block.
@@ -125,6 +127,9 @@ func NewEngine(p *Params, store Store) (*Engine, error) {
 	}
 	if uc, ok := store.(UnorderedCommitter); ok && uc.TakesUnorderedWrites() {
 		e.sortWrites = false
+	}
+	if w, ok := store.(Warmer); ok {
+		e.warmer = w
 	}
 	e.cache = newDecodedCache()
 	e.cache.recent = make([]recentHash, recentRing(p.ConsensusHashWindow))

@@ -408,7 +408,7 @@ func (b *blockCtx) checkUpdate(op *ops.Op) (*effect, *Error, error) {
 
 // checkTransfer is NAME_TRANSFER (§3.9; F transfer.py:149-287).
 func (b *blockCtx) checkTransfer(op *ops.Op) (*effect, *Error, error) {
-	nmb, ok, err := b.st.get(b.scratchKey(appendIDKey(b.keyBuf[:0], prefixNameHash128, op.NameHash128)))
+	nmb, ok, err := b.nameWithHash128(op.NameHash128)
 	if err != nil {
 		return nil, nil, err
 	}

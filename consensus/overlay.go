@@ -115,13 +115,13 @@ func (o *overlay) notePriorAt(key []byte, h uint64, v []byte) {
 	}
 }
 
-// priorOf returns key's noted value at the start of the block (nil when
-// absent or not noted).
-func (o *overlay) priorOf(key []byte) []byte {
+// priorOf returns the noted value at the start of the block of key,
+// whose hash is h (nil when absent or not noted).
+func (o *overlay) priorOf(key []byte, h uint64) []byte {
 	if !o.trackPriors {
 		return nil
 	}
-	if p := o.keys.find(key); p >= 0 {
+	if p := o.keys.lookup(key, h); p >= 0 {
 		return o.keys.entries[p].prior
 	}
 	return nil

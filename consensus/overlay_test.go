@@ -2,6 +2,7 @@ package consensus
 
 import (
 	"bytes"
+	"hash/maphash"
 	"slices"
 	"testing"
 
@@ -45,4 +46,44 @@ func TestSortWritesOrdersByKey(t *testing.T) {
 			t.Fatal("a write is missing")
 		}
 	})
+}
+
+// A present empty value read from the store is noted as a present prior,
+// not as an absent key.
+func TestOverlayEmptyValuePrior(t *testing.T) {
+	m := NewMemStore()
+	if err := m.CommitBlock(&BlockCommit{Height: 1, Writes: []Write{{Key: []byte("e"), Value: []byte{}}}}); err != nil {
+		t.Fatal(err)
+	}
+	var a arena
+	o := newOverlay(m, true, &a, maphash.MakeSeed())
+	if v, ok, err := o.get([]byte("e")); err != nil || !ok || len(v) != 0 {
+		t.Fatalf("get = %q, %v, %v", v, ok, err)
+	}
+	o.put([]byte("e"), []byte("x"))
+	e := o.keys.entries[o.keys.find([]byte("e"))]
+	if !e.priorKnown || e.prior == nil {
+		t.Fatalf("prior %v (known %v): want present and empty", e.prior, e.priorKnown)
+	}
+}
+
+// A key the block wrote as a decoded value reads back, through the
+// overlay's encoded reads, as its encoding (and as absent once deleted).
+func TestOverlayReadsDecodedWrites(t *testing.T) {
+	var a arena
+	o := newOverlay(NewMemStore(), false, &a, maphash.MakeSeed())
+	acct := &Account{Address: "addr", Type: "STACKS", Credit: "5", Debit: "0"}
+	key := accountKey("addr", "STACKS")
+	o.putDecoded(key, acct)
+	want, err := encodeValue(acct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok, err := o.get(key); err != nil || !ok || !bytes.Equal(v, want) {
+		t.Fatalf("get = %x, %v, %v; want %x", v, ok, err, want)
+	}
+	o.putDecoded(key, nil)
+	if v, ok, err := o.get(key); err != nil || ok || v != nil {
+		t.Fatalf("get after delete = %x, %v, %v", v, ok, err)
+	}
 }

@@ -31,6 +31,12 @@ func (b *blockCtx) putNameRecord(r *NameRecord) error {
 	return cachedPut(b, b.scratchKey(appendNameKey(b.keyBuf[:0], r.Name)), r)
 }
 
+// nameWithHash128 returns the name whose hash128 is h (the x/ index), as
+// the store's bytes, valid until the next read.
+func (b *blockCtx) nameWithHash128(h string) ([]byte, bool, error) {
+	return b.st.get(b.scratchKey(appendIDKey(b.keyBuf[:0], prefixNameHash128, h)))
+}
+
 // namespace returns a namespace record, shared with the cache: callers
 // copy it before changing it.
 func (b *blockCtx) namespace(id string) (*Namespace, error) {

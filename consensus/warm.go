@@ -84,7 +84,7 @@ func (l *keyList) addNamedKeys(b *blockCtx, list []ops.Op) {
 				l.add(appendNameKey(l.buf, nm))
 			}
 		case ops.KindNameTransfer:
-			nm, ok, err := b.st.get(b.scratchKey(appendIDKey(b.keyBuf[:0], prefixNameHash128, op.NameHash128)))
+			nm, ok, err := b.nameWithHash128(op.NameHash128)
 			if err != nil || !ok {
 				continue
 			}
@@ -97,16 +97,15 @@ func (l *keyList) addNamedKeys(b *blockCtx, list []ops.Op) {
 // above). The reads of the second round see the state as of the start of
 // the block, like every read before the block's first write.
 func (e *Engine) warm(b *blockCtx, blk Block) {
-	w, ok := e.store.(Warmer)
-	if !ok {
+	if e.warmer == nil {
 		return
 	}
 	e.warmKeys.reset()
 	e.warmKeys.addDirectKeys(blk.Ops)
-	w.Warm(e.warmKeys.list())
+	e.warmer.Warm(e.warmKeys.list())
 	e.warmKeys.reset()
 	e.warmKeys.addNamedKeys(b, blk.Ops)
-	w.Warm(e.warmKeys.list())
+	e.warmer.Warm(e.warmKeys.list())
 }
 
 // Warm implements Warmer: the table groups of all keys are loaded in one

@@ -25,9 +25,9 @@ type writeSet struct {
 type blockKey struct {
 	hash uint64
 	key  []byte // in the block's arena
-	// written: the block wrote the key; decoded, when set, is its new
-	// value as a decoded object (nil: deleted), else value is its new
-	// encoded value (nil: deleted).
+	// written: the block wrote the key. Its new value is then decoded
+	// when isDecoded (a decoded object, nil: deleted), else value (the
+	// encoding, nil: deleted).
 	written, isDecoded bool
 	value              []byte
 	decoded            any

@@ -48,22 +48,3 @@ func TestWriteSet(t *testing.T) {
 		t.Fatalf("reset after a small block: %d slots", len(s.index))
 	}
 }
-
-// A present empty value read from the store is noted as a present prior,
-// not as an absent key.
-func TestOverlayEmptyValuePrior(t *testing.T) {
-	m := NewMemStore()
-	if err := m.CommitBlock(&BlockCommit{Height: 1, Writes: []Write{{Key: []byte("e"), Value: []byte{}}}}); err != nil {
-		t.Fatal(err)
-	}
-	var a arena
-	o := newOverlay(m, true, &a, maphash.MakeSeed())
-	if v, ok, err := o.get([]byte("e")); err != nil || !ok || len(v) != 0 {
-		t.Fatalf("get = %q, %v, %v", v, ok, err)
-	}
-	o.put([]byte("e"), []byte("x"))
-	e := o.keys.entries[o.keys.find([]byte("e"))]
-	if !e.priorKnown || e.prior == nil {
-		t.Fatalf("prior %v (known %v): want present and empty", e.prior, e.priorKnown)
-	}
-}
