@@ -102,11 +102,13 @@ type MemStore struct {
 	// unless dirty.
 	sorted []uint32
 	dirty  bool
-	// writeHashes, sortedHashes and writeOrder are CommitBlock's scratch
-	// space: the hash of each write's key, the same sorted, and the writes
-	// ordered by hash and key.
-	writeHashes, sortedHashes []uint64
-	writeOrder                []int32
+	// writeHashes, seenHashes, seenUsed and writeOrder are CommitBlock's
+	// scratch space: the hash of each write's key, an open-addressing set
+	// of those hashes (with its occupied marks), and the writes ordered by
+	// hash and key.
+	writeHashes, seenHashes []uint64
+	seenUsed                []bool
+	writeOrder              []int32
 	// warmHashes is Warm's scratch space; warmSink keeps its loads from
 	// being optimized away.
 	warmHashes []uint64
@@ -695,22 +697,12 @@ func (m *MemStore) CommitBlock(c *BlockCommit) error {
 
 // repeatedKey returns a key that ws writes more than once, or nil;
 // m.writeHashes holds the hashes of ws's keys. Distinct hashes settle it
-// (a plain sort of the hashes); only when two are equal are the writes
-// ordered by hash, then key, which puts a repeated key's writes next to
-// each other.
+// (a set of the hashes, filled in one pass); only when two are equal are
+// the writes ordered by hash, then key, which puts a repeated key's writes
+// next to each other.
 func (m *MemStore) repeatedKey(ws []Write) []byte {
 	hashes := m.writeHashes
-	sorted := append(m.sortedHashes[:0], hashes...)
-	m.sortedHashes = sorted
-	slices.Sort(sorted)
-	distinct := true
-	for j := 1; j < len(sorted); j++ {
-		if sorted[j-1] == sorted[j] {
-			distinct = false
-			break
-		}
-	}
-	if distinct {
+	if m.hashesDistinct() {
 		return nil
 	}
 	order := m.writeOrder[:0]
@@ -731,6 +723,36 @@ func (m *MemStore) repeatedKey(ws []Write) []byte {
 		}
 	}
 	return nil
+}
+
+// hashesDistinct reports whether m.writeHashes holds no value twice, by
+// inserting them into an open-addressing set at most half full. The slot
+// comes from the hash's high bits after a multiplicative mix, so that hashes
+// narrowed to a few low bits (as tests narrow them) still spread.
+func (m *MemStore) hashesDistinct() bool {
+	hashes := m.writeHashes
+	if len(hashes) < 2 {
+		return true
+	}
+	nbits := uint(max(4, bits.Len(uint(2*len(hashes)-1))))
+	size := 1 << nbits
+	if cap(m.seenHashes) < size {
+		m.seenHashes, m.seenUsed = make([]uint64, size), make([]bool, size)
+	}
+	seen, used := m.seenHashes[:size], m.seenUsed[:size]
+	clear(used)
+	mask := uint64(size - 1)
+	for _, h := range hashes {
+		i := (h * 0x9e3779b97f4a7c15) >> (64 - nbits)
+		for used[i] {
+			if seen[i] == h {
+				return false
+			}
+			i = (i + 1) & mask
+		}
+		seen[i], used[i] = h, true
+	}
+	return true
 }
 
 // Tip implements Store.
