@@ -104,6 +104,10 @@ type Engine struct {
 	// to it (see warm.go).
 	warmer   Warmer
 	warmKeys keyList
+	// recordSize is the bytes per accepted record the next block's
+	// record buffer is sized for: the last block's mean plus a margin
+	// (the buffer grows when a block needs more).
+	recordSize int
 	// bc is the block context, its maps and overlay reused (cleared) from
 	// block to block.
 	bc *blockCtx
@@ -121,7 +125,7 @@ func NewEngine(p *Params, store Store) (*Engine, error) {
 	if p.MicroStacksPerSatDen == 0 {
 		return nil, errors.New("consensus: params have a zero microstacks denominator")
 	}
-	e := &Engine{p: p, store: store, sortWrites: true}
+	e := &Engine{p: p, store: store, sortWrites: true, recordSize: 512}
 	if pt, ok := store.(PriorTaker); ok && pt.TakesPriors() {
 		e.priors = true
 	}
@@ -276,7 +280,7 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 	clear(b.regOwners)
 
 	// Check-and-commit phase (§2.2-2).
-	recBuf := make([]byte, 0, 512*len(blk.Ops))
+	recBuf := make([]byte, 0, e.recordSize*len(blk.Ops))
 	var recEnds [][2]int // op index, end of its record in recBuf
 	// One appender for the block: render is an indirect call, so the
 	// appender lives on the heap.
@@ -326,6 +330,7 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 	}
 	// The block's records share one buffer, cut once it stops growing.
 	if len(recEnds) > 0 {
+		e.recordSize = min(len(recBuf)/len(recEnds)+len(recBuf)/len(recEnds)/4+16, 4096)
 		res.Records = make([][]byte, len(recEnds))
 		start := 0
 		for j, e := range recEnds {
