@@ -198,8 +198,11 @@ type blockCtx struct {
 	// flushed lists the block's decoded writes as blockWrites encoded
 	// them.
 	flushed []flushedWrite
-	// sortScratch is blockWrites' sort order, reused.
-	sortScratch []writeOrder
+	// sortScratch is blockWrites' sort order, writes and sortedWrites
+	// the slices it returns; all reused from block to block (a store
+	// keeps nothing of a commit's writes past the call).
+	sortScratch          []writeOrder
+	writes, sortedWrites []Write
 }
 
 // ProcessBlock checks and applies one block and commits it to the store.
@@ -398,6 +401,8 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 		}
 	}
 	clear(b.flushed)
+	clear(b.writes)
+	clear(b.sortedWrites)
 	b.arena.reset()
 	e.cache.committed(blk.Height, res.ConsensusHash)
 	return res, nil

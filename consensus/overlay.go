@@ -265,7 +265,7 @@ func arenaCopy[S string | []byte](a *arena, s S) []byte {
 // decoded writes, with their encodings, in b.flushed for the cache.
 func (b *blockCtx) blockWrites(sorted bool) ([]Write, error) {
 	o := b.st
-	out := make([]Write, 0, len(o.keys.entries)+len(o.blind))
+	out := b.writes[:0]
 	b.flushed = b.flushed[:0]
 	for i := range o.keys.entries {
 		e := &o.keys.entries[i]
@@ -286,10 +286,12 @@ func (b *blockCtx) blockWrites(sorted bool) ([]Write, error) {
 		out = append(out, w)
 	}
 	out = append(out, o.blind...)
+	b.writes = out
 	if !sorted {
 		return out, nil
 	}
-	return sortWrites(out, &b.sortScratch), nil
+	b.sortedWrites = sortWrites(b.sortedWrites[:0], out, &b.sortScratch)
+	return b.sortedWrites, nil
 }
 
 // writeOrder is a write's place in the sort: the first 16 bytes of its
@@ -301,9 +303,9 @@ type writeOrder struct {
 	i      int
 }
 
-// sortWrites returns ws sorted by key (in a new slice); scratch is reused
+// sortWrites appends ws, sorted by key, to dst; scratch is reused
 // space for the order.
-func sortWrites(ws []Write, scratch *[]writeOrder) []Write {
+func sortWrites(dst, ws []Write, scratch *[]writeOrder) []Write {
 	ord := (*scratch)[:0]
 	for i := range ws {
 		var p [16]byte
@@ -319,10 +321,9 @@ func sortWrites(ws []Write, scratch *[]writeOrder) []Write {
 		}
 		return bytes.Compare(ws[x.i].Key, ws[y.i].Key)
 	})
-	out := make([]Write, len(ws))
-	for j, o := range ord {
-		out[j] = ws[o.i]
+	for _, o := range ord {
+		dst = append(dst, ws[o.i])
 	}
 	*scratch = ord
-	return out
+	return dst
 }

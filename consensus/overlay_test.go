@@ -25,7 +25,7 @@ func TestSortWritesOrdersByKey(t *testing.T) {
 			ws[i] = Write{Key: k, Value: []byte{byte(i)}}
 		}
 		var scratch []writeOrder
-		got := sortWrites(ws, &scratch)
+		got := sortWrites(nil, ws, &scratch)
 		if len(got) != len(ws) {
 			t.Fatalf("%d writes out of %d", len(got), len(ws))
 		}

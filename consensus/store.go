@@ -67,9 +67,9 @@ type BlockCommit struct {
 type Store interface {
 	Reader
 	// CommitBlock atomically applies one block. Heights must be consecutive.
-	// The keys, values and priors of c.Writes are valid only during the
-	// call: the engine reuses their memory for its next block, so a store
-	// that keeps any of them must copy it.
+	// c.Writes, and the keys, values and priors in it, are valid only
+	// during the call: the engine reuses their memory for its next block,
+	// so a store that keeps any of them must copy it.
 	CommitBlock(c *BlockCommit) error
 	// Tip returns the height of the last committed block; ok is false for an
 	// empty store.
