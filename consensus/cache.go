@@ -116,15 +116,8 @@ func (c *decodedCache) committed(h uint64, ch string) {
 // slotOf returns the slot of a key whose hash is h.
 func (c *decodedCache) slotOf(h uint64) *cacheSlot { return &c.slots[h&(cacheSlots-1)] }
 
-// lookup returns the slot of key, its hash, and whether the slot holds
-// key's entry (which is then in the slot).
-func (c *decodedCache) lookup(key []byte) (*cacheSlot, uint64, bool) {
-	h := maphash.Bytes(c.seed, key)
-	s, hit := c.lookupHashed(key, h)
-	return s, h, hit
-}
-
-// lookupHashed is lookup for a key whose hash (with c.seed) is h.
+// lookupHashed returns the slot of key, whose hash (with c.seed, the
+// block key set's seed too) is h, and whether the slot holds key's entry.
 func (c *decodedCache) lookupHashed(key []byte, h uint64) (*cacheSlot, bool) {
 	s := c.slotOf(h)
 	return s, s.used && s.hash == h && string(s.key) == string(key)
@@ -135,15 +128,14 @@ func fillSlot(s *cacheSlot, h uint64, key []byte, e cacheEntry) {
 	s.used, s.hash, s.key, s.entry = true, h, append(s.key[:0], key...), e
 }
 
-// store caches e under key.
-func (c *decodedCache) store(key []byte, e cacheEntry) {
-	s, h, _ := c.lookup(key)
-	fillSlot(s, h, key, e)
+// store caches e under key, whose hash is h.
+func (c *decodedCache) store(key []byte, h uint64, e cacheEntry) {
+	fillSlot(c.slotOf(h), h, key, e)
 }
 
-// drop forgets key.
-func (c *decodedCache) drop(key []byte) {
-	if s, _, hit := c.lookup(key); hit {
+// drop forgets key, whose hash is h.
+func (c *decodedCache) drop(key []byte, h uint64) {
+	if s, hit := c.lookupHashed(key, h); hit {
 		s.used, s.entry = false, cacheEntry{}
 	}
 }
@@ -217,7 +209,8 @@ func cachedDel(b *blockCtx, key []byte) { b.st.putDecoded(key, nil) }
 // flushedWrite is one of the block's decoded writes (v nil: a deletion)
 // with its encoding.
 type flushedWrite struct {
-	key []byte
-	v   any
-	raw []byte
+	key  []byte
+	hash uint64 // from the block's key set, whose seed the cache shares
+	v    any
+	raw  []byte
 }

@@ -2,8 +2,17 @@ package consensus
 
 import (
 	"fmt"
+	"hash/maphash"
 	"testing"
 )
+
+// lookup is lookupHashed with the key hashed as the block's key set
+// hashes it.
+func (c *decodedCache) lookup(key []byte) (*cacheSlot, uint64, bool) {
+	h := maphash.Bytes(c.seed, key)
+	s, hit := c.lookupHashed(key, h)
+	return s, h, hit
+}
 
 // The decoded cache is direct-mapped: an entry is found under its own key
 // only, a key whose hash picks the same slot replaces it, drop forgets
@@ -37,18 +46,19 @@ func TestDecodedCacheSlots(t *testing.T) {
 			other = k
 		}
 	}
-	c.store([]byte(other), cacheEntry{v: 2})
+	hashOf := func(k string) uint64 { _, h, _ := c.lookup([]byte(k)); return h }
+	c.store([]byte(other), hashOf(other), cacheEntry{v: 2})
 	if _, ok := get("a"); ok {
 		t.Fatal("a survived a key stored in its slot")
 	}
 	if v, ok := get(other); !ok || v != 2 {
 		t.Fatalf("%s: %v %v, want 2", other, v, ok)
 	}
-	c.drop([]byte("a")) // names a key the slot no longer holds
+	c.drop([]byte("a"), hashOf("a")) // names a key the slot no longer holds
 	if _, ok := get(other); !ok {
 		t.Fatal("dropping a key the slot does not hold dropped its entry")
 	}
-	c.drop([]byte(other))
+	c.drop([]byte(other), hashOf(other))
 	if _, ok := get(other); ok {
 		t.Fatal("a dropped key is still found")
 	}

@@ -389,7 +389,7 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 	}
 	for _, w := range b.flushed {
 		if w.v == nil {
-			e.cache.drop(w.key)
+			e.cache.drop(w.key, w.hash)
 		} else {
 			var raw []byte
 			if e.priors {
@@ -397,7 +397,7 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 				// should not live as long as the cache entry.
 				raw = bytes.Clone(w.raw)
 			}
-			e.cache.store(w.key, cacheEntry{v: w.v, raw: raw})
+			e.cache.store(w.key, w.hash, cacheEntry{v: w.v, raw: raw})
 		}
 	}
 	clear(b.flushed)

@@ -281,7 +281,7 @@ func (b *blockCtx) blockWrites(sorted bool) ([]Write, error) {
 				}
 				w.Value = raw
 			}
-			b.flushed = append(b.flushed, flushedWrite{key: e.key, v: e.decoded, raw: w.Value})
+			b.flushed = append(b.flushed, flushedWrite{key: e.key, hash: e.hash, v: e.decoded, raw: w.Value})
 		}
 		out = append(out, w)
 	}
