@@ -203,6 +203,11 @@ type blockCtx struct {
 	// keeps nothing of a commit's writes past the call).
 	sortScratch          []writeOrder
 	writes, sortedWrites []Write
+	// recEnds (each accepted op's index and the end of its record in
+	// the block's record buffer) and prevs (the earlier consensus hashes
+	// the block's hash covers) are ProcessBlock's scratch space.
+	recEnds [][2]int
+	prevs   []string
 }
 
 // ProcessBlock checks and applies one block and commits it to the store.
@@ -284,7 +289,7 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 
 	// Check-and-commit phase (§2.2-2).
 	recBuf := make([]byte, 0, e.recordSize*len(blk.Ops))
-	var recEnds [][2]int // op index, end of its record in recBuf
+	recEnds := b.recEnds[:0] // op index, end of its record in recBuf
 	// One appender for the block: render is an indirect call, so the
 	// appender lives on the heap.
 	var a canon.Appender
@@ -342,10 +347,11 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 			start = e[1]
 		}
 	}
+	b.recEnds = recEnds
 
 	// Snapshot (§2.2-4).
 	res.OpsHash = digest.OpsHash(res.Records)
-	var prevs []string
+	prevs := b.prevs[:0]
 	for _, h := range digest.PrevHeights(b.n, e.p.FirstBlock) {
 		v, ok, err := b.consensusHashAt(h)
 		if err != nil {
@@ -356,6 +362,7 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 		}
 		prevs = append(prevs, v)
 	}
+	b.prevs = prevs
 	ch, err := digest.ConsensusHash(res.OpsHash, prevs)
 	if err != nil {
 		return nil, &BlockError{Height: blk.Height, Err: err}

@@ -17,8 +17,9 @@ func concat(lists ...[]string) []string {
 }
 
 // fieldLists maps an opcode byte to its consensus field list (final v1; the
-// same lists, under these names, were in force from 0.14 on).
-var fieldLists = map[byte][]string{
+// same lists, under these names, were in force from 0.14 on). An array, not
+// a map: the engine looks a list up for every record it renders.
+var fieldLists = [256][]string{
 	'?': {"preorder_hash", "consensus_hash", "sender", "sender_pubkey", "address",
 		"block_number", "op", "txid", "vtxindex", "op_fee"},
 	':': concat(nameRecordFields, []string{"sender", "address"}),
