@@ -28,7 +28,15 @@ var errCorrupt = errors.New("consensus: corrupt state value")
 
 type encoder struct{ b []byte }
 
-func (e *encoder) u(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
+// u appends v as a uvarint; most values (lengths, small counts) take one
+// byte, appended without a call.
+func (e *encoder) u(v uint64) {
+	if v < 0x80 {
+		e.b = append(e.b, byte(v))
+		return
+	}
+	e.b = binary.AppendUvarint(e.b, v)
+}
 func (e *encoder) i(v int64)  { e.b = binary.AppendVarint(e.b, v) }
 func (e *encoder) s(v string) { e.u(uint64(len(v))); e.b = append(e.b, v...) }
 func (e *encoder) bo(v bool) {
@@ -77,7 +85,17 @@ func (d *decoder) fail() {
 	}
 	d.b = nil
 }
+
+// u reads a uvarint; a one-byte one (most lengths) without a call.
 func (d *decoder) u() uint64 {
+	if b := d.b; len(b) > 0 && b[0] < 0x80 {
+		d.b = b[1:]
+		return uint64(b[0])
+	}
+	return d.uLong()
+}
+
+func (d *decoder) uLong() uint64 {
 	v, n := binary.Uvarint(d.b)
 	if n <= 0 {
 		d.fail()
