@@ -104,10 +104,9 @@ type Engine struct {
 	// to it (see warm.go).
 	warmer   Warmer
 	warmKeys keyList
-	// recordSize is the bytes per accepted record the next block's
-	// record buffer is sized for: the last block's mean plus a margin
-	// (the buffer grows when a block needs more).
-	recordSize int
+	// recScratch is where a block's records are rendered, reused from
+	// block to block; the block's result gets an exact-size copy.
+	recScratch []byte
 	// bc is the block context, its maps and overlay reused (cleared) from
 	// block to block.
 	bc *blockCtx
@@ -125,7 +124,7 @@ func NewEngine(p *Params, store Store) (*Engine, error) {
 	if p.MicroStacksPerSatDen == 0 {
 		return nil, errors.New("consensus: params have a zero microstacks denominator")
 	}
-	e := &Engine{p: p, store: store, sortWrites: true, recordSize: 512}
+	e := &Engine{p: p, store: store, sortWrites: true}
 	if pt, ok := store.(PriorTaker); ok && pt.TakesPriors() {
 		e.priors = true
 	}
@@ -288,7 +287,7 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 	clear(b.regOwners)
 
 	// Check-and-commit phase (§2.2-2).
-	recBuf := make([]byte, 0, e.recordSize*len(blk.Ops))
+	recBuf := e.recScratch[:0]
 	recEnds := b.recEnds[:0] // op index, end of its record in recBuf
 	// One appender for the block: render is an indirect call, so the
 	// appender lives on the heap.
@@ -336,13 +335,16 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 		r.Outcome = Accepted
 		res.Ops[i] = r
 	}
-	// The block's records share one buffer, cut once it stops growing.
+	// The block's records share one buffer of their exact size, copied
+	// from the scratch space they were rendered in (the copy is cheaper
+	// than the slack a guessed size leaves).
+	e.recScratch = recBuf
 	if len(recEnds) > 0 {
-		e.recordSize = min(len(recBuf)/len(recEnds)+len(recBuf)/len(recEnds)/4+16, 4096)
+		recs := append([]byte(nil), recBuf...)
 		res.Records = make([][]byte, len(recEnds))
 		start := 0
 		for j, e := range recEnds {
-			rec := recBuf[start:e[1]:e[1]]
+			rec := recs[start:e[1]:e[1]]
 			res.Records[j], res.Ops[e[0]].Record = rec, rec
 			start = e[1]
 		}
