@@ -183,7 +183,7 @@ func (b *blockCtx) checkRegistration(op *ops.Op) (*effect, *Error, error) {
 		TokenFee: tokenFee, LastCreationOp: "?"}
 	if old != nil {
 		fx.rec.BlockNumber = old.BlockNumber
-		fx.oldSender = old.Sender
+		fx.old, fx.oldSender = old, old.Sender
 	}
 	fx.eff = effect{opcode: ':', collideKey: "name:" + op.Name, fx: fx}
 	return &fx.eff, nil, nil
@@ -191,8 +191,11 @@ func (b *blockCtx) checkRegistration(op *ops.Op) (*effect, *Error, error) {
 
 // registrationFx is a passed NAME_REGISTRATION's effect.
 type registrationFx struct {
-	eff       effect
-	rec       NameRecord
+	eff effect
+	rec NameRecord
+	// old is the name's record the check found (nil: none), oldSender
+	// its owner
+	old       *NameRecord
 	oldSender string
 	pre       Preorder // the consumed preorder
 }
@@ -207,14 +210,17 @@ func (f *registrationFx) apply(b *blockCtx) error {
 	b.regOwners[f.rec.Sender]++
 	b.addHistory(f.rec.Name, &HistoryEntry{Op: "?", Txid: f.pre.Txid, Height: f.pre.BlockNumber, Vtxindex: f.pre.Vtxindex, Preorder: &f.pre}, nil)
 	b.delPreorders(f.pre.PreorderHash)
-	return b.putName(&f.rec, f.oldSender, &HistoryEntry{Op: f.rec.Op, Txid: f.rec.Txid, Height: b.n, Vtxindex: f.rec.Vtxindex})
+	return b.putName(&f.rec, f.old, f.oldSender, &HistoryEntry{Op: f.rec.Op, Txid: f.rec.Txid, Height: b.n, Vtxindex: f.rec.Vtxindex})
 }
 
 // nameFx is the effect of a NAME_RENEWAL, NAME_UPDATE or NAME_TRANSFER:
 // the new record and what its canonical record adds.
 type nameFx struct {
-	eff       effect
-	nr        NameRecord
+	eff effect
+	nr  NameRecord
+	// base is the record the check read and nr started from, oldSender
+	// its owner
+	base      *NameRecord
 	oldSender string
 	// a renewal's STACKS payment (nil: none) and its payer
 	stacks *big.Int
@@ -247,7 +253,7 @@ func (f *nameFx) apply(b *blockCtx) error {
 			return err
 		}
 	}
-	return b.putName(&f.nr, f.oldSender, &HistoryEntry{Op: f.nr.Op, Txid: f.nr.Txid, Height: b.n, Vtxindex: f.nr.Vtxindex})
+	return b.putName(&f.nr, f.base, f.oldSender, &HistoryEntry{Op: f.nr.Op, Txid: f.nr.Txid, Height: b.n, Vtxindex: f.nr.Vtxindex})
 }
 
 // checkRenewal is NAME_RENEWAL (§3.7; F register.py:673-881).
@@ -307,7 +313,7 @@ func (b *blockCtx) checkRenewal(op *ops.Op) (*effect, *Error, error) {
 	if rerr != nil {
 		return nil, rerr, nil
 	}
-	fx := &nameFx{nr: *rec, oldSender: rec.Sender, stacks: stacks, payer: op.Address}
+	fx := &nameFx{nr: *rec, base: rec, oldSender: rec.Sender, stacks: stacks, payer: op.Address}
 	nr := &fx.nr
 	nr.LastRenewed = b.n
 	nr.Sender, nr.Address = op.Recipient, op.RecipientAddress
@@ -397,7 +403,7 @@ func (b *blockCtx) checkUpdate(op *ops.Op) (*effect, *Error, error) {
 	if ns.Lifetime != NamespaceLifeInfinite && b.inGrace(rec, ns, b.n) {
 		return nil, reject(ErrInGracePeriod, "%s is in its grace period", rec.Name), nil
 	}
-	fx := &nameFx{nr: *rec, oldSender: rec.Sender, s1: op.NameConsensusHash, s2: matched}
+	fx := &nameFx{nr: *rec, base: rec, oldSender: rec.Sender, s1: op.NameConsensusHash, s2: matched}
 	nr := &fx.nr
 	nr.ValueHash = op.ValueHash
 	nr.ConsensusHash, nr.TransferHash = &fx.s2, &fx.s2
@@ -461,7 +467,7 @@ func (b *blockCtx) checkTransfer(op *ops.Op) (*effect, *Error, error) {
 		return nil, reject(ErrP2SHNotAllowed, "p2sh sender before multisig support"), nil
 	}
 	keep := op.KeepData != nil && *op.KeepData
-	fx := &nameFx{nr: *rec, oldSender: rec.Sender, s1: op.NameHash128, s2: op.ConsensusHash, keep: keep}
+	fx := &nameFx{nr: *rec, base: rec, oldSender: rec.Sender, s1: op.NameHash128, s2: op.ConsensusHash, keep: keep}
 	nr := &fx.nr
 	nr.Sender, nr.Address, nr.SenderPubkey = op.Recipient, op.RecipientAddress, nil
 	nr.Op = ">~"
@@ -520,7 +526,7 @@ func (b *blockCtx) checkRevoke(op *ops.Op) (*effect, *Error, error) {
 				return err
 			}
 		}
-		return b.putName(&nr, rec.Sender, &HistoryEntry{Op: nr.Op, Txid: nr.Txid, Height: b.n, Vtxindex: nr.Vtxindex})
+		return b.putName(&nr, rec, rec.Sender, &HistoryEntry{Op: nr.Op, Txid: nr.Txid, Height: b.n, Vtxindex: nr.Vtxindex})
 	}}}, nil, nil
 }
 
@@ -613,7 +619,7 @@ func (b *blockCtx) checkImport(op *ops.Op) (*effect, *Error, error) {
 		a.Str(rec.Sender)
 		a.Str(rec.Address)
 	}, applyFn: func() error {
-		return b.putName(rec, oldSender, &HistoryEntry{Op: rec.Op, Txid: rec.Txid, Height: b.n, Vtxindex: rec.Vtxindex})
+		return b.putName(rec, old, oldSender, &HistoryEntry{Op: rec.Op, Txid: rec.Txid, Height: b.n, Vtxindex: rec.Vtxindex})
 	}}}, nil, nil
 }
 

@@ -290,14 +290,11 @@ func (b *blockCtx) windowHashes() ([]string, error) {
 
 // putName writes a name record with its indexes and a history entry. r is
 // kept as it is (see putNameRecord): the caller must not change it
-// afterwards.
-func (b *blockCtx) putName(r *NameRecord, oldSender string, entry *HistoryEntry) error {
-	// The record before this write is the base of the entry's delta (the
-	// record of the name's previous entry, see history.go).
-	base, err := b.name(r.Name)
-	if err != nil {
-		return err
-	}
+// afterwards. base is the name's record before this write (nil: none), as
+// the operation's check read it: a check is applied right after it, so
+// nothing wrote the name in between. It is the base of the entry's delta
+// (the record of the name's previous entry, see history.go).
+func (b *blockCtx) putName(r, base *NameRecord, oldSender string, entry *HistoryEntry) error {
 	if err := b.putNameRecord(r); err != nil {
 		return err
 	}
