@@ -1,9 +1,12 @@
 package consensus
 
 import (
+	"context"
 	"fmt"
 	"hash/maphash"
 	"testing"
+
+	"github.com/spvcheck/spvcheck/consensus/digest"
 )
 
 // lookup is lookupHashed with the key hashed as the block's key set
@@ -74,5 +77,62 @@ func TestDecodedCacheSlots(t *testing.T) {
 	c.reset()
 	if _, ok := get("mutable"); ok {
 		t.Fatal("an entry survived reset")
+	}
+}
+
+// A consensus hash commits to the hashes 2^i-1 blocks back, far past the
+// engine's ring of recent hashes. Replaying a long chain of empty blocks
+// through one engine, then a second engine on the same store (whose lists
+// start empty, so its far reads go to the store), then the first again
+// (whose cache must notice the gap), must give every block the hash the
+// digest package computes from the hashes recorded here, whichever way
+// the engine found the earlier ones.
+func TestConsensusHashesPastTheRing(t *testing.T) {
+	p := Regtest()
+	store := NewMemStore()
+	byHeight := map[uint64]string{}
+	newEngine := func() *Engine {
+		e, err := NewEngine(p, store)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	run := func(e *Engine, from, to uint64) {
+		for h := from; h < to; h++ {
+			res, err := e.ProcessBlock(context.Background(), Block{Height: h})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var prevs []string
+			for _, ph := range digest.PrevHeights(h, p.FirstBlock) {
+				prevs = append(prevs, byHeight[ph])
+			}
+			want, err := digest.ConsensusHash(res.OpsHash, prevs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.ConsensusHash != want {
+				t.Fatalf("block %d: consensus hash %s, want %s", h, res.ConsensusHash, want)
+			}
+			byHeight[h] = res.ConsensusHash
+		}
+	}
+	first := p.FirstBlock
+	mid := first + 3*uint64(recentRing(p.ConsensusHashWindow))
+	a, b := newEngine(), newEngine()
+	run(a, first, mid)
+	if n := len(a.cache.older); n != int(mid-first) {
+		t.Fatalf("first engine kept %d hashes, want %d", n, mid-first)
+	}
+	run(b, mid, mid+5000)
+	if n := len(b.cache.older); n != 5000 {
+		t.Fatalf("second engine kept %d hashes, want 5000", n)
+	}
+	// The first engine again: the store moved on without it, so its list
+	// starts over at the block it commits next.
+	run(a, mid+5000, mid+7000)
+	if n, from := len(a.cache.older), a.cache.olderFrom; n != 2000 || from != mid+5000 {
+		t.Fatalf("first engine kept %d hashes from %d, want 2000 from %d", n, from, mid+5000)
 	}
 }

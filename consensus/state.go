@@ -243,6 +243,9 @@ func (b *blockCtx) consensusHashAt(h uint64) (string, bool, error) {
 		if v, ok := b.cache.recentHashAt(h); ok {
 			return v, true, nil
 		}
+		if v, ok := b.cache.olderHashAt(h); ok {
+			return v, true, nil
+		}
 	}
 	raw, ok, err := b.st.get(consensusHashKey(h))
 	if err != nil || !ok {
