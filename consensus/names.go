@@ -1,16 +1,14 @@
 package consensus
 
 import (
-	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"math/bits"
 	"strings"
 
 	"github.com/btcsuite/btcd/address/v2/base58"
+	"github.com/spvcheck/spvcheck/consensus/digest"
 	"github.com/spvcheck/spvcheck/ops"
-	//lint:ignore SA1019 Bitcoin's hash160 is RIPEMD-160; this is the package btcd's address.Hash160 uses.
-	"golang.org/x/crypto/ripemd160"
 )
 
 // The name helpers below restate the reference's b40.py, hashing.py and
@@ -55,20 +53,9 @@ func hashName(name, scriptHex, addr string) (string, bool) {
 		b = append(b, hi<<4|lo)
 	}
 	b = append(b, addr...)
-	var h [ripemd160.Size]byte
-	hash160Into(&h, b)
+	var h [20]byte
+	digest.Hash160Into(&h, b)
 	return hex.EncodeToString(h[:]), true
-}
-
-// hash160Into sets *dst to RIPEMD-160(SHA-256(b)), address.Hash160's
-// value, without its per-call heap allocations (two hash states and two
-// digests): hashName runs once per registration. TestHashNameMatchesOps
-// holds it to address.Hash160 through package ops.
-func hash160Into(dst *[ripemd160.Size]byte, b []byte) {
-	s := sha256.Sum256(b)
-	r := ripemd160.New()
-	r.Write(s[:])
-	r.Sum(dst[:0])
 }
 
 // fromAnyHex is the value of a hex digit of either case, or 0xff.

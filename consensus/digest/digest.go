@@ -8,8 +8,9 @@ import (
 	"math"
 	"slices"
 
-	"github.com/btcsuite/btcd/address/v2"
 	"github.com/btcsuite/btcd/chainhash/v2"
+	//lint:ignore SA1019 Bitcoin's hash160 is RIPEMD-160; this is the package btcd's address.Hash160 uses.
+	"golang.org/x/crypto/ripemd160"
 )
 
 // EmptyOpsHash is the ops hash of a block without committed records:
@@ -90,15 +91,36 @@ func PrevHeights(height, firstBlock uint64) []uint64 {
 // ConsensusHash returns a block's consensus hash from its ops hash and the
 // consensus hashes of its PrevHeights (in any order).
 func ConsensusHash(opsHash string, prevConsensusHashes []string) (string, error) {
-	leaves := make([]string, 0, len(prevConsensusHashes)+1)
+	// A block has one leaf per earlier height it commits to (one per bit
+	// of its height) plus its ops hash: the scratch below is on the stack
+	// for any real chain.
+	var leavesArr [smallLeaves]string
+	leaves := leavesArr[:0]
+	if len(prevConsensusHashes)+1 > len(leavesArr) {
+		leaves = make([]string, 0, len(prevConsensusHashes)+1)
+	}
 	leaves = append(leaves, prevConsensusHashes...)
 	leaves = append(leaves, opsHash)
 	slices.Sort(leaves)
-	root, err := merkleRoot(leaves)
+	var rootArr [64]byte
+	root, err := appendMerkleRoot(rootArr[:0], leaves)
 	if err != nil {
 		return "", err
 	}
-	return hex.EncodeToString(address.Hash160(root)[:16]), nil
+	var h [20]byte
+	Hash160Into(&h, root)
+	return hex.EncodeToString(h[:16]), nil
+}
+
+// Hash160Into sets *dst to RIPEMD-160(SHA-256(b)), the value of btcd's
+// address.Hash160, without its heap allocations (two hash states and two
+// digests): consensus hashes and name hashes are computed for every block
+// and registration.
+func Hash160Into(dst *[20]byte, b []byte) {
+	s := sha256.Sum256(b)
+	r := ripemd160.New()
+	r.Write(s[:])
+	r.Sum(dst[:0])
 }
 
 // MerkleRoot returns the reference's Merkle root over hex leaves in the
@@ -106,17 +128,21 @@ func ConsensusHash(opsHash string, prevConsensusHashes []string) (string, error)
 // duplicated on odd levels, the root printed reversed. A single leaf is its
 // own root.
 func MerkleRoot(leaves []string) (string, error) {
-	root, err := merkleRoot(leaves)
+	root, err := appendMerkleRoot(nil, leaves)
 	if err != nil {
 		return "", err
 	}
 	return hex.EncodeToString(root), nil
 }
 
-// merkleRoot is MerkleRoot's root as bytes (in printed order). The leaves
-// are decoded into one buffer and the inner levels are arrays: a handful of
-// allocations whatever the number of leaves.
-func merkleRoot(leaves []string) ([]byte, error) {
+// smallLeaves is how many leaves of up to 32 bytes the Merkle root and the
+// consensus hash handle in stack scratch; more take heap buffers.
+const smallLeaves = 64
+
+// appendMerkleRoot appends MerkleRoot's root as bytes (in printed order) to
+// dst. The leaves are decoded into one buffer and the inner levels are
+// arrays, in stack scratch when they fit.
+func appendMerkleRoot(dst []byte, leaves []string) ([]byte, error) {
 	if len(leaves) == 0 {
 		return nil, fmt.Errorf("digest: Merkle root of no leaves")
 	}
@@ -128,8 +154,21 @@ func merkleRoot(leaves []string) ([]byte, error) {
 		}
 		size += len(l) / 2
 	}
-	raw := make([]byte, size)
-	ends := make([]int, len(leaves))
+	n := len(leaves)
+	var rawArr [smallLeaves * 32]byte
+	var endsArr [smallLeaves]int
+	var levelArr [smallLeaves/2 + 1][32]byte
+	raw, ends, level := rawArr[:0], endsArr[:0], levelArr[:0]
+	if size > len(rawArr) {
+		raw = make([]byte, 0, size)
+	}
+	if n > len(endsArr) {
+		ends = make([]int, 0, n)
+	}
+	if (n+1)/2+1 > len(levelArr) {
+		level = make([][32]byte, 0, (n+1)/2+1)
+	}
+	raw, ends = raw[:size], ends[:n]
 	off := 0
 	for i, l := range leaves {
 		b := raw[off : off+len(l)/2]
@@ -140,9 +179,9 @@ func merkleRoot(leaves []string) ([]byte, error) {
 		off += len(b)
 		ends[i] = off
 	}
-	if len(leaves) == 1 {
+	if n == 1 {
 		slices.Reverse(raw)
-		return raw, nil
+		return append(dst, raw...), nil
 	}
 	leaf := func(i int) []byte {
 		start := 0
@@ -152,8 +191,7 @@ func merkleRoot(leaves []string) ([]byte, error) {
 		return raw[start:ends[i]]
 	}
 	// The first level pairs the leaves, of any length.
-	n := len(leaves)
-	level := make([][32]byte, (n+1)/2, (n+1)/2+1)
+	level = level[:(n+1)/2]
 	var bufArr [128]byte
 	buf := bufArr[:0]
 	for i := 0; i < n; i += 2 {
@@ -178,9 +216,9 @@ func merkleRoot(leaves []string) ([]byte, error) {
 		}
 		level = level[:len(level)/2]
 	}
-	root := level[0][:]
-	slices.Reverse(root)
-	return root, nil
+	root := level[0]
+	slices.Reverse(root[:])
+	return append(dst, root[:]...), nil
 }
 
 // DecodeLowerHex decodes s into dst if s is exactly 2*len(dst) lower-case

@@ -1,6 +1,7 @@
 package digest_test
 
 import (
+	"bytes"
 	"encoding/hex"
 	"fmt"
 	"math"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/btcsuite/btcd/address/v2"
 	"github.com/btcsuite/btcd/chainhash/v2"
 	"github.com/spvcheck/spvcheck/consensus/digest"
 	"github.com/spvcheck/spvcheck/testvectors"
@@ -146,6 +148,73 @@ func TestOpsHashOrderInvariant(t *testing.T) {
 			t.Fatalf("ops hash depends on order: %s vs %s", a, b)
 		}
 	})
+}
+
+// OpsHash builds its tree on raw hashes, OpsHashFromLeaves through
+// MerkleRoot's hex leaves (in stack scratch up to 64 leaves, heap buffers
+// beyond): the two must agree for any number of records.
+func TestOpsHashMatchesLeafPath(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		n := rapid.IntRange(0, 150).Draw(t, "n")
+		recs := make([][]byte, n)
+		leaves := make([]string, n)
+		for i := range recs {
+			recs[i] = rapid.SliceOfN(rapid.Byte(), 0, 40).Draw(t, "record")
+			leaves[i] = digest.LeafHash(recs[i])
+		}
+		got, err := digest.OpsHashFromLeaves(leaves)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := digest.OpsHash(recs); got != want {
+			t.Fatalf("%d records: leaf path %s, raw path %s", n, got, want)
+		}
+	})
+}
+
+// ConsensusHash is hash160 (btcd's) of the Merkle root of its sorted
+// leaves, truncated to 16 bytes, for any number of earlier hashes (a real
+// block has at most one per bit of its height; more take heap buffers).
+func TestConsensusHashMatchesDefinition(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		hexOf := func(n int) *rapid.Generator[string] {
+			return rapid.Custom(func(t *rapid.T) string {
+				return hex.EncodeToString(rapid.SliceOfN(rapid.Byte(), n, n).Draw(t, "bytes"))
+			})
+		}
+		prevs := rapid.SliceOfN(hexOf(16), 0, 100).Draw(t, "prevs")
+		ops := hexOf(32).Draw(t, "ops hash")
+		got, err := digest.ConsensusHash(ops, prevs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		leaves := append(slices.Clone(prevs), ops)
+		slices.Sort(leaves)
+		root, err := digest.MerkleRoot(leaves)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := hex.EncodeToString(address.Hash160(mustDecode(root))[:16]); got != want {
+			t.Fatalf("%d earlier hashes: %s, want %s", len(prevs), got, want)
+		}
+	})
+}
+
+// Hash160Into is btcd's address.Hash160 without allocations.
+func TestHash160Into(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		b := rapid.SliceOf(rapid.Byte()).Draw(t, "bytes")
+		var got [20]byte
+		digest.Hash160Into(&got, b)
+		if want := address.Hash160(b); !bytes.Equal(got[:], want) {
+			t.Fatalf("%x: %x, want %x", b, got, want)
+		}
+	})
+	var h [20]byte
+	in := []byte("consensus")
+	if n := testing.AllocsPerRun(100, func() { digest.Hash160Into(&h, in) }); n != 0 {
+		t.Fatalf("Hash160Into allocates %v times", n)
+	}
 }
 
 // benchmarkOpsHash measures a block's ops hash plus consensus hash, and
