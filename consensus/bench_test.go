@@ -268,3 +268,50 @@ func BenchmarkReplay(b *testing.B) {
 	b.Logf("%d ops (%d accepted, %d rejected) in %d blocks, GOMAXPROCS=%d: %.0f ops/s (%.0f per CPU second), peak heap %.1f MiB (%.1f MiB before the first block), live after %.1f MiB, %.1fx the digest-only baseline (%v)",
 		count/b.N, accepted/b.N, rejected/b.N, blocks/b.N, runtime.GOMAXPROCS(0), opsPerSec, float64(count)/cpu.Seconds(), float64(peak)/(1<<20), float64(before)/(1<<20), float64(live)/(1<<20), elapsed.Seconds()/base.Seconds(), base)
 }
+
+// BenchmarkEmptyBlock processes blocks without operations at heights past
+// 40,000 (a mainnet replay is mostly such blocks: each still gets its
+// consensus hash, which commits to ~16 earlier ones), and reports the
+// time per block and its ratio to computing the same consensus hashes
+// with the digest package alone, timed right after for as many blocks.
+func BenchmarkEmptyBlock(b *testing.B) {
+	p := Regtest()
+	e, err := NewEngine(p, NewMemStore())
+	if err != nil {
+		b.Fatal(err)
+	}
+	var hashes []string // by height - p.FirstBlock
+	process := func(h uint64) {
+		res, err := e.ProcessBlock(context.Background(), Block{Height: h})
+		if err != nil {
+			b.Fatal(err)
+		}
+		hashes = append(hashes, res.ConsensusHash)
+	}
+	h := p.FirstBlock
+	for ; h < p.FirstBlock+40_000; h++ {
+		process(h)
+	}
+	from := h
+	b.ResetTimer()
+	for b.Loop() {
+		process(h)
+		h++
+	}
+	elapsed := b.Elapsed()
+	start := time.Now()
+	var prevs []string
+	for x := from; x < h; x++ {
+		prevs = prevs[:0]
+		for _, ph := range digest.PrevHeights(x, p.FirstBlock) {
+			prevs = append(prevs, hashes[ph-p.FirstBlock])
+		}
+		if ch, err := digest.ConsensusHash(digest.EmptyOpsHash, prevs); err != nil || ch != hashes[x-p.FirstBlock] {
+			b.Fatalf("block %d: digest gives %s (%v), the engine %s", x, ch, err, hashes[x-p.FirstBlock])
+		}
+	}
+	if base := time.Since(start); base > 0 {
+		b.ReportMetric(float64(elapsed.Nanoseconds())/float64(b.N), "ns/block")
+		b.ReportMetric(float64(elapsed)/float64(base), "x-digest-only")
+	}
+}
