@@ -21,9 +21,13 @@ import (
 // reports ops/s, the peak resident set and the peak Go heap. The same-run
 // baseline is the same chain replayed into the in-memory store. Run with:
 // go test ./consensus -run '^$' -bench ReplayIntoPebble -benchtime 1x
-// (SPVCHECK_BENCH_OPS overrides the operation count).
+// (SPVCHECK_BENCH_OPS overrides the operation count; -short, as CI's
+// smoke run of every benchmark uses, takes 50k).
 func BenchmarkReplayIntoPebble(b *testing.B) {
 	nOps := 1_000_000
+	if testing.Short() {
+		nOps = 50_000
+	}
 	if v, err := strconv.Atoi(os.Getenv("SPVCHECK_BENCH_OPS")); err == nil && v > 0 {
 		nOps = v
 	}
