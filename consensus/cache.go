@@ -39,18 +39,18 @@ type decodedCache struct {
 	tipCH  string // consensus hash of tip, to notice a store rewound and re-extended
 	hasTip bool
 	// recent holds the consensus hashes of the blocks the engine committed
-	// last, a ring indexed by height modulo its length (which is at least
-	// the consensus-hash window plus one): every block reads the whole
-	// window, and the heights its consensus hash commits to reach back
-	// 2^i-1 blocks, which would otherwise cost a store read per height.
+	// last, as strings, a ring indexed by height modulo its length (which
+	// is at least the consensus-hash window plus one): every block reads
+	// the whole window and the nearest heights its consensus hash commits
+	// to (2^i-1 back), which would otherwise cost a string each.
 	recent []recentHash
 	// older holds, as 16 raw bytes each, the consensus hashes of the
 	// blocks olderFrom, olderFrom+1, ... that the engine committed one
-	// after another since the cache was last reset: the heights a
-	// consensus hash commits to beyond the ring (2^11-1 back and more),
-	// a new one every block, found without a store read. It takes no
-	// pointers and 16 bytes a block (~5 MB for Blockstack's ~300k
-	// mainnet blocks).
+	// after another since the cache was last reset, the ring's among
+	// them: it serves the heights a consensus hash commits to beyond the
+	// ring (2^11-1 back and more), a new one every block, without a store
+	// read. It takes no pointers and 16 bytes a block (~5 MB for
+	// Blockstack's ~300k mainnet blocks).
 	older     [][16]byte
 	olderFrom uint64
 }

@@ -343,10 +343,10 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 		recs := append([]byte(nil), recBuf...)
 		res.Records = make([][]byte, len(recEnds))
 		start := 0
-		for j, e := range recEnds {
-			rec := recs[start:e[1]:e[1]]
-			res.Records[j], res.Ops[e[0]].Record = rec, rec
-			start = e[1]
+		for j, end := range recEnds {
+			rec := recs[start:end[1]:end[1]]
+			res.Records[j], res.Ops[end[0]].Record = rec, rec
+			start = end[1]
 		}
 	}
 	b.recEnds = recEnds
