@@ -645,6 +645,7 @@ func (m *MemStore) CommitBlock(c *BlockCommit) error {
 		hashes = append(hashes, m.hash(w.Key))
 	}
 	m.writeHashes = hashes
+	m.touchGroups(hashes)
 	if k := m.repeatedKey(c.Writes); k != nil {
 		return fmt.Errorf("consensus: block %d writes key %q more than once", c.Height, k)
 	}

@@ -108,6 +108,22 @@ func (e *Engine) warm(b *blockCtx, blk Block) {
 	e.warmer.Warm(e.warmKeys.list())
 }
 
+// touchGroups loads the home group of each hash, in one loop of
+// independent loads whose misses overlap; Warm and CommitBlock call it
+// before walking the groups one key at a time. CommitBlock needs it for the
+// keys nothing read before (a block's new history entries, preorders and
+// names): their groups are cold.
+func (m *MemStore) touchGroups(hashes []uint64) {
+	if m.n == 0 {
+		return
+	}
+	var sink uint64
+	for _, h := range hashes {
+		sink += m.table[(h>>(64-m.gbits))*memGroup]
+	}
+	m.warmSink += sink
+}
+
 // Warm implements Warmer: the table groups of all keys are loaded in one
 // pass, then the first bytes of the records their entries point to in
 // another, each a loop of independent loads.
@@ -120,10 +136,8 @@ func (m *MemStore) Warm(keys [][]byte) {
 		hashes = append(hashes, m.hash(k))
 	}
 	m.warmHashes = hashes
+	m.touchGroups(hashes)
 	var sink uint64
-	for _, h := range hashes {
-		sink += m.table[(h>>(64-m.gbits))*memGroup]
-	}
 	for _, h := range hashes {
 		grp := (*[memGroup]uint64)(m.table[(h>>(64-m.gbits))*memGroup:])
 		for match := matchTag(grp[0], h&memTagMask); match != 0; match &= match - 1 {
