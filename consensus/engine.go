@@ -190,6 +190,10 @@ type blockCtx struct {
 	cache *decodedCache
 	// window caches windowHashes for the block.
 	window []string
+	// lastNS is the namespace the block read last (see namespace), valid
+	// while lastNSOK.
+	lastNS   namespaceRead
+	lastNSOK bool
 	// keyBuf is scratch space for scratchKey.
 	keyBuf []byte
 	// arena holds the block's keys and encoded values (see blockWrites).
@@ -437,7 +441,7 @@ func (e *Engine) newBlockCtx(blk Block) *blockCtx {
 		clear(b.regOwners)
 	}
 	b.p, b.n, b.q, b.ops, b.cache = e.p, blk.Height, blk.Height-1, blk.Ops, &e.cache
-	b.scanning, b.histSeq, b.window = false, 0, nil
+	b.scanning, b.histSeq, b.window, b.lastNSOK = false, 0, nil, false
 	b.arena.reset()
 	b.flushed = b.flushed[:0]
 	return b

@@ -39,16 +39,38 @@ func (b *blockCtx) nameWithHash128(h string) ([]byte, bool, error) {
 
 // namespace returns a namespace record, shared with the cache: callers
 // copy it before changing it.
+// namespaceRead is a namespace as a read of the block found it (nil:
+// absent).
+type namespaceRead struct {
+	id string
+	ns *Namespace
+}
+
+// namespace returns namespace id, shared with the cache: callers copy it
+// before changing it. Most operations read their name's namespace twice
+// or more (liveness, then readiness and prices), and a block's names are
+// mostly in one namespace: the last read is kept for the block and
+// forgotten whenever the block writes a namespace.
 func (b *blockCtx) namespace(id string) (*Namespace, error) {
-	return cachedGet[Namespace](b, b.scratchKey(appendIDKey(b.keyBuf[:0], prefixNamespace, id)))
+	if b.lastNSOK && b.lastNS.id == id {
+		return b.lastNS.ns, nil
+	}
+	ns, err := cachedGet[Namespace](b, b.scratchKey(appendIDKey(b.keyBuf[:0], prefixNamespace, id)))
+	if err != nil {
+		return nil, err
+	}
+	b.lastNS, b.lastNSOK = namespaceRead{id: id, ns: ns}, true
+	return ns, nil
 }
 
 func (b *blockCtx) putNamespace(ns *Namespace) error {
+	b.lastNSOK = false
 	cp := *ns
 	return cachedPut(b, b.scratchKey(appendIDKey(b.keyBuf[:0], prefixNamespace, ns.NamespaceID)), &cp)
 }
 
 func (b *blockCtx) delNamespace(id string) {
+	b.lastNSOK = false
 	cachedDel(b, b.scratchKey(appendIDKey(b.keyBuf[:0], prefixNamespace, id)))
 }
 
