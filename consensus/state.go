@@ -37,8 +37,6 @@ func (b *blockCtx) nameWithHash128(h string) ([]byte, bool, error) {
 	return b.st.get(b.scratchKey(appendIDKey(b.keyBuf[:0], prefixNameHash128, h)))
 }
 
-// namespace returns a namespace record, shared with the cache: callers
-// copy it before changing it.
 // namespaceRead is a namespace as a read of the block found it (nil:
 // absent).
 type namespaceRead struct {
