@@ -109,12 +109,13 @@ type MemStore struct {
 	writeHashes, seenHashes []uint64
 	seenUsed                []bool
 	writeOrder              []int32
-	// warmHashes is Warm's scratch space; warmSink keeps its loads from
-	// being optimized away.
-	warmHashes []uint64
-	warmSink   uint64
-	tip        uint64
-	hasTip     bool
+	// warmHashes and warmFound are Warm's scratch space (the keys' hashes
+	// and the entries found); warmSink keeps its loads from being
+	// optimized away.
+	warmHashes, warmFound []uint64
+	warmSink              uint64
+	tip                   uint64
+	hasTip                bool
 }
 
 const (
