@@ -207,10 +207,12 @@ type blockCtx struct {
 	sortScratch          []writeOrder
 	writes, sortedWrites []Write
 	// recEnds (each accepted op's index and the end of its record in
-	// the block's record buffer) and prevs (the earlier consensus hashes
-	// the block's hash covers) are ProcessBlock's scratch space.
-	recEnds [][2]int
-	prevs   []string
+	// the block's record buffer), prevs (the earlier consensus hashes
+	// the block's hash covers) and prevHeights (their heights) are
+	// ProcessBlock's scratch space.
+	recEnds     [][2]int
+	prevs       []string
+	prevHeights []uint64
 }
 
 // ProcessBlock checks and applies one block and commits it to the store.
@@ -358,7 +360,8 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 	// Snapshot (§2.2-4).
 	res.OpsHash = digest.OpsHash(res.Records)
 	prevs := b.prevs[:0]
-	for _, h := range digest.PrevHeights(b.n, e.p.FirstBlock) {
+	b.prevHeights = digest.AppendPrevHeights(b.prevHeights[:0], b.n, e.p.FirstBlock)
+	for _, h := range b.prevHeights {
 		v, ok, err := b.consensusHashAt(h)
 		if err != nil {
 			return nil, &BlockError{Height: blk.Height, Err: err}

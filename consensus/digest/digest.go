@@ -78,7 +78,13 @@ func OpsHashFromLeaves(leaves []string) (string, error) {
 // commits to: height-(2^i-1) for i = 1, 2, ... while at least firstBlock,
 // nearest first. The first block commits to none.
 func PrevHeights(height, firstBlock uint64) []uint64 {
-	var out []uint64
+	return AppendPrevHeights(nil, height, firstBlock)
+}
+
+// AppendPrevHeights appends PrevHeights(height, firstBlock) to dst, for a
+// caller that reuses one slice from block to block.
+func AppendPrevHeights(dst []uint64, height, firstBlock uint64) []uint64 {
+	out := dst
 	for step := uint64(1); step <= height && height-step >= firstBlock; step = step*2 + 1 {
 		out = append(out, height-step)
 		if step > math.MaxUint64/2 {

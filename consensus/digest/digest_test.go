@@ -79,8 +79,15 @@ func TestPrevHeightsEdges(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		h := rapid.Uint64().Draw(t, "height")
 		first := rapid.Uint64Max(h).Draw(t, "first")
+		got := digest.PrevHeights(h, first)
+		// Appending to a reused slice gives the same heights after what
+		// the slice held.
+		head := []uint64{7, 8}
+		if appended := digest.AppendPrevHeights(head, h, first); !slices.Equal(appended[:2], head) || !slices.Equal(appended[2:], got) {
+			t.Fatalf("AppendPrevHeights(%v, %d, %d) = %v, want %v then %v", head, h, first, appended, head, got)
+		}
 		prev := h
-		for _, p := range digest.PrevHeights(h, first) {
+		for _, p := range got {
 			if p >= prev || p < first {
 				t.Fatalf("PrevHeights(%d, %d) not strictly decreasing within range: %d after %d", h, first, p, prev)
 			}
