@@ -121,12 +121,9 @@ func (b *blockCtx) checkRegistration(op *ops.Op) (*effect, *Error, error) {
 	if old != nil && old.Revoked && oldAlive {
 		return nil, reject(ErrNameRevoked, "%s is revoked", op.Name), nil
 	}
-	ns, err := b.namespace(namespaceOf(op.Name))
-	if err != nil {
-		return nil, nil, err
-	}
-	if ns == nil || !ns.Ready() {
-		return nil, reject(ErrNamespaceNotReady, "namespace of %s is not ready", op.Name), nil
+	ns, rej, err := b.readyNamespace(namespaceOf(op.Name), op.Name)
+	if rej != nil || err != nil {
+		return nil, rej, err
 	}
 	if over, err := b.quota(op.Recipient); err != nil || over {
 		if err != nil {
@@ -278,12 +275,9 @@ func (b *blockCtx) checkRenewal(op *ops.Op) (*effect, *Error, error) {
 	if rec.Revoked {
 		return nil, reject(ErrNameRevoked, "%s is revoked", op.Name), nil
 	}
-	ns, err := b.namespace(rec.NamespaceID)
-	if err != nil {
-		return nil, nil, err
-	}
-	if ns == nil || !ns.Ready() {
-		return nil, reject(ErrNamespaceNotReady, "namespace of %s is not ready", op.Name), nil
+	ns, rej, err := b.readyNamespace(rec.NamespaceID, op.Name)
+	if rej != nil || err != nil {
+		return nil, rej, err
 	}
 	if over, err := b.quota(op.Recipient); err != nil || over {
 		if err != nil {
@@ -393,12 +387,9 @@ func (b *blockCtx) checkUpdate(op *ops.Op) (*effect, *Error, error) {
 	if rec == nil {
 		return nil, reject(ErrNameNotFound, "no name of %s matches %s", op.Address, op.NameConsensusHash), nil
 	}
-	ns, err := b.namespace(rec.NamespaceID)
-	if err != nil {
-		return nil, nil, err
-	}
-	if ns == nil || !ns.Ready() {
-		return nil, reject(ErrNamespaceNotReady, "namespace of %s is not ready", rec.Name), nil
+	ns, rej, err := b.readyNamespace(rec.NamespaceID, rec.Name)
+	if rej != nil || err != nil {
+		return nil, rej, err
 	}
 	if ns.Lifetime != NamespaceLifeInfinite && b.inGrace(rec, ns, b.n) {
 		return nil, reject(ErrInGracePeriod, "%s is in its grace period", rec.Name), nil
@@ -430,12 +421,9 @@ func (b *blockCtx) checkTransfer(op *ops.Op) (*effect, *Error, error) {
 	if rec.Revoked {
 		return nil, reject(ErrNameRevoked, "%s is revoked", rec.Name), nil
 	}
-	ns, err := b.namespace(rec.NamespaceID)
-	if err != nil {
-		return nil, nil, err
-	}
-	if ns == nil || !ns.Ready() {
-		return nil, reject(ErrNamespaceNotReady, "namespace of %s is not ready", rec.Name), nil
+	ns, rej, err := b.readyNamespace(rec.NamespaceID, rec.Name)
+	if rej != nil || err != nil {
+		return nil, rej, err
 	}
 	if !b.aliveIn(rec, ns, b.q) {
 		return nil, reject(ErrNameExpired, "%s has expired", rec.Name), nil

@@ -61,6 +61,19 @@ func (b *blockCtx) namespace(id string) (*Namespace, error) {
 	return ns, nil
 }
 
+// readyNamespace reads namespace id for an operation on name, and rejects
+// the operation when the namespace is missing or not yet ready.
+func (b *blockCtx) readyNamespace(id, name string) (*Namespace, *Error, error) {
+	ns, err := b.namespace(id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ns == nil || !ns.Ready() {
+		return nil, reject(ErrNamespaceNotReady, "namespace of %s is not ready", name), nil
+	}
+	return ns, nil, nil
+}
+
 func (b *blockCtx) putNamespace(ns *Namespace) error {
 	b.lastNSOK = false
 	cp := *ns
