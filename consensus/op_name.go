@@ -180,7 +180,7 @@ func (b *blockCtx) checkRegistration(op *ops.Op) (*effect, *Error, error) {
 		TokenFee: tokenFee, LastCreationOp: "?"}
 	if old != nil {
 		fx.rec.BlockNumber = old.BlockNumber
-		fx.old, fx.oldSender = old, old.Sender
+		fx.old = old
 	}
 	fx.eff = effect{opcode: ':', collideKey: "name:" + op.Name, fx: fx}
 	return &fx.eff, nil, nil
@@ -190,11 +190,8 @@ func (b *blockCtx) checkRegistration(op *ops.Op) (*effect, *Error, error) {
 type registrationFx struct {
 	eff effect
 	rec NameRecord
-	// old is the name's record the check found (nil: none), oldSender
-	// its owner
-	old       *NameRecord
-	oldSender string
-	pre       Preorder // the consumed preorder
+	old *NameRecord // the name's record the check found (nil: none)
+	pre Preorder    // the consumed preorder
 }
 
 func (f *registrationFx) render(a *canon.Appender) {
@@ -207,7 +204,7 @@ func (f *registrationFx) apply(b *blockCtx) error {
 	b.regOwners[f.rec.Sender]++
 	b.addHistory(f.rec.Name, &HistoryEntry{Op: "?", Txid: f.pre.Txid, Height: f.pre.BlockNumber, Vtxindex: f.pre.Vtxindex, Preorder: &f.pre}, nil)
 	b.delPreorders(f.pre.PreorderHash)
-	return b.putName(&f.rec, f.old, f.oldSender, &HistoryEntry{Op: f.rec.Op, Txid: f.rec.Txid, Height: b.n, Vtxindex: f.rec.Vtxindex})
+	return b.putName(&f.rec, f.old)
 }
 
 // nameFx is the effect of a NAME_RENEWAL, NAME_UPDATE or NAME_TRANSFER:
@@ -215,10 +212,8 @@ func (f *registrationFx) apply(b *blockCtx) error {
 type nameFx struct {
 	eff effect
 	nr  NameRecord
-	// base is the record the check read and nr started from, oldSender
-	// its owner
-	base      *NameRecord
-	oldSender string
+	// base is the record the check read and nr started from
+	base *NameRecord
 	// a renewal's STACKS payment (nil: none) and its payer
 	stacks *big.Int
 	payer  string
@@ -250,7 +245,7 @@ func (f *nameFx) apply(b *blockCtx) error {
 			return err
 		}
 	}
-	return b.putName(&f.nr, f.base, f.oldSender, &HistoryEntry{Op: f.nr.Op, Txid: f.nr.Txid, Height: b.n, Vtxindex: f.nr.Vtxindex})
+	return b.putName(&f.nr, f.base)
 }
 
 // checkRenewal is NAME_RENEWAL (§3.7; F register.py:673-881).
@@ -307,7 +302,7 @@ func (b *blockCtx) checkRenewal(op *ops.Op) (*effect, *Error, error) {
 	if rerr != nil {
 		return nil, rerr, nil
 	}
-	fx := &nameFx{nr: *rec, base: rec, oldSender: rec.Sender, stacks: stacks, payer: op.Address}
+	fx := &nameFx{nr: *rec, base: rec, stacks: stacks, payer: op.Address}
 	nr := &fx.nr
 	nr.LastRenewed = b.n
 	nr.Sender, nr.Address = op.Recipient, op.RecipientAddress
@@ -394,7 +389,7 @@ func (b *blockCtx) checkUpdate(op *ops.Op) (*effect, *Error, error) {
 	if ns.Lifetime != NamespaceLifeInfinite && b.inGrace(rec, ns, b.n) {
 		return nil, reject(ErrInGracePeriod, "%s is in its grace period", rec.Name), nil
 	}
-	fx := &nameFx{nr: *rec, base: rec, oldSender: rec.Sender, s1: op.NameConsensusHash, s2: matched}
+	fx := &nameFx{nr: *rec, base: rec, s1: op.NameConsensusHash, s2: matched}
 	nr := &fx.nr
 	nr.ValueHash = op.ValueHash
 	nr.ConsensusHash, nr.TransferHash = &fx.s2, &fx.s2
@@ -455,7 +450,7 @@ func (b *blockCtx) checkTransfer(op *ops.Op) (*effect, *Error, error) {
 		return nil, reject(ErrP2SHNotAllowed, "p2sh sender before multisig support"), nil
 	}
 	keep := op.KeepData != nil && *op.KeepData
-	fx := &nameFx{nr: *rec, base: rec, oldSender: rec.Sender, s1: op.NameHash128, s2: op.ConsensusHash, keep: keep}
+	fx := &nameFx{nr: *rec, base: rec, s1: op.NameHash128, s2: op.ConsensusHash, keep: keep}
 	nr := &fx.nr
 	nr.Sender, nr.Address, nr.SenderPubkey = op.Recipient, op.RecipientAddress, nil
 	nr.Op = ">~"
@@ -514,7 +509,7 @@ func (b *blockCtx) checkRevoke(op *ops.Op) (*effect, *Error, error) {
 				return err
 			}
 		}
-		return b.putName(&nr, rec, rec.Sender, &HistoryEntry{Op: nr.Op, Txid: nr.Txid, Height: b.n, Vtxindex: nr.Vtxindex})
+		return b.putName(&nr, rec)
 	}}}, nil, nil
 }
 
@@ -598,16 +593,12 @@ func (b *blockCtx) checkImport(op *ops.Op) (*effect, *Error, error) {
 	} else {
 		rec.OpFee, _ = new(big.Float).SetInt(price.I).Float64()
 	}
-	oldSender := ""
-	if old != nil {
-		oldSender = old.Sender
-	}
 	return &effect{opcode: ';', fx: funcFx{renderFn: func(a *canon.Appender) {
 		rec.appendCanon(a)
 		a.Str(rec.Sender)
 		a.Str(rec.Address)
 	}, applyFn: func() error {
-		return b.putName(rec, old, oldSender, &HistoryEntry{Op: rec.Op, Txid: rec.Txid, Height: b.n, Vtxindex: rec.Vtxindex})
+		return b.putName(rec, old)
 	}}}, nil, nil
 }
 

@@ -324,13 +324,15 @@ func (b *blockCtx) windowHashes() ([]string, error) {
 	return out, nil
 }
 
-// putName writes a name record with its indexes and a history entry. r is
+// putName writes a name record with its indexes and its history entry (the
+// record's own op, txid and vtxindex at this block's height). r is
 // kept as it is (see putNameRecord): the caller must not change it
 // afterwards. base is the name's record before this write (nil: none), as
 // the operation's check read it: a check is applied right after it, so
 // nothing wrote the name in between. It is the base of the entry's delta
-// (the record of the name's previous entry, see history.go).
-func (b *blockCtx) putName(r, base *NameRecord, oldSender string, entry *HistoryEntry) error {
+// (the record of the name's previous entry, see history.go), and its
+// owner is the one whose index loses the name if the owner changes.
+func (b *blockCtx) putName(r, base *NameRecord) error {
 	if err := b.putNameRecord(r); err != nil {
 		return err
 	}
@@ -349,6 +351,10 @@ func (b *blockCtx) putName(r, base *NameRecord, oldSender string, entry *History
 			return err
 		}
 	}
+	oldSender := ""
+	if base != nil {
+		oldSender = base.Sender
+	}
 	if oldSender != r.Sender {
 		if oldSender != "" {
 			if err := b.ownerIndexEdit(oldSender, r.Name, false); err != nil {
@@ -359,10 +365,7 @@ func (b *blockCtx) putName(r, base *NameRecord, oldSender string, entry *History
 			return err
 		}
 	}
-	if entry != nil {
-		entry.Record = r
-		b.addHistory(r.Name, entry, base)
-	}
+	b.addHistory(r.Name, &HistoryEntry{Op: r.Op, Txid: r.Txid, Height: b.n, Vtxindex: r.Vtxindex, Record: r}, base)
 	return nil
 }
 
