@@ -93,7 +93,7 @@ func runProve(ctx context.Context, e *env, c *command, args []string) int {
 		if err := client.WaitSynced(bctx, nil); err != nil {
 			return fail(e, c, exitUsage, err, "")
 		}
-		src = bitcoinSource{Store: s, ctx: bctx, client: client}
+		src = bitcoinSource{Store: s.Store, ctx: bctx, client: client}
 		opts = snv.BuildOptions{Bitcoin: true, Params: net.Chain}
 	}
 	proof, err := snv.Build(ctx, snv.WithFirstBlock(src, net.Consensus.FirstBlock), snv.Target{Select: sel, Height: *at}, th, opts)

@@ -93,7 +93,7 @@ func runAudit(ctx context.Context, e *env, c *command, args []string) int {
 		if !*noReplay {
 			opts.Replayer = snapshot.EngineReplayer(net.Consensus)
 		}
-		rep, err = snapshot.AuditStore(ctx, s, opts)
+		rep, err = snapshot.AuditStore(ctx, s.Store, opts)
 		prog.done()
 		if err != nil {
 			return reportUnreadable(e, c, &out, *asJSON, err)
@@ -237,7 +237,7 @@ func runExport(ctx context.Context, e *env, c *command, args []string) int {
 		defer os.Remove(tmp)
 	}
 	bw := bufio.NewWriterSize(w, 1<<20)
-	info, err := snapshot.Export(ctx, s, bw)
+	info, err := snapshot.Export(ctx, s.Store, bw)
 	if err == nil {
 		err = bw.Flush()
 	}
