@@ -90,6 +90,11 @@ func runAudit(ctx context.Context, e *env, c *command, args []string) int {
 			return reportUnreadable(e, c, &out, *asJSON, err)
 		}
 		defer s.Close()
+		if _, ok, err := s.Tip(); err == nil && !ok {
+			prog.done()
+			return reportUnreadable(e, c, &out, *asJSON,
+				errors.New("the store holds no block: nothing to verify (was a sync stopped before its first block? run 'spvcheck sync' again)"))
+		}
 		if !*noReplay {
 			opts.Replayer = snapshot.EngineReplayer(net.Consensus)
 		}
