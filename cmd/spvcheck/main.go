@@ -23,6 +23,7 @@ const (
 // env is what a subcommand may touch: its streams and whether stderr is a
 // terminal (progress is drawn only then).
 type env struct {
+	stdin       io.Reader
 	stdout      io.Writer
 	stderr      io.Writer
 	interactive bool
@@ -50,6 +51,7 @@ func commands() []command {
 		importCommand(),
 		proveCommand(),
 		verifyProofCommand(),
+		versionCommand(),
 	}
 }
 
@@ -62,7 +64,7 @@ func main() {
 			cancel(interrupted{sig})
 		}
 	}()
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, isTerminal(os.Stderr))
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, isTerminal(os.Stderr))
 	signal.Stop(sigs)
 	os.Exit(code)
 }
@@ -88,8 +90,8 @@ func isTerminal(f *os.File) bool {
 }
 
 // run dispatches to a subcommand and returns the process exit code.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer, interactive bool) int {
-	e := &env{stdout: stdout, stderr: stderr, interactive: interactive}
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, interactive bool) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, interactive: interactive}
 	cmds := commands()
 	if len(args) == 0 {
 		printUsage(stderr, cmds)
@@ -110,7 +112,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, interacti
 		}
 		printUsage(stdout, cmds)
 		return exitOK
-	case "version", "--version":
+	case "--version":
 		fmt.Fprintln(stdout, versionString())
 		return exitOK
 	}
@@ -187,6 +189,14 @@ func fail(e *env, c *command, code int, err error, hint string) int {
 	}
 	fmt.Fprintf(e.stderr, "spvcheck %s: %s\n", c.name, strings.TrimSpace(msg))
 	return code
+}
+
+// flagGiven reports whether the flag called name was set on the command
+// line (as opposed to left at its default).
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
 }
 
 // isFlagHelp reports whether a flag parse failed because -h was given.
