@@ -112,6 +112,8 @@ func syncFromKeptNode(t *testing.T, demoDir, p2p, rpc string, tip uint64, tipHas
 		expect(t, 0, "tip block "+strconv.FormatUint(tip, 10)+", consensus hash "+tipHash, "senders: light mode")
 	spvcheck(t, "status", "--datadir", dir).expect(t, 0, "verified tip   block "+strconv.FormatUint(tip, 10), "lag 6")
 	spvcheck(t, "status", "--datadir", dir, "--peer", p2p, "--json").expect(t, 0, `"warnings": []`, p2p)
+	spvcheck(t, "sync", "--network", "regtest", "--peer", p2p, "--datadir", dir).
+		expect(t, 0, "already at tip "+strconv.FormatUint(tip, 10))
 	// Resuming in exact mode continues after the stored tip.
 	spvcheck(t, "sync", "--network", "regtest", "--peer", p2p, "--datadir", dir, "--exact-rpc", "http://spvcheck:spvcheck@"+rpc, "--json").
 		expect(t, 0, `"blocks": 0`, `"light_senders": false`, tipHash)
@@ -228,6 +230,7 @@ func exploreDataDir(t *testing.T, dir string, tip uint64, tipHash string) {
 	spvcheck(t, "import", snap, "--datadir", imported).expect(t, 0, tipHash)
 	spvcheck(t, "import", snap, "--datadir", imported).expect(t, 2, "already holds a store")
 	spvcheck(t, "names", "--datadir", imported).expect(t, 0, tipHash)
+	spvcheck(t, "status", "--datadir", imported).expect(t, 1, "header tip     none synced yet", "no Bitcoin headers are synced")
 
 	// A flipped byte anywhere in the file: audit and import refuse it and
 	// import writes nothing.

@@ -74,6 +74,9 @@ type interrupted struct{ sig syscall.Signal }
 
 func (i interrupted) Error() string { return "interrupted by " + i.sig.String() }
 
+// Is makes an interruption a cancellation to everything that tests for one.
+func (i interrupted) Is(target error) bool { return target == context.Canceled }
+
 // interruptCode returns the shell's exit code for a command ended by the
 // signal that cancelled ctx (130 for SIGINT, 143 for SIGTERM), if one did.
 func interruptCode(ctx context.Context) (int, bool) {
