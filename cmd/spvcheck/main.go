@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"sort"
 	"strings"
 	"syscall"
@@ -106,8 +107,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if len(args) > 1 {
 			for _, c := range cmds {
 				if c.name == args[1] {
-					fmt.Fprintf(stdout, "usage: spvcheck %s %s\n\n%s\n", c.name, c.usage, c.summary)
-					return exitOK
+					// -h prints the usage and every flag.
+					return c.run(ctx, e, []string{"-h"})
 				}
 			}
 			fmt.Fprintf(stderr, "spvcheck: unknown command %q\n", args[1])
@@ -169,12 +170,49 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 // command's synopsis.
 func newFlagSet(e *env, c *command) *flag.FlagSet {
 	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "usage: spvcheck %s %s\n", c.name, c.usage)
-		fs.PrintDefaults()
-	}
+	// The flag package's own messages name flags with one dash; parseArgs
+	// prints its errors in the form users type, and -h prints the help.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	return fs
+}
+
+// printFlags lists a command's flags as users type them (--name).
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if name != "" {
+			line += " " + name
+		}
+		line += "\n    \t" + strings.ReplaceAll(usage, "\n", "\n    \t")
+		if d := f.DefValue; d != "" && d != "false" && d != "0" && d != "[]" && d != "0s" {
+			line += fmt.Sprintf(" (default %s)", d)
+		}
+		fmt.Fprintln(w, line)
+	})
+}
+
+// Messages of the flag package, rewritten with the flag as users type it.
+var flagErrorForms = []struct {
+	re   *regexp.Regexp
+	repl string
+}{
+	{regexp.MustCompile(`^flag provided but not defined: -+(.*)$`), "unknown flag --$1"},
+	{regexp.MustCompile(`^flag needs an argument: -+(.*)$`), "--$1 needs a value"},
+	{regexp.MustCompile(`^invalid value (.*) for flag -+([^:]*): (.*)$`), "invalid value $1 for --$2: $3"},
+	{regexp.MustCompile(`^invalid boolean value (.*) for -+([^:]*): (.*)$`), "invalid value $1 for --$2: $3"},
+	{regexp.MustCompile(`^bad flag syntax: (.*)$`), "bad flag syntax: $1"},
+}
+
+func flagErrorMessage(err error) string {
+	msg := err.Error()
+	for _, f := range flagErrorForms {
+		if f.re.MatchString(msg) {
+			return f.re.ReplaceAllString(msg, f.repl)
+		}
+	}
+	return msg
 }
 
 // usageError prints a usage problem and returns exitUsage.
@@ -213,8 +251,12 @@ func parseArgs(e *env, c *command, fs *flag.FlagSet, args []string, n int, what 
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		if isFlagHelp(err) {
+			fmt.Fprintf(e.stdout, "spvcheck %s: %s\n\nusage: spvcheck %s %s\n\n", c.name, c.summary, c.name, c.usage)
+			printFlags(e.stdout, fs)
 			return nil, exitOK, false
 		}
+		fmt.Fprintf(e.stderr, "spvcheck %s: %s\n", c.name, flagErrorMessage(err))
+		fmt.Fprintf(e.stderr, "run 'spvcheck help %s' for its arguments\n", c.name)
 		return nil, exitUsage, false
 	}
 	switch {
