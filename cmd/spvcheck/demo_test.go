@@ -229,6 +229,13 @@ func exploreDataDir(t *testing.T, dir string, tip uint64, tipHash string) {
 	imported := filepath.Join(tmp, "imported")
 	spvcheck(t, "import", snap, "--datadir", imported).expect(t, 0, tipHash)
 	spvcheck(t, "import", snap, "--datadir", imported).expect(t, 2, "already holds a store")
+	spvcheck(t, "import", snap, "--datadir", filepath.Join(imported, "store", "x")).expect(t, 2, "is inside the store in")
+	spvcheck(t, "import", snap, "--datadir", filepath.Join(imported, "store")).expect(t, 2, "is inside the store in")
+	emptyStoreDir := filepath.Join(tmp, "empty-store-folder")
+	if err := os.MkdirAll(filepath.Join(emptyStoreDir, "store"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	spvcheck(t, "import", snap, "--datadir", emptyStoreDir).expect(t, 0, tipHash)
 	spvcheck(t, "names", "--datadir", imported).expect(t, 0, tipHash)
 	spvcheck(t, "status", "--datadir", imported).expect(t, 1, "header tip     none synced yet", "no Bitcoin headers are synced")
 
