@@ -42,7 +42,7 @@ func TestParseExportMalformed(t *testing.T) {
 		"zz", esc, // bad hash line
 		Hash([]byte("other")), esc, // mismatch
 		Hash([]byte(big)), big, // too large
-		"", // blank line tolerated
+		"",                                       // blank line tolerated
 		strings.ToUpper(Hash([]byte(good))), esc, // upper-case hash ok
 		Hash([]byte(good)), // dangling hash
 	}, "\n")
