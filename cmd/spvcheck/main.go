@@ -53,6 +53,7 @@ func commands() []command {
 		proveCommand(),
 		verifyProofCommand(),
 		versionCommand(),
+		serveCommand(),
 	}
 }
 

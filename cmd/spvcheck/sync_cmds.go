@@ -117,7 +117,7 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 		}
 		cfg.Exact = src
 	}
-	holder := newHolderState("sync", "")
+	holder := newHolderState("sync", "", true)
 	stopSharing, err := shareStore(ctx, *datadir, store, holder)
 	if err != nil {
 		return fail(e, c, exitUsage, err, "")
@@ -252,7 +252,7 @@ func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 		}
 		out.TipTime = holder.TipTime
 		out.Warnings = append(out.Warnings, holder.Warnings...)
-		if len(peers) > 0 {
+		if len(peers) > 0 && holder.LightClient {
 			// Its header files are in use: ask the peers with headers of
 			// our own, synced from scratch into a temporary directory.
 			tmp, err := os.MkdirTemp("", "spvcheck-status-")
@@ -263,7 +263,7 @@ func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 			spvDir = tmp
 		}
 	}
-	if _, err := os.Stat(spvDir); (err == nil && holder == nil) || len(peers) > 0 {
+	if _, err := os.Stat(spvDir); (err == nil && (holder == nil || !holder.LightClient)) || len(peers) > 0 {
 		client, err := spv.New(spv.Config{Params: net.Chain, Peers: peers,
 			DataDir: spvDir, AllowRemotePeers: true, PeerTimeout: *timeout})
 		if err != nil {
