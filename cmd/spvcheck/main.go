@@ -54,6 +54,7 @@ func commands() []command {
 		verifyProofCommand(),
 		versionCommand(),
 		serveCommand(),
+		zonefilesCommand(),
 	}
 }
 
