@@ -103,6 +103,9 @@ func TestDemoEndToEnd(t *testing.T) {
 	exploreDataDir(t, dir, out.Tip, out.TipConsensusHash)
 	syncFromKeptNode(t, dir, out.Node.P2P, out.Node.RPC, out.Tip, out.TipConsensusHash)
 	readersWhileFollowing(t, out.Node.P2P, out.Tip, out.TipConsensusHash)
+	serveDemoStore(t, dir, out.Tip, out.TipConsensusHash)
+	// Last: it mines blocks and reorganises the node's chain.
+	serveFollowingThroughReorg(t, out.Node.P2P, out.Node.RPC, out.Tip, out.TipConsensusHash)
 }
 
 // syncFromKeptNode runs sync and status against the node the demo kept.
