@@ -41,7 +41,23 @@ type result struct {
 // code.
 func spvcheck(t *testing.T, args ...string) result {
 	t.Helper()
+	return spvcheckEnv(t, nil, args...)
+}
+
+// noDefaultDatadir is the default data directory every test run sees, so
+// that no test reads or writes the user's own: it never exists.
+var noDefaultDatadir = filepath.Join(os.TempDir(), "spvcheck-test-no-default-datadir")
+
+// testEnv is the environment of every spvcheck the tests run, plus extra.
+func testEnv(extra ...string) []string {
+	return append(append(os.Environ(), "SPVCHECK_DATADIR="+noDefaultDatadir), extra...)
+}
+
+// spvcheckEnv runs the built binary with extra environment variables.
+func spvcheckEnv(t *testing.T, extra []string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
+	cmd.Env = testEnv(extra...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -93,12 +109,13 @@ func TestUsageErrors(t *testing.T) {
 		{"decode unknown network", []string{"decode", "00", "--network", "dogecoin"}, 2, "unknown network"},
 		{"vectors unknown kind", []string{"vectors", "frob", "x"}, 2, "unknown vector kind"},
 		{"vectors missing file", []string{"vectors", "wire", "/nonexistent/file.jsonl"}, 2, "no such file"},
-		{"lookup without datadir", []string{"lookup", "a.id"}, 2, "no data directory"},
+		{"lookup without datadir", []string{"lookup", "a.id"}, 2, "spvcheck-test-no-default-datadir"},
+		{"lookup in an empty default", []string{"lookup", "a.id"}, 2, "run 'spvcheck sync'"},
 		{"names missing datadir", []string{"names", "--datadir", "/nonexistent/dir"}, 2, "no such file"},
 		{"audit missing path", []string{"audit", "/nonexistent/path"}, 2, "no such file"},
 		{"verify-proof without trusted", []string{"verify-proof", "x"}, 2, "--trusted HEIGHT:CONSENSUSHASH is required"},
 		{"verify-proof bad trusted", []string{"verify-proof", "x", "--trusted", "12:zz"}, 2, "want 32 hex digits"},
-		{"import without datadir", []string{"import", "x"}, 2, "--datadir is required"},
+		{"import without a file", []string{"import", "x"}, 2, "no such file"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			spvcheck(t, tc.args...).expect(t, tc.code, tc.want)

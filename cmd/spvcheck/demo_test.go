@@ -220,6 +220,9 @@ func exploreDataDir(t *testing.T, dir string, tip uint64, tipHash string) {
 	tmp := t.TempDir()
 
 	spvcheck(t, "names", "--datadir", dir).expect(t, 0, "33 names, verified at block "+strconv.FormatUint(tip, 10), tipHash)
+	// Without --datadir, commands use $SPVCHECK_DATADIR.
+	spvcheckEnv(t, []string{"SPVCHECK_DATADIR=" + dir}, "lookup", "alice.club").expect(t, 0, "verified at", tipHash)
+	spvcheckEnv(t, []string{"SPVCHECK_DATADIR=" + dir}, "help", "lookup").expect(t, 0, "(default "+dir+")")
 	spvcheck(t, "names", "--datadir", dir, "--namespace", "club", "--json").expect(t, 0, `"alice.club"`, `"vault.club"`)
 	spvcheck(t, "lookup", "alice.club", "--datadir", dir).expect(t, 0, "NAME_TRANSFER", "verified at")
 	spvcheck(t, "lookup", "nobody.blog", "--datadir", dir).expect(t, 1, "no name")

@@ -113,7 +113,7 @@ func lookupCommand() command {
 
 func runLookup(ctx context.Context, e *env, c *command, args []string) int {
 	fs := newFlagSet(e, c)
-	datadir := fs.String("datadir", "", "data directory holding the verified store")
+	datadir := datadirFlag(fs, "data directory holding the verified store")
 	asJSON := fs.Bool("json", false, "print the answer as JSON")
 	pos, code, ok := parseArgs(e, c, fs, args, 1, "NAME")
 	if !ok {
@@ -233,7 +233,7 @@ func namesCommand() command {
 
 func runNames(ctx context.Context, e *env, c *command, args []string) int {
 	fs := newFlagSet(e, c)
-	datadir := fs.String("datadir", "", "data directory holding the verified store")
+	datadir := datadirFlag(fs, "data directory holding the verified store")
 	namespace := fs.String("namespace", "", "only names in this namespace")
 	all := fs.Bool("all", false, "include expired names")
 	asJSON := fs.Bool("json", false, "print the table as JSON")

@@ -47,6 +47,7 @@ func startSpvcheck(t *testing.T, args ...string) *background {
 	t.Helper()
 	b := &background{cmd: exec.Command(binary, args...), stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, done: make(chan struct{})}
 	b.cmd.Stdout, b.cmd.Stderr = b.stdout, b.stderr
+	b.cmd.Env = testEnv()
 	if err := b.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

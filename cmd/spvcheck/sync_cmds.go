@@ -69,7 +69,7 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 	netName := fs.String("network", "", "Bitcoin network: mainnet, testnet or regtest")
 	var peers peerList
 	fs.Var(&peers, "peer", "peer address HOST:PORT (repeatable; IP literals)")
-	datadir := fs.String("datadir", "", "data directory (created if missing)")
+	datadir := datadirFlag(fs, "data directory (created if missing)")
 	follow := fs.Bool("follow", false, "keep following new blocks until interrupted")
 	exactRPC := fs.String("exact-rpc", "", "full node JSON-RPC URL for exact-mode senders")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
@@ -88,7 +88,7 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 		return usageError(e, c, "at least one --peer is required (a node serving compact filters)")
 	}
 	if *datadir == "" {
-		return usageError(e, c, "--datadir is required")
+		return usageError(e, c, "no data directory: pass --datadir or set %s", datadirEnv)
 	}
 	if err := os.MkdirAll(*datadir, 0o755); err != nil {
 		return fail(e, c, exitUsage, err, "")
@@ -226,7 +226,7 @@ type heldBy struct {
 
 func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 	fs := newFlagSet(e, c)
-	datadir := fs.String("datadir", "", "data directory")
+	datadir := datadirFlag(fs, "data directory")
 	var peers peerList
 	fs.Var(&peers, "peer", "peer to ask (repeatable); without it status stays offline")
 	staleAfter := fs.Duration("stale-after", 3*time.Hour, "warn when the tip block is older than this")
