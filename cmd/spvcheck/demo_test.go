@@ -226,6 +226,7 @@ func exploreDataDir(t *testing.T, dir string, tip uint64, tipHash string) {
 	spvcheck(t, "names", "--datadir", dir, "--namespace", "club", "--json").expect(t, 0, `"alice.club"`, `"vault.club"`)
 	spvcheck(t, "lookup", "alice.club", "--datadir", dir).expect(t, 0, "NAME_TRANSFER", "verified at")
 	spvcheck(t, "lookup", "nobody.blog", "--datadir", dir).expect(t, 1, "no name")
+	queriesUsersAsk(t, dir, tip, tipHash)
 	spvcheck(t, "audit", dir).expect(t, 0, "verified", tipHash)
 
 	snap := filepath.Join(tmp, "bns.snap")

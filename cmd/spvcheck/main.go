@@ -55,6 +55,10 @@ func commands() []command {
 		versionCommand(),
 		serveCommand(),
 		zonefilesCommand(),
+		namespacesCommand(),
+		ownedCommand(),
+		priceCommand(),
+		balanceCommand(),
 	}
 }
 
@@ -220,7 +224,9 @@ func flagErrorMessage(err error) string {
 // usageError prints a usage problem and returns exitUsage.
 func usageError(e *env, c *command, format string, args ...any) int {
 	fmt.Fprintf(e.stderr, "spvcheck %s: %s\n", c.name, fmt.Sprintf(format, args...))
-	fmt.Fprintf(e.stderr, "usage: spvcheck %s %s\n", c.name, c.usage)
+	synopsis, _, _ := strings.Cut(c.usage, "\n\n")
+	fmt.Fprintf(e.stderr, "usage: spvcheck %s %s\n", c.name, synopsis)
+	fmt.Fprintf(e.stderr, "run 'spvcheck help %s' for its arguments\n", c.name)
 	return exitUsage
 }
 

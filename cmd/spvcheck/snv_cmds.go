@@ -60,6 +60,11 @@ func runProve(ctx context.Context, e *env, c *command, args []string) int {
 			return usageError(e, c, "%v", err)
 		}
 	} else {
+		if err := validateName(arg); err != nil {
+			if nerr := validateNamespaceID(arg); nerr != nil || strings.Contains(arg, ".") {
+				return usageError(e, c, "%v", err)
+			}
+		}
 		sel = snv.ByName(arg)
 	}
 	if *outPath != "" {

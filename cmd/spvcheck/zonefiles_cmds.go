@@ -51,6 +51,9 @@ func runZonefiles(ctx context.Context, e *env, c *command, args []string) int {
 		return code
 	}
 	if sub == "check" {
+		if err := validateName(pos[1]); err != nil {
+			return usageError(e, c, "%v", err)
+		}
 		return runZonefileCheck(ctx, e, c, *datadir, pos[0], pos[1], *asJSON)
 	}
 	f, err := os.Open(pos[0])
