@@ -117,6 +117,9 @@ func syncFromKeptNode(t *testing.T, demoDir, p2p, rpc string, tip uint64, tipHas
 	spvcheck(t, "status", "--datadir", dir, "--peer", p2p, "--json").expect(t, 0, `"warnings": []`, p2p)
 	spvcheck(t, "sync", "--network", "regtest", "--peer", p2p, "--datadir", dir).
 		expect(t, 0, "already at tip "+strconv.FormatUint(tip, 10))
+	// Wrong credentials for exact mode are found before anything syncs.
+	spvcheck(t, "sync", "--network", "regtest", "--peer", p2p, "--datadir", dir, "--exact-rpc", "http://spvcheck:wrong@"+rpc).
+		expect(t, 2, "--exact-rpc: the node did not answer", "HTTP 401", "the user and the password")
 	// Resuming in exact mode continues after the stored tip.
 	spvcheck(t, "sync", "--network", "regtest", "--peer", p2p, "--datadir", dir, "--exact-rpc", "http://spvcheck:spvcheck@"+rpc, "--json").
 		expect(t, 0, `"blocks": 0`, `"light_senders": false`, tipHash)

@@ -115,6 +115,15 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 		if err != nil {
 			return usageError(e, c, "--exact-rpc: %v", err)
 		}
+		// Check the node and its credentials before anything syncs: a
+		// refusal found at the first operation would waste a header sync.
+		cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		_, err = src.GetBlockCount(cctx)
+		cancel()
+		if err != nil {
+			return fail(e, c, exitUsage, fmt.Errorf("--exact-rpc: the node did not answer: %w", err),
+				"check the URL, the user and the password, and that the node's RPC server is on")
+		}
 		cfg.Exact = src
 	}
 	holder := newHolderState("sync", "", true)
