@@ -317,3 +317,36 @@ func TestVersionNamesTheCommit(t *testing.T) {
 	spvcheck(t, "help").expect(t, 0, "version ")
 	spvcheck(t, "--version").expect(t, 0, "(commit "+string(head[:12]))
 }
+
+// With --json a failure is a JSON object on stdout too, with a stable code.
+func TestJSONErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code string
+	}{
+		{[]string{"lookup", "a.id", "--datadir", "/nonexistent/dir", "--json"}, `"code": "unusable_input"`},
+		{[]string{"lookup", "A.ID", "--json", "--datadir", "/nonexistent/dir"}, `"code": "usage"`},
+		{[]string{"names", "--json", "--frob"}, `"code": "usage"`},
+		{[]string{"audit", "/nonexistent/path", "--json"}, `"code": "unusable_input"`},
+	} {
+		r := spvcheck(t, tc.args...)
+		r.expect(t, 2)
+		var v map[string]any
+		if err := json.Unmarshal([]byte(r.stdout), &v); err != nil {
+			t.Fatalf("%v --json printed no JSON object on stdout: %v\n%s", tc.args, err, r.stdout)
+		}
+		if !strings.Contains(r.stdout, tc.code) {
+			t.Errorf("%v: stdout lacks %s:\n%s", tc.args, tc.code, r.stdout)
+		}
+	}
+	// A typed error keeps its package's code.
+	dir := t.TempDir()
+	junk := filepath.Join(dir, "junk")
+	if err := os.WriteFile(junk, []byte("not a proof"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := spvcheck(t, "verify-proof", junk, "--trusted", "300:00000000000000000000000000000000", "--json")
+	if !strings.Contains(r.stdout, `"code": "Err`) {
+		t.Errorf("verify-proof --json of junk: no typed code:\n%s", r.stdout)
+	}
+}

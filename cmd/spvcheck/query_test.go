@@ -2,6 +2,8 @@ package main_test
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -72,6 +74,13 @@ func queriesUsersAsk(t *testing.T, dir string, tip uint64, tipHash string) {
 	spvcheck(t, "price", "zz.nowhere", "--datadir", dir).expect(t, 1, "does not exist")
 	spvcheck(t, "price", "ZZ.club", "--datadir", dir).expect(t, 2, "lower case")
 	spvcheck(t, "price", "newns", "--datadir", dir).expect(t, 0, "newns costs")
+
+	// JSON leaves < and > as they are.
+	odd := filepath.Join(t.TempDir(), "zone<1>.txt")
+	if err := os.WriteFile(odd, []byte("$ORIGIN alice.club\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	spvcheck(t, "zonefiles", "check", odd, "alice.club", "--datadir", dir, "--json").expect(t, 1, `zone<1>.txt"`, `"match": false`)
 
 	spvcheck(t, "balance", "--all", "--datadir", dir).expect(t, 0, "STACKS", "accounts, verified at block")
 	spvcheck(t, "balance", l.Summary.Owner, "--datadir", dir, "--json").expect(t, 0, `"accounts": [`)

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -193,11 +192,6 @@ func peekSnapshotNetwork(path string) (*snapshot.FileInfo, error) {
 	return snapshot.ReadFileInfo(bufio.NewReader(f))
 }
 
-func writeJSON(e *env, v any) {
-	enc := json.NewEncoder(e.stdout)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
-}
 
 func exportCommand() command {
 	c := command{

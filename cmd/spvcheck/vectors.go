@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -74,11 +73,7 @@ func runVectors(ctx context.Context, e *env, c *command, args []string) int {
 		return fail(e, c, exitUsage, err, fmt.Sprintf("is %s a %s file?", path, j.format))
 	}
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			return fail(e, c, exitUsage, err, "")
-		}
+		writeJSON(e, rep)
 	} else {
 		for _, n := range rep.Notes {
 			fmt.Fprintf(e.stderr, "note: %s\n", n)
