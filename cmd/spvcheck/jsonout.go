@@ -103,4 +103,3 @@ func errorChain(err error) []error {
 	walk(err)
 	return out
 }
-

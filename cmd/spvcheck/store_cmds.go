@@ -192,7 +192,6 @@ func peekSnapshotNetwork(path string) (*snapshot.FileInfo, error) {
 	return snapshot.ReadFileInfo(bufio.NewReader(f))
 }
 
-
 func exportCommand() command {
 	c := command{
 		name:    "export",
