@@ -111,8 +111,12 @@ func TestDemoEndToEnd(t *testing.T) {
 // syncFromKeptNode runs sync and status against the node the demo kept.
 func syncFromKeptNode(t *testing.T, demoDir, p2p, rpc string, tip uint64, tipHash string) {
 	dir := filepath.Join(t.TempDir(), "synced")
-	spvcheck(t, "sync", "--network", "regtest", "--peer", p2p, "--datadir", dir).
+	logFile := filepath.Join(t.TempDir(), "sync.log")
+	spvcheck(t, "sync", "--network", "regtest", "--peer", p2p, "--datadir", dir, "--log-file", logFile).
 		expect(t, 0, "tip block "+strconv.FormatUint(tip, 10)+", consensus hash "+tipHash, "senders: light mode")
+	if b, err := os.ReadFile(logFile); err != nil || !strings.Contains(string(b), "block "+strconv.FormatUint(tip, 10)+" consensus hash "+tipHash) {
+		t.Errorf("--log-file lacks the tip (%v):\n%s", err, b)
+	}
 	spvcheck(t, "status", "--datadir", dir).expect(t, 0, "verified tip   block "+strconv.FormatUint(tip, 10), "lag 6")
 	spvcheck(t, "status", "--datadir", dir, "--peer", p2p, "--json").expect(t, 0, `"warnings": []`, p2p)
 	spvcheck(t, "sync", "--network", "regtest", "--peer", p2p, "--datadir", dir).
