@@ -195,6 +195,8 @@ func TestVectors(t *testing.T) {
 	for _, tc := range []struct{ kind, file string }{
 		{"wire", "blockstackjs/vectors.jsonl"},
 		{"consensus", "consensus/blocks.jsonl"},
+		{"commits", "consensus/commits.jsonl"},
+		{"chains", "consensus/chains.jsonl"},
 		{"replay", "replay/scenarios.jsonl"},
 		{"replay", "replay-final/sample.jsonl"},
 		{"real-txs", "wire/real_txs.jsonl"},
@@ -208,6 +210,25 @@ func TestVectors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The commits and chains judges read their companion files from beside
+// FILE, or from the flags, and refuse a missing one.
+func TestVectorsCompanionFiles(t *testing.T) {
+	dir := t.TempDir()
+	chains, err := os.ReadFile(testvectors.Path("consensus", "chains.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lone := filepath.Join(dir, "chains.jsonl")
+	if err := os.WriteFile(lone, chains, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	spvcheck(t, "vectors", "chains", lone).expect(t, 2, "the blocks file (--blocks)")
+	spvcheck(t, "vectors", "chains", lone, "--blocks", testvectors.Path("consensus", "blocks.jsonl")).expect(t, 0, " passed, 0 failed")
+	spvcheck(t, "vectors", "commits", testvectors.Path("consensus", "commits.jsonl"), "--field-orders", filepath.Join(dir, "none.json")).
+		expect(t, 2, "the field orders file (--field-orders)")
+	spvcheck(t, "vectors", "chains", testvectors.Path("consensus", "blocks.jsonl")).expect(t, 2, "not a chain record")
 }
 
 // A vector file edited by one byte fails with a FAIL line naming the record;
