@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -94,11 +95,28 @@ func BenchmarkNameLookup(b *testing.B) {
 			blocks++
 		}
 	}()
+	// Sample the Go runtime's own footprint (heap, stacks, its metadata)
+	// to tell it apart from memory outside it (Pebble's C-allocated cache).
+	var goPeak uint64
+	sampleDone := make(chan struct{})
+	go func() {
+		defer close(sampleDone)
+		var ms runtime.MemStats
+		for ctx.Err() == nil {
+			runtime.ReadMemStats(&ms)
+			goPeak = max(goPeak, ms.Sys-ms.HeapReleased)
+			time.Sleep(50 * time.Millisecond)
+		}
+	}()
 	b.ResetTimer()
 	api := runClients(b, "http://"+addr+"/v1/names/", names, b.N)
 	b.StopTimer()
+	if path := os.Getenv("SPVCHECK_API_HEAPPROFILE"); path != "" {
+		writeHeapProfile(b, path)
+	}
 	cancel()
 	blocks := <-writerDone
+	<-sampleDone
 	rss := peakRSS()
 	ceil := runClients(b, "http://"+ceilAddr+"/v1/names/", names, b.N)
 
@@ -111,6 +129,7 @@ func BenchmarkNameLookup(b *testing.B) {
 	if rss > 0 {
 		b.ReportMetric(float64(rss)/(1<<20), "peak-RSS-MiB")
 	}
+	b.ReportMetric(float64(goPeak)/(1<<20), "peak-Go-MiB")
 	b.ReportMetric(float64(blocks), "blocks")
 	b.ReportMetric(float64(len(sample)), "body-bytes")
 }
@@ -247,4 +266,18 @@ func peakRSS() int64 {
 		}
 	}
 	return 0
+}
+
+// writeHeapProfile writes the live heap (for finding what the measured
+// phase holds).
+func writeHeapProfile(b *testing.B, path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		b.Fatal(err)
+	}
 }

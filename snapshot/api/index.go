@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/spvcheck/spvcheck/consensus"
@@ -222,8 +223,9 @@ func (x *chainIndex) addBlock(v viewState, h uint64) error {
 			}
 			hit := hit{vtx: e.Vtxindex, hash: e.Record.ValueHash}
 			if isCreation(hist, i) {
-				hit.addr = e.Record.Address
-				c := creation{height: h, vtxindex: e.Vtxindex, name: name, addr: hit.addr}
+				// Copies: the decoded record's strings share its buffer.
+				hit.addr = strings.Clone(e.Record.Address)
+				c := creation{height: h, vtxindex: e.Vtxindex, name: strings.Clone(name), addr: hit.addr}
 				x.creators[hit.addr] = append(x.creators[hit.addr], c)
 				x.created[name] = append(x.created[name], c)
 				created = append(created, name)
@@ -237,8 +239,9 @@ func (x *chainIndex) addBlock(v viewState, h uint64) error {
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].vtx < hits[j].vtx })
 	for _, hit := range hits {
 		if hit.hash != nil {
-			x.announced[*hit.hash] = append(x.announced[*hit.hash], h)
-			b.announced = append(b.announced, *hit.hash)
+			hh := strings.Clone(*hit.hash)
+			x.announced[hh] = append(x.announced[hh], h)
+			b.announced = append(b.announced, hh)
 		}
 		if hit.addr != "" {
 			b.creators = append(b.creators, hit.addr)
