@@ -56,14 +56,23 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, newError(ErrDatabase, err, "opening header database in %s", cfg.DataDir)
 	}
+	if err := recordPeers(cfg.DataDir, cfg.Peers); err != nil {
+		db.Close()
+		return nil, newError(ErrDatabase, err, "recording peers in %s", cfg.DataDir)
+	}
+	cfg.aliases = newPeerAliases(cfg.Peers)
 	c := &Client{cfg: cfg, db: db, dial: cfg.dialer(), quit: make(chan struct{})}
 	ncfg := neutrino.Config{
 		DataDir:      cfg.DataDir,
 		Database:     db,
 		ChainParams:  *cfg.Params,
-		ConnectPeers: cfg.Peers,
+		ConnectPeers: aliasList(cfg.Peers), // bans stay with one peer: see peers.go
 		Dialer: func(addr net.Addr) (net.Conn, error) {
-			return c.dial(context.Background(), addr)
+			real, err := net.ResolveTCPAddr("tcp", cfg.aliases.peer(addr.String()))
+			if err != nil {
+				return nil, err
+			}
+			return c.dial(context.Background(), real)
 		},
 		NameResolver: resolveIPLiteral,
 	}
@@ -244,7 +253,10 @@ func (c *Client) Progress() (Progress, error) {
 // WaitSynced returns once headers and filter headers have caught up with
 // the peers (Progress.Synced), calling onProgress (if non-nil) with each
 // change of progress. It fails with ErrPeerLost when no peer has been
-// connected for Config.PeerTimeout, and with ctx's error when ctx ends.
+// connected for Config.PeerTimeout, with ErrStalled when the peers
+// announce more than they deliver and nothing moves for two
+// Config.StallTimeout windows (the first drops them; see Stall), and with
+// ctx's error when ctx ends.
 func (c *Client) WaitSynced(ctx context.Context, onProgress func(Progress)) error {
 	end, err := c.begin()
 	if err != nil {
@@ -257,6 +269,7 @@ func (c *Client) WaitSynced(ctx context.Context, onProgress func(Progress)) erro
 	defer tick.Stop()
 	var last Progress
 	first := true
+	watch := newStallWatch(c.cfg.StallTimeout)
 	for {
 		p, err := c.Progress()
 		if err != nil {
@@ -268,6 +281,15 @@ func (c *Client) WaitSynced(ctx context.Context, onProgress func(Progress)) erro
 		first, last = false, p
 		if p.Synced() {
 			return nil
+		}
+		mark := progressMark{p.HeaderHeight, p.FilterHeaderHeight, -1}
+		if stalled, waited := watch.observe(time.Now(), mark, true); stalled {
+			final := watch.final()
+			s := c.declareStall(watch, p, -1, waited, !final)
+			if final {
+				s.Final = true
+				return newError(ErrStalled, nil, "%s", s)
+			}
 		}
 		select {
 		case <-ctx.Done():

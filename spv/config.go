@@ -59,6 +59,14 @@ type Config struct {
 	// FetchTimeout bounds the fetch of one block.
 	FetchTimeout time.Duration
 
+	// StallTimeout bounds how long the client waits for peers that
+	// announced more than they have delivered (headers, filter headers or
+	// blocks) while nothing moves: after one StallTimeout the peers whose
+	// claims were not met are dropped, after a second one without
+	// progress CatchUp ends at the best verified tip and WaitSynced fails
+	// with ErrStalled (see Stall). Zero means DefaultStallTimeout.
+	StallTimeout time.Duration
+
 	// PollInterval is how often waits re-read the header tips, in
 	// addition to waking on neutrino's block notifications.
 	PollInterval time.Duration
@@ -76,6 +84,10 @@ type Config struct {
 	// UseLogger is process-wide and also replaces the loggers of btcd's
 	// packages.
 	Logger btclog.Logger
+
+	// aliases maps the addresses neutrino knows peers by to Peers (see
+	// peers.go); set by New.
+	aliases peerAliases
 }
 
 func (cfg *Config) applyDefaults() {
@@ -96,6 +108,9 @@ func (cfg *Config) applyDefaults() {
 	}
 	if cfg.MaxReorgDepth <= 0 {
 		cfg.MaxReorgDepth = DefaultMaxReorgDepth
+	}
+	if cfg.StallTimeout <= 0 {
+		cfg.StallTimeout = DefaultStallTimeout
 	}
 }
 

@@ -142,19 +142,36 @@ func (c *Client) deliver(ctx context.Context, after Cursor, stopWhenCaughtUp boo
 	}
 
 	// Wait for the header chain to reach the cursor, then anchor on it.
+	watch := newStallWatch(c.cfg.StallTimeout)
 	for {
-		tip, err := c.headerTip()
+		reached, err := c.reachesCursor(after)
 		if err != nil {
 			return d.last, err
 		}
-		if tip >= after.Height {
+		if reached {
 			break
 		}
-		// A synced header chain that ends below the cursor means the
-		// consumer's last blocks are not on the best chain.
-		if p, err := c.Progress(); err == nil && p.Synced() && p.HeaderHeight < after.Height {
-			return d.last, newError(ErrResumeMismatch, nil,
-				"cursor height %d is above the synced best chain's tip %d", after.Height, p.HeaderHeight)
+		// The header chain ends below the cursor, or forks from it at
+		// the cursor's height: the peers are behind the consumer's chain
+		// or show a competing chain that is not heavier. Neither calls
+		// for a rewind. Wait for progress within the stall bound.
+		p, err := c.Progress()
+		if err != nil {
+			return d.last, err
+		}
+		mark := progressMark{p.HeaderHeight, p.FilterHeaderHeight, after.Height}
+		if stalled, waited := watch.observe(time.Now(), mark, true); stalled {
+			// Synced peers are merely behind: dropping them helps
+			// nothing. Peers still announcing more get dropped once.
+			final := p.Synced() || watch.final()
+			s := c.declareStall(watch, p, after.Height, waited, !final)
+			s.Below, s.Final = true, final && stopWhenCaughtUp
+			if err := fn(ctx, &StallEvent{s}); err != nil {
+				return d.last, err
+			}
+			if s.Final {
+				return d.last, nil
+			}
 		}
 		if err := wait(); err != nil {
 			return d.last, err
@@ -163,6 +180,7 @@ func (c *Client) deliver(ctx context.Context, after Cursor, stopWhenCaughtUp boo
 	if err := d.anchor(); err != nil {
 		return d.last, err
 	}
+	watch = newStallWatch(c.cfg.StallTimeout)
 
 	for {
 		if ctx.Err() != nil {
@@ -176,12 +194,24 @@ func (c *Client) deliver(ctx context.Context, after Cursor, stopWhenCaughtUp boo
 		if busy {
 			continue
 		}
-		if stopWhenCaughtUp {
-			p, err := c.Progress()
-			if err != nil {
+		p, err := c.Progress()
+		if err != nil {
+			return d.last, err
+		}
+		if stopWhenCaughtUp && p.Synced() && p.HeaderHeight == tip {
+			return d.last, nil
+		}
+		// Every block the verified headers confirm has been delivered.
+		// Peers that announced more get StallTimeout to deliver it.
+		mark := progressMark{p.HeaderHeight, p.FilterHeaderHeight, d.last.Height}
+		if stalled, waited := watch.observe(time.Now(), mark, !p.Synced()); stalled {
+			final := stopWhenCaughtUp && watch.final()
+			s := c.declareStall(watch, p, d.last.Height, waited, !final)
+			s.Final = final
+			if err := d.fn(ctx, &StallEvent{s}); err != nil {
 				return d.last, err
 			}
-			if p.Synced() && p.HeaderHeight == tip {
+			if final {
 				return d.last, nil
 			}
 		}
@@ -189,6 +219,37 @@ func (c *Client) deliver(ctx context.Context, after Cursor, stopWhenCaughtUp boo
 			return d.last, err
 		}
 	}
+}
+
+// reachesCursor reports whether the header chain contains the cursor's
+// block. A header chain that holds another block at the cursor's height
+// and reaches above it is a longer competing chain (more work, at equal
+// difficulty): that is ErrResumeMismatch, and the consumer rewinds. One
+// that ends below the cursor, or holds another block exactly at its
+// height, is not heavier than the consumer's chain: reachesCursor reports
+// false and the caller waits.
+func (c *Client) reachesCursor(after Cursor) (bool, error) {
+	tip, err := c.headerTip()
+	if err != nil || tip < after.Height {
+		return false, err
+	}
+	if after.Height < 0 || after.Hash == (chainhash.Hash{}) {
+		return true, nil
+	}
+	h, err := c.hashAt(after.Height)
+	switch {
+	case errors.Is(err, errBeyondTip):
+		return false, nil // rolled back under the read: look again
+	case err != nil:
+		return false, err
+	case h == after.Hash:
+		return true, nil
+	case tip > after.Height:
+		return false, newError(ErrResumeMismatch, nil,
+			"cursor block %s at height %d is not on the best header chain, which has %s there and reaches %d",
+			after.Hash, after.Height, h, tip)
+	}
+	return false, nil
 }
 
 // drain empties ch without blocking; it returns nil if ch is closed.

@@ -55,8 +55,35 @@
 // block and resume again.
 //
 // Every wait is bounded: by the caller's context (cancellation is honoured
-// between any two events), by Config.FetchTimeout per block, and by
-// Config.PeerTimeout without any connected peer (ErrPeerLost).
+// between any two events), by Config.FetchTimeout per block, by
+// Config.PeerTimeout without any connected peer (ErrPeerLost), and by
+// Config.StallTimeout while peers announce more than they deliver. neutrino
+// picks the peer that announced the highest start height as its sync peer
+// and only ever raises a peer's height, so a peer that lies about its
+// height would keep "synced" from ever coming. A watchdog therefore
+// watches progress (header tip, filter-header tip, blocks delivered): after
+// one StallTimeout without any while the peers' claims are unmet, the
+// peers that claimed more than the verified headers hold are dropped and a
+// *StallEvent names them and their claims; after a second, CatchUp
+// delivers a final StallEvent and returns at the best tip it could verify,
+// and WaitSynced fails with ErrStalled. Follow warns after each window and
+// keeps trying.
+//
+// A header chain that ends below the cursor (the peers are behind, as after
+// importing a snapshot into an empty header store) or that holds another
+// block exactly at the cursor's height is not a heavier chain: the client
+// waits for it within the stall bound and never asks the consumer to
+// rewind. Only a competing chain that reaches above the cursor is
+// ErrResumeMismatch.
+//
+// # Bans
+//
+// neutrino bans a misbehaving peer's IP for 24 hours and keeps the ban in
+// its database. So that one bad peer never bans another that shares its
+// IP (every peer on 127.0.0.1, say), neutrino only ever sees an alias of
+// each configured peer, a unique address derived from its "host:port";
+// the dialer maps it back. Bans lists bans (of every peer ever configured
+// with the data directory) and ClearBans lifts them.
 //
 // # Senders: light and exact
 //

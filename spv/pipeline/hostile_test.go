@@ -1,0 +1,131 @@
+package pipeline
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/btcsuite/btcd/wire/v2"
+	"github.com/spvcheck/spvcheck/internal/hostile"
+	"github.com/spvcheck/spvcheck/snapshot"
+	"github.com/spvcheck/spvcheck/spv"
+	"github.com/spvcheck/spvcheck/spv/regtest"
+	"github.com/stretchr/testify/require"
+)
+
+// hostileStall is the stall bound of the hostile-peer tests.
+const hostileStall = time.Second
+
+// startRelay puts a hostile relay with rule in front of node.
+func startRelay(t testing.TB, node *regtest.Node, rule hostile.Rule) *hostile.Relay {
+	t.Helper()
+	r, err := hostile.Start(node.P2PAddr(), node.Params().Net, rule)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = r.Close() })
+	return r
+}
+
+// inflateHeight rewrites the node's version message to claim height h.
+func inflateHeight(h int32) hostile.Rule {
+	return func(dir hostile.Direction, msg wire.Message) hostile.Verdict {
+		if v, ok := msg.(*wire.MsgVersion); ok && dir == hostile.ToClient {
+			lie := *v
+			lie.LastBlock = h
+			return hostile.Pass(&lie)
+		}
+		return hostile.Pass(msg)
+	}
+}
+
+// hostileRun syncs store from peers with the hostile tests' bounds and
+// returns the stats, the error and how long the run took.
+func hostileRun(t *testing.T, store *snapshot.Store, follow bool, ctx context.Context, peers ...string) (Stats, time.Duration, error) {
+	t.Helper()
+	n := regtestNetwork(t)
+	sc := spvConfigFor(n, t.TempDir(), peers[0])
+	sc.Peers = peers
+	sc.StallTimeout = hostileStall
+	cfg := Config{SPV: sc, Store: store, Consensus: n.Consensus, Wire: n.Ops, Follow: follow}
+	start := time.Now()
+	st, err := Run(ctx, cfg)
+	return st, time.Since(start), err
+}
+
+// requireWholeBlock checks the store is at a whole block at height h and
+// passes its audit.
+func requireWholeBlock(t *testing.T, store *snapshot.Store, h int64) {
+	t.Helper()
+	tip, ok, err := store.Tip()
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, h, int64(tip))
+	requireAudits(t, store)
+}
+
+// A peer that announces a height it never delivers (the version message's
+// start_height rewritten to 1,000,000) no longer hangs a sync: every block
+// the verified headers confirm is applied, the peer is dropped after one
+// stall bound, and the run ends after a second one with a warning that
+// names the peer and its claim.
+func TestHostileInflatedHeight(t *testing.T) {
+	node := startNode(t, regtest.Options{})
+	mineTo(t, node, 400)
+	relay := startRelay(t, node, inflateHeight(1_000_000))
+	store := openStore(t, filepath.Join(t.TempDir(), "store"), 16)
+	defer store.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	st, took, err := hostileRun(t, store, false, ctx, relay.Addr())
+	require.NoError(t, err)
+	// The bound: two stall windows and reconnects, far below a minute.
+	require.Less(t, took, 2*hostileStall+10*time.Second)
+	require.Equal(t, int64(400-spv.DefaultConfirmationDepth), st.Height, "every confirmed block applied")
+	stall, ok := st.Stalled()
+	require.True(t, ok, "the run did not report the stall: %+v", st.Stalls)
+	require.Contains(t, stall.Claims, spv.Claim{Peer: relay.Addr(), Height: 1_000_000})
+	require.Equal(t, int32(400), stall.HeaderHeight)
+	require.Contains(t, stall.String(), relay.Addr()+" claimed height 1000000")
+	// The drop: the first window disconnected the liar.
+	require.Contains(t, st.Stalls[0].Dropped, relay.Addr())
+	require.GreaterOrEqual(t, relay.Ended(), 1, "the lying peer was never dropped")
+	requireSameAsReplay(t, store, replayNode(t, node, 400-spv.DefaultConfirmationDepth, false))
+
+	// With --follow the client warns and keeps trying: new blocks are
+	// still applied while the liar stays connected.
+	fctx, fcancel := context.WithCancel(ctx)
+	defer fcancel()
+	var stalls []spv.Stall
+	n := regtestNetwork(t)
+	sc := spvConfigFor(n, t.TempDir(), relay.Addr())
+	sc.StallTimeout = hostileStall
+	done := make(chan error, 1)
+	var final Stats
+	go func() {
+		var err error
+		final, err = Run(fctx, Config{SPV: sc, Store: store, Consensus: n.Consensus, Wire: n.Ops, Follow: true,
+			OnStall: func(s spv.Stall) { stalls = append(stalls, s) }})
+		done <- err
+	}()
+	time.Sleep(3 * hostileStall)
+	mine(t, node, 5)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		h, _, err := store.Tip()
+		require.NoError(t, err)
+		if int64(h) == 405-int64(spv.DefaultConfirmationDepth) {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "the follower stopped applying blocks at %d", h)
+		time.Sleep(50 * time.Millisecond)
+	}
+	fcancel()
+	require.ErrorIs(t, <-done, context.Canceled)
+	require.NotEmpty(t, final.Stalls, "the follower never warned")
+	for _, s := range final.Stalls {
+		require.False(t, s.Final, "a follower gave up: %v", s)
+	}
+	require.Equal(t, len(final.Stalls), len(stalls), "OnStall heard every warning")
+	requireWholeBlock(t, store, 405-int64(spv.DefaultConfirmationDepth))
+}
