@@ -379,6 +379,9 @@ func (s *syncer) applyBlock(ctx context.Context, e *spv.BlockEvent) error {
 		return newError(ErrSource, nil, "block %s at height %d does not extend the store's tip %s at %d",
 			e.Hash, h, s.tipHash, s.tip)
 	}
+	if err := checkBlock(e); err != nil {
+		return err
+	}
 	if s.eng == nil {
 		eng, err := consensus.NewEngine(s.p, s.store)
 		if err != nil {
