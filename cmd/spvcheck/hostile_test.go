@@ -72,3 +72,59 @@ func TestSyncInflatedHeight(t *testing.T) {
 	r.expect(t, 0, "WARNING: stopped at the best verified tip", "claimed height 1000000")
 	spvcheck(t, "audit", dir, "--no-replay").expect(t, 0)
 }
+
+// A peer that neutrino bans does not take an honest peer on the same IP
+// with it; `status` shows the ban and `status --clear-bans` lifts it.
+func TestStatusShowsBans(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	node, err := regtest.Start(ctx, regtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer node.Stop()
+	if _, err := node.Generate(ctx, 300); err != nil {
+		t.Fatal(err)
+	}
+	// The relay stops offering compact filters: neutrino bans it.
+	relay, err := hostile.Start(node.P2PAddr(), node.Params().Net, func(dir hostile.Direction, msg wire.Message) hostile.Verdict {
+		if v, ok := msg.(*wire.MsgVersion); ok && dir == hostile.ToClient {
+			stripped := *v
+			stripped.Services &^= wire.SFNodeCF
+			return hostile.Pass(&stripped)
+		}
+		return hostile.Pass(msg)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer relay.Close()
+	dir := filepath.Join(t.TempDir(), "data")
+	spvcheck(t, "sync", "--network", "regtest", "--peer", relay.Addr(), "--peer", node.P2PAddr(), "--datadir", dir).
+		expect(t, 0, "blocks 256..294 applied")
+
+	var out struct {
+		Bans []struct {
+			Peer string `json:"peer"`
+		} `json:"bans"`
+		ClearedBans []string `json:"cleared_bans"`
+		Warnings    []string `json:"warnings"`
+	}
+	r := spvcheck(t, "status", "--datadir", dir, "--json")
+	r.expect(t, 1)
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Bans) != 1 || out.Bans[0].Peer != relay.Addr() || !strings.Contains(strings.Join(out.Warnings, "\n"), "--clear-bans") {
+		t.Fatalf("status does not show the relay's ban alone: %s", r.stdout)
+	}
+	r = spvcheck(t, "status", "--datadir", dir, "--clear-bans", "--json")
+	r.expect(t, 0)
+	out.Bans, out.ClearedBans = nil, nil
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Bans) != 0 || len(out.ClearedBans) != 1 || out.ClearedBans[0] != relay.Addr() {
+		t.Fatalf("--clear-bans did not lift the ban: %s", r.stdout)
+	}
+}
