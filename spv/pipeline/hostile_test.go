@@ -129,3 +129,61 @@ func TestHostileInflatedHeight(t *testing.T) {
 	require.Equal(t, len(final.Stalls), len(stalls), "OnStall heard every warning")
 	requireWholeBlock(t, store, 405-int64(spv.DefaultConfirmationDepth))
 }
+
+// After an import the light client's header store is empty. A peer whose
+// best chain ends below the store's tip (stale), or forks from it at the
+// same height (equal work), is not a heavier chain: the run keeps every
+// stored block, waits one stall bound, and ends with a warning that the
+// peers' chain does not reach the stored tip. Before, it rewound the store
+// block by block down to the peer's tip.
+func TestHostileStalePeerNoRewind(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		remine int32 // blocks mined on the node after invalidating 351
+	}{
+		{"behind", 0},
+		{"equal-length fork", 44},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			node := startNode(t, regtest.Options{})
+			mineTo(t, node, 400)
+			store := openStore(t, filepath.Join(t.TempDir(), "store"), 16)
+			defer store.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			st, _, err := hostileRun(t, store, false, ctx, node.P2PAddr())
+			require.NoError(t, err)
+			stored := int64(400 - spv.DefaultConfirmationDepth)
+			require.Equal(t, stored, st.Height)
+
+			h351, err := node.GetBlockHash(ctx, 351)
+			require.NoError(t, err)
+			require.NoError(t, node.InvalidateBlock(ctx, h351))
+			mine(t, node, tc.remine)
+			tip, err := node.GetBlockCount(ctx)
+			require.NoError(t, err)
+			require.Equal(t, 350+tc.remine, tip)
+
+			// A fresh header store (hostileRun uses a new directory).
+			st, took, err := hostileRun(t, store, false, ctx, node.P2PAddr())
+			require.NoError(t, err)
+			require.Zero(t, st.ResumeRewinds+st.RewoundBlocks, "the store was rewound for a chain that is not heavier")
+			require.Equal(t, stored, st.Height)
+			stall, ok := st.Stalled()
+			require.True(t, ok, "no warning: %+v", st.Stalls)
+			require.True(t, stall.Below)
+			require.Equal(t, tip, stall.HeaderHeight)
+			require.Contains(t, stall.String(), "does not reach the stored tip")
+			require.Contains(t, stall.String(), node.P2PAddr())
+			require.Less(t, took, hostileStall+10*time.Second)
+			requireWholeBlock(t, store, stored)
+
+			// A longer competing chain is heavier: the store follows it.
+			mine(t, node, 400-tip+5)
+			st, _, err = hostileRun(t, store, false, ctx, node.P2PAddr())
+			require.NoError(t, err)
+			require.Positive(t, st.ResumeRewinds+st.RewoundBlocks)
+			requireSameAsReplay(t, store, replayNode(t, node, 405-spv.DefaultConfirmationDepth, false))
+		})
+	}
+}
