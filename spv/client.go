@@ -29,6 +29,10 @@ type Client struct {
 	db   walletdb.DB
 	cs   *neutrino.ChainService
 	dial func(context.Context, net.Addr) (net.Conn, error)
+	work chainWork // cache for Config.MinChainWork
+
+	benchMu sync.Mutex
+	benched map[string]time.Time // neutrino addresses the dialer refuses until then
 
 	mu      sync.Mutex
 	started bool
@@ -68,6 +72,10 @@ func New(cfg Config) (*Client, error) {
 		ChainParams:  *cfg.Params,
 		ConnectPeers: aliasList(cfg.Peers), // bans stay with one peer: see peers.go
 		Dialer: func(addr net.Addr) (net.Conn, error) {
+			if c.isBenched(addr.String()) {
+				return nil, &net.OpError{Op: "dial", Net: addr.Network(), Addr: addr,
+					Err: errors.New("peer kept away for a stall window")}
+			}
 			real, err := net.ResolveTCPAddr("tcp", cfg.aliases.peer(addr.String()))
 			if err != nil {
 				return nil, err
@@ -284,10 +292,7 @@ func (c *Client) WaitSynced(ctx context.Context, onProgress func(Progress)) erro
 		}
 		mark := progressMark{p.HeaderHeight, p.FilterHeaderHeight, -1}
 		if stalled, waited := watch.observe(time.Now(), mark, true); stalled {
-			final := watch.final()
-			s := c.declareStall(watch, p, -1, waited, !final)
-			if final {
-				s.Final = true
+			if s := c.onStall(watch, p, -1, waited, true, false); s.Final {
 				return newError(ErrStalled, nil, "%s", s)
 			}
 		}

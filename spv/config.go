@@ -2,6 +2,7 @@ package spv
 
 import (
 	"context"
+	"math/big"
 	"net"
 	"time"
 
@@ -84,6 +85,13 @@ type Config struct {
 	// UseLogger is process-wide and also replaces the loggers of btcd's
 	// packages.
 	Logger btclog.Logger
+
+	// MinChainWork, when set, is the least total work the verified header
+	// chain must hold before any block is delivered (see work.go): a
+	// chain with less is refused with ErrLowWork once the peers have
+	// nothing more to give. Checkpoints in Params play the same part
+	// below the last one; this covers networks without them.
+	MinChainWork *big.Int
 
 	// aliases maps the addresses neutrino knows peers by to Peers (see
 	// peers.go); set by New.

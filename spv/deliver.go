@@ -102,6 +102,12 @@ type deliverer struct {
 	seen    map[int32]chainhash.Hash
 	seenLow int32
 	seenTip int32
+
+	// limit, when set, caps the heights that may be delivered for a
+	// header tip (Client.trustLimit); held says why the last step was
+	// capped below the confirmed height ("" when it was not).
+	limit func(tip int32) (int32, string, error)
+	held  string
 }
 
 func (c *Client) deliver(ctx context.Context, after Cursor, stopWhenCaughtUp bool, fn func(context.Context, Event) error) (Cursor, error) {
@@ -123,6 +129,7 @@ func (c *Client) deliver(ctx context.Context, after Cursor, stopWhenCaughtUp boo
 	defer sub.Cancel()
 
 	d := newDeliverer(c, &c.cfg, after, fn)
+	d.limit = c.trustLimit
 	// Notifications only wake the loop early; the header store is the
 	// truth. A closed channel (neutrino stopping) leaves polling alone.
 	notes := sub.Notifications
@@ -163,9 +170,8 @@ func (c *Client) deliver(ctx context.Context, after Cursor, stopWhenCaughtUp boo
 		if stalled, waited := watch.observe(time.Now(), mark, true); stalled {
 			// Synced peers are merely behind: dropping them helps
 			// nothing. Peers still announcing more get dropped once.
-			final := p.Synced() || watch.final()
-			s := c.declareStall(watch, p, after.Height, waited, !final)
-			s.Below, s.Final = true, final && stopWhenCaughtUp
+			s := c.onStall(watch, p, after.Height, waited, stopWhenCaughtUp, stopWhenCaughtUp && p.Synced())
+			s.Below = true
 			if err := fn(ctx, &StallEvent{s}); err != nil {
 				return d.last, err
 			}
@@ -187,6 +193,9 @@ func (c *Client) deliver(ctx context.Context, after Cursor, stopWhenCaughtUp boo
 			return d.last, context.Cause(ctx)
 		}
 		notes = drain(notes)
+		if tip, err := c.headerTip(); err == nil {
+			c.benchLaggards(tip)
+		}
 		busy, tip, err := d.step(ctx)
 		if err != nil {
 			return d.last, err
@@ -198,20 +207,28 @@ func (c *Client) deliver(ctx context.Context, after Cursor, stopWhenCaughtUp boo
 		if err != nil {
 			return d.last, err
 		}
-		if stopWhenCaughtUp && p.Synced() && p.HeaderHeight == tip {
+		// The peers have given all the headers they claim and the chain
+		// does not reach the trust floor. (Filter headers do not matter
+		// here: neutrino holds them back below the last checkpoint.)
+		lowWork := d.held != "" && p.Peers > 0 && p.HeaderHeight >= p.PeerHeight && p.HeaderHeight == tip
+		if stopWhenCaughtUp && p.Synced() && p.HeaderHeight == tip && d.held == "" {
 			return d.last, nil
 		}
 		// Every block the verified headers confirm has been delivered.
-		// Peers that announced more get StallTimeout to deliver it.
+		// Peers that announced more get StallTimeout to deliver it, and
+		// a chain below the trust floor as long to be outdone by another
+		// peer's before it is refused.
 		mark := progressMark{p.HeaderHeight, p.FilterHeaderHeight, d.last.Height}
-		if stalled, waited := watch.observe(time.Now(), mark, !p.Synced()); stalled {
-			final := stopWhenCaughtUp && watch.final()
-			s := c.declareStall(watch, p, d.last.Height, waited, !final)
-			s.Final = final
+		if stalled, waited := watch.observe(time.Now(), mark, !p.Synced() || lowWork); stalled {
+			if lowWork {
+				return d.last, newError(ErrLowWork, nil, "peers' chain refused after %v: %s",
+					waited.Round(time.Millisecond), d.held)
+			}
+			s := c.onStall(watch, p, d.last.Height, waited, stopWhenCaughtUp, false)
 			if err := d.fn(ctx, &StallEvent{s}); err != nil {
 				return d.last, err
 			}
-			if final {
+			if s.Final {
 				return d.last, nil
 			}
 		}
@@ -287,6 +304,16 @@ func (d *deliverer) step(ctx context.Context) (busy bool, tip int32, err error) 
 		return false, tip, err
 	}
 	confirmed := min(tip-d.depth, d.seenTip)
+	d.held = ""
+	if d.limit != nil {
+		limit, why, err := d.limit(tip)
+		if err != nil {
+			return false, tip, err
+		}
+		if limit < confirmed {
+			confirmed, d.held = limit, why
+		}
+	}
 	if d.last.Height >= confirmed {
 		return false, tip, nil
 	}

@@ -67,7 +67,21 @@
 // *StallEvent names them and their claims; after a second, CatchUp
 // delivers a final StallEvent and returns at the best tip it could verify,
 // and WaitSynced fails with ErrStalled. Follow warns after each window and
-// keeps trying.
+// keeps trying. When the peers disagree (some claim more than the
+// verified headers, others exactly what was verified), the second window
+// keeps the latter away for a window instead: neutrino ignores headers
+// from peers other than its sync peer until it is current, so a peer
+// serving a shorter competing chain could otherwise hold the client while
+// an honest peer claims more. A peer far behind the verified tip while
+// another is at it is kept away too (it cannot serve the blocks being
+// fetched, and neutrino would wait out a query timeout on it for each).
+//
+// Blocks are delivered only above a trust floor (see work.go): a block at
+// or below the network's last checkpoint only once the verified headers
+// reach a checkpoint at or above it, and none until the header chain holds
+// Config.MinChainWork when that is set. A chain whose peers have nothing
+// more to give and that stays below the floor for a stall window is
+// refused with ErrLowWork.
 //
 // A header chain that ends below the cursor (the peers are behind, as after
 // importing a snapshot into an empty header store) or that holds another

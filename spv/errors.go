@@ -72,6 +72,13 @@ const (
 	// Config.StallTimeout windows (the first drops the peers whose claims
 	// were not met). The description names the peers and their claims.
 	ErrStalled
+
+	// ErrLowWork is returned by Follow and CatchUp when the peers have
+	// nothing more to give and their verified header chain still does not
+	// reach the network's trust floor: it ends below the network's last
+	// checkpoint, or holds less than Config.MinChainWork. Such a chain is
+	// refused; nothing above the last checkpoint it reaches is delivered.
+	ErrLowWork
 )
 
 var errorCodeNames = map[ErrorCode]string{
@@ -89,6 +96,7 @@ var errorCodeNames = map[ErrorCode]string{
 	ErrHeaderStore:     "ErrHeaderStore",
 	ErrSpentOutput:     "ErrSpentOutput",
 	ErrStalled:         "ErrStalled",
+	ErrLowWork:         "ErrLowWork",
 }
 
 // String returns the constant's name.

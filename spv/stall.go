@@ -5,15 +5,12 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/lightninglabs/neutrino"
 )
 
 // DefaultStallTimeout is Config.StallTimeout's default.
 const DefaultStallTimeout = 10 * time.Second
-
-// stallStrikes is how many stall windows in a row without progress end a
-// CatchUp or WaitSynced: the first drops the peers whose claims were not
-// met, the second gives up.
-const stallStrikes = 2
 
 // Claim is one connected peer and the best height it announced.
 type Claim struct {
@@ -30,7 +27,8 @@ type Claim struct {
 type Stall struct {
 	// Claims are the peers connected now or at an earlier stall of the
 	// same call, with the best height each announced; Dropped lists the
-	// ones the client disconnected this time.
+	// ones the client disconnected this time (see Client.onStall for
+	// which).
 	Claims  []Claim  `json:"claims"`
 	Dropped []string `json:"dropped"`
 	// HeaderHeight and FilterHeaderHeight are the verified tips when the
@@ -101,6 +99,9 @@ type stallWatch struct {
 	// this call, so a peer dropped by the first is still named by the
 	// last even while it reconnects.
 	claims map[string]int32
+	// benched is set once the peers whose claims were met have been kept
+	// away for a window (see onStall).
+	benched bool
 }
 
 func newStallWatch(timeout time.Duration) *stallWatch {
@@ -128,43 +129,121 @@ func (w *stallWatch) observe(now time.Time, m progressMark, waiting bool) (bool,
 	return true, waited
 }
 
-// final reports whether enough windows have passed to give up.
-func (w *stallWatch) final() bool { return w.strikes >= stallStrikes }
-
-// declareStall builds a Stall from the current progress and the claims of
-// the connected peers and of those seen at w's earlier stalls, and drops
-// the connected peers whose claims were not met. With drop false it only
-// reports.
-func (c *Client) declareStall(w *stallWatch, p Progress, delivered int32, waited time.Duration, drop bool) Stall {
+// onStall acts on a stall window that has passed and reports it. The
+// peers' claims are split into those above the verified header tip (not
+// delivered) and those met:
+//
+//   - at the first window, and whenever the claims agree, the peers whose
+//     claims were not met are dropped (all of them, when the filter
+//     headers are what is missing): they may be lying about their height;
+//   - at a later window, when they disagree, the peers whose claims were
+//     met are dropped and kept away (the dialer refuses them) for one
+//     window instead: neutrino keeps syncing from one peer and ignores
+//     other peers' headers until the headers are current, so a peer that
+//     serves a shorter competing chain would otherwise hold the client on
+//     it while an honest peer claims more.
+//
+// With mayGiveUp, a window after the first in which neither of these was
+// tried for the first time is final: nothing is dropped and Final is set.
+// giveUpNow makes the window final at once.
+func (c *Client) onStall(w *stallWatch, p Progress, delivered int32, waited time.Duration, mayGiveUp, giveUpNow bool) Stall {
 	s := Stall{HeaderHeight: p.HeaderHeight, FilterHeaderHeight: p.FilterHeaderHeight,
 		Delivered: delivered, Waited: waited}
-	peers := c.cs.Peers()
-	for _, sp := range peers {
-		if sp.Connected() {
-			addr := c.cfg.displayAddr(sp.Addr())
-			w.claims[addr] = max(w.claims[addr], sp.LastBlock())
+	var above, met []*neutrino.ServerPeer
+	for _, sp := range c.cs.Peers() {
+		if !sp.Connected() {
+			continue
+		}
+		addr := c.cfg.displayAddr(sp.Addr())
+		w.claims[addr] = max(w.claims[addr], sp.LastBlock())
+		if sp.LastBlock() > p.HeaderHeight {
+			above = append(above, sp)
+		} else {
+			met = append(met, sp)
 		}
 	}
 	for addr, h := range w.claims {
 		s.Claims = append(s.Claims, Claim{Peer: addr, Height: h})
 	}
 	slices.SortFunc(s.Claims, func(a, b Claim) int { return strings.Compare(a.Peer, b.Peer) })
-	if !drop {
-		return s
-	}
-	// The peers that announced more than the verified headers hold; if
-	// none did, the filter headers are what is missing and any peer may
-	// be withholding them.
-	over := func(h int32) bool { return h > p.HeaderHeight }
-	if !slices.ContainsFunc(s.Claims, func(cl Claim) bool { return over(cl.Height) }) {
-		over = func(int32) bool { return true }
-	}
-	for _, sp := range peers {
-		if sp.Connected() && over(sp.LastBlock()) {
-			s.Dropped = append(s.Dropped, c.cfg.displayAddr(sp.Addr()))
-			sp.Disconnect()
+
+	var drop []*neutrino.ServerPeer
+	switch {
+	case giveUpNow:
+	case w.strikes > 1 && len(above) > 0 && len(met) > 0 && !w.benched:
+		// Disagreement: try the peers that claim more without the
+		// ones that do not.
+		w.benched = true
+		drop = met
+		for _, sp := range met {
+			c.bench(sp.Addr(), w.timeout)
 		}
+	case w.strikes > 1 && mayGiveUp:
+	case len(above) > 0:
+		drop = above
+	default:
+		drop = met // no claim above the headers: filter headers are missing
+	}
+	if len(drop) == 0 && (giveUpNow || mayGiveUp) {
+		s.Final = true
+	}
+	for _, sp := range drop {
+		s.Dropped = append(s.Dropped, c.cfg.displayAddr(sp.Addr()))
+		sp.Disconnect()
 	}
 	slices.Sort(s.Dropped)
 	return s
+}
+
+// bench makes the dialer refuse the neutrino address addr for d.
+func (c *Client) bench(addr string, d time.Duration) {
+	c.benchMu.Lock()
+	defer c.benchMu.Unlock()
+	if c.benched == nil {
+		c.benched = make(map[string]time.Time)
+	}
+	c.benched[addr] = time.Now().Add(d)
+}
+
+// isBenched reports whether the dialer must refuse addr now.
+func (c *Client) isBenched(addr string) bool {
+	c.benchMu.Lock()
+	defer c.benchMu.Unlock()
+	until, ok := c.benched[addr]
+	if ok && time.Now().After(until) {
+		delete(c.benched, addr)
+		return false
+	}
+	return ok
+}
+
+// benchLaggards keeps away, for one stall window, the peers that announce
+// a height more than ConfirmationDepth below the verified header tip while
+// another connected peer is at it. Such a peer cannot serve the blocks
+// being fetched (it is behind, or on a shorter competing chain), and
+// neutrino asks every peer in turn, waiting out its query timeout on each
+// one that does not answer. It returns the peers it dropped.
+func (c *Client) benchLaggards(tip int32) []string {
+	var behind []*neutrino.ServerPeer
+	current := false
+	for _, sp := range c.cs.Peers() {
+		if !sp.Connected() {
+			continue
+		}
+		if sp.LastBlock() < tip-c.cfg.ConfirmationDepth {
+			behind = append(behind, sp)
+		} else {
+			current = true
+		}
+	}
+	if !current {
+		return nil
+	}
+	var out []string
+	for _, sp := range behind {
+		c.bench(sp.Addr(), c.cfg.StallTimeout)
+		sp.Disconnect()
+		out = append(out, c.cfg.displayAddr(sp.Addr()))
+	}
+	return out
 }

@@ -2,10 +2,13 @@ package pipeline
 
 import (
 	"context"
+	"math/big"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/btcsuite/btcd/blockchain"
+	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/wire/v2"
 	"github.com/spvcheck/spvcheck/internal/hostile"
 	"github.com/spvcheck/spvcheck/snapshot"
@@ -186,4 +189,107 @@ func TestHostileStalePeerNoRewind(t *testing.T) {
 			requireSameAsReplay(t, store, replayNode(t, node, 405-spv.DefaultConfirmationDepth, false))
 		})
 	}
+}
+
+// A low-work chain of a single peer is refused. A checkpoint above a
+// chain's tip keeps every block of it from the store (without it, blocks
+// 256..293 of the fake chain would be confirmed and applied); a minimum
+// chain work does the same on a network without checkpoints. Beside an
+// honest peer, the liar changes nothing: the store ends equal to the
+// honest chain.
+func TestHostileLowWorkChain(t *testing.T) {
+	honest := startNode(t, regtest.Options{})
+	mineTo(t, honest, 400)
+	fake := startNode(t, regtest.Options{
+		MiningAddress: regtest.NewWallet(honest.Params(), regtest.DefaultSeed).Key(1).Address.EncodeAddress()})
+	mineTo(t, fake, 299)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cp, err := honest.GetBlockHash(ctx, 300)
+	require.NoError(t, err)
+	fakeAt, err := fake.GetBlockHash(ctx, 256)
+	require.NoError(t, err)
+	honestAt, err := honest.GetBlockHash(ctx, 256)
+	require.NoError(t, err)
+	require.NotEqual(t, honestAt, fakeAt, "the two nodes mined the same chain")
+
+	n := regtestNetwork(t)
+	params := *n.Chain // a copy: NetworkByName hands out the package's params
+	params.Checkpoints = []chaincfg.Checkpoint{{Height: 300, Hash: &cp}}
+	run := func(t *testing.T, store *snapshot.Store, edit func(*spv.Config), peers ...string) (Stats, time.Duration, error) {
+		sc := spvConfigFor(n, t.TempDir(), peers[0])
+		sc.Peers, sc.StallTimeout = peers, hostileStall
+		edit(&sc)
+		start := time.Now()
+		st, err := Run(ctx, Config{SPV: sc, Store: store, Consensus: n.Consensus, Wire: n.Ops})
+		return st, time.Since(start), err
+	}
+	withCheckpoint := func(sc *spv.Config) { sc.Params = &params }
+
+	t.Run("below the checkpoint", func(t *testing.T) {
+		store := openStore(t, filepath.Join(t.TempDir(), "store"), 16)
+		defer store.Close()
+		_, took, err := run(t, store, withCheckpoint, fake.P2PAddr())
+		require.ErrorIs(t, err, ErrSource)
+		require.ErrorIs(t, err, spv.ErrLowWork)
+		require.Contains(t, err.Error(), "below the network's last checkpoint at 300")
+		require.Less(t, took, 2*hostileStall+10*time.Second)
+		_, ok, err := store.Tip()
+		require.NoError(t, err)
+		require.False(t, ok, "a block of the fake chain was stored")
+	})
+
+	t.Run("minimum chain work", func(t *testing.T) {
+		store := openStore(t, filepath.Join(t.TempDir(), "store"), 16)
+		defer store.Close()
+		perBlock := blockchain.CalcWork(n.Chain.PowLimitBits)
+		atLeast := func(blocks int64) func(*spv.Config) {
+			return func(sc *spv.Config) { sc.MinChainWork = new(big.Int).Mul(perBlock, big.NewInt(blocks)) }
+		}
+		_, _, err := run(t, store, atLeast(1000), honest.P2PAddr())
+		require.ErrorIs(t, err, spv.ErrLowWork)
+		require.Contains(t, err.Error(), "below the network's minimum")
+		_, ok, err := store.Tip()
+		require.NoError(t, err)
+		require.False(t, ok)
+		st, _, err := run(t, store, atLeast(401), honest.P2PAddr()) // genesis + 400
+		require.NoError(t, err)
+		require.Equal(t, int64(394), st.Height)
+	})
+
+	t.Run("honest peer beside the liar", func(t *testing.T) {
+		store := openStore(t, filepath.Join(t.TempDir(), "store"), 16)
+		defer store.Close()
+		st, took, err := run(t, store, withCheckpoint, fake.P2PAddr(), honest.P2PAddr())
+		require.NoError(t, err)
+		for _, s := range st.Stalls {
+			t.Log(s)
+		}
+		// Three stall windows at most: the honest claim dropped once,
+		// then the liar kept away so the honest peer's headers count.
+		require.Less(t, took, 3*hostileStall+10*time.Second)
+		require.Equal(t, int64(394), st.Height)
+		requireSameAsReplay(t, store, replayNode(t, honest, 394, false))
+	})
+}
+
+// The trust floor of mainnet: btcd's mainnet checkpoints, which neutrino
+// enforces and spv.Client uses to hold back blocks not yet covered by one,
+// reach above the last Blockstack v1 block (the final node ignores every
+// operation from block 665750 on, IMPORT_HEIGHT in blockstack-core), so
+// every block a mainnet replay reads is an ancestor of a checkpointed
+// block. Testnet3's checkpoints reach 2,344,474, a 2023 block, after the
+// January 2021 freeze; regtest has none and relies on MinChainWork.
+func TestMainnetCheckpointsCoverBlockstack(t *testing.T) {
+	const lastBlockstackBlock = 665750
+	main, err := NetworkByName("mainnet")
+	require.NoError(t, err)
+	cps := main.Chain.Checkpoints
+	require.NotEmpty(t, cps)
+	require.GreaterOrEqual(t, cps[len(cps)-1].Height, int32(lastBlockstackBlock))
+	require.Less(t, main.Consensus.FirstBlock, uint64(lastBlockstackBlock))
+	test, err := NetworkByName("testnet")
+	require.NoError(t, err)
+	require.NotEmpty(t, test.Chain.Checkpoints)
+	require.GreaterOrEqual(t, test.Chain.Checkpoints[len(test.Chain.Checkpoints)-1].Height, int32(2_000_000))
 }
