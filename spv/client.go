@@ -290,6 +290,7 @@ func (c *Client) WaitSynced(ctx context.Context, onProgress func(Progress)) erro
 		if p.Synced() {
 			return nil
 		}
+		c.noteClaims(watch)
 		mark := progressMark{p.HeaderHeight, p.FilterHeaderHeight, -1}
 		if stalled, waited := watch.observe(time.Now(), mark, true); stalled {
 			if s := c.onStall(watch, p, -1, waited, true, false); s.Final {

@@ -166,12 +166,15 @@ func (c *Client) deliver(ctx context.Context, after Cursor, stopWhenCaughtUp boo
 		if err != nil {
 			return d.last, err
 		}
+		c.noteClaims(watch)
 		mark := progressMark{p.HeaderHeight, p.FilterHeaderHeight, after.Height}
 		if stalled, waited := watch.observe(time.Now(), mark, true); stalled {
 			// Synced peers are merely behind: dropping them helps
 			// nothing. Peers still announcing more get dropped once.
 			s := c.onStall(watch, p, after.Height, waited, stopWhenCaughtUp, stopWhenCaughtUp && p.Synced())
-			s.Below = true
+			// A stored tip the peers' chain does not reach (a fresh
+			// consumer's cursor has no hash: that is a plain stall).
+			s.Below = after.Hash != (chainhash.Hash{})
 			if err := fn(ctx, &StallEvent{s}); err != nil {
 				return d.last, err
 			}
@@ -218,6 +221,7 @@ func (c *Client) deliver(ctx context.Context, after Cursor, stopWhenCaughtUp boo
 		// Peers that announced more get StallTimeout to deliver it, and
 		// a chain below the trust floor as long to be outdone by another
 		// peer's before it is refused.
+		c.noteClaims(watch)
 		mark := progressMark{p.HeaderHeight, p.FilterHeaderHeight, d.last.Height}
 		if stalled, waited := watch.observe(time.Now(), mark, !p.Synced() || lowWork); stalled {
 			if lowWork {

@@ -95,9 +95,8 @@ type stallWatch struct {
 	since   time.Time
 	strikes int
 	started bool
-	// claims remembers what each peer announced at earlier stalls of
-	// this call, so a peer dropped by the first is still named by the
-	// last even while it reconnects.
+	// claims remembers what each peer announced during this call, so a
+	// stall names a peer even while it reconnects.
 	claims map[string]int32
 	// benched is set once the peers whose claims were met have been kept
 	// away for a window (see onStall).
@@ -150,12 +149,7 @@ func (c *Client) onStall(w *stallWatch, p Progress, delivered int32, waited time
 	s := Stall{HeaderHeight: p.HeaderHeight, FilterHeaderHeight: p.FilterHeaderHeight,
 		Delivered: delivered, Waited: waited}
 	var above, met []*neutrino.ServerPeer
-	for _, sp := range c.cs.Peers() {
-		if !sp.Connected() {
-			continue
-		}
-		addr := c.cfg.displayAddr(sp.Addr())
-		w.claims[addr] = max(w.claims[addr], sp.LastBlock())
+	for _, sp := range c.noteClaims(w) {
 		if sp.LastBlock() > p.HeaderHeight {
 			above = append(above, sp)
 		} else {
@@ -184,7 +178,7 @@ func (c *Client) onStall(w *stallWatch, p Progress, delivered int32, waited time
 	default:
 		drop = met // no claim above the headers: filter headers are missing
 	}
-	if len(drop) == 0 && (giveUpNow || mayGiveUp) {
+	if giveUpNow || (len(drop) == 0 && mayGiveUp && w.strikes > 1) {
 		s.Final = true
 	}
 	for _, sp := range drop {
@@ -193,6 +187,22 @@ func (c *Client) onStall(w *stallWatch, p Progress, delivered int32, waited time
 	}
 	slices.Sort(s.Dropped)
 	return s
+}
+
+// noteClaims records what each connected peer announces in w (so a stall
+// names a peer even if it is reconnecting at that moment) and returns the
+// connected peers.
+func (c *Client) noteClaims(w *stallWatch) []*neutrino.ServerPeer {
+	var out []*neutrino.ServerPeer
+	for _, sp := range c.cs.Peers() {
+		if !sp.Connected() {
+			continue
+		}
+		addr := c.cfg.displayAddr(sp.Addr())
+		w.claims[addr] = max(w.claims[addr], sp.LastBlock())
+		out = append(out, sp)
+	}
+	return out
 }
 
 // bench makes the dialer refuse the neutrino address addr for d.

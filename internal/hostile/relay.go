@@ -51,6 +51,9 @@ type Verdict struct {
 	// then goes silent in this direction while keeping the connection
 	// open: a stall in the middle of a message.
 	Truncate bool
+	// Reply is written back to the message's sender, as if the other
+	// side had answered (a notfound for a getdata, say).
+	Reply []wire.Message
 }
 
 // Pass forwards msg unchanged.
@@ -182,8 +185,11 @@ func (r *Relay) pair(client, node net.Conn) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { defer wg.Done(); r.pump(ctx, cancel, node, client, ToClient) }()
-	go func() { defer wg.Done(); r.pump(ctx, cancel, client, node, ToNode) }()
+	// Each side's writes are serialised: a Reply goes to the side the
+	// other pump writes to.
+	toClient, toNode := &lockedConn{Conn: client}, &lockedConn{Conn: node}
+	go func() { defer wg.Done(); r.pump(ctx, cancel, node, toClient, toNode, ToClient) }()
+	go func() { defer wg.Done(); r.pump(ctx, cancel, client, toNode, toClient, ToNode) }()
 	select {
 	case <-ctx.Done():
 	case <-r.quit:
@@ -196,7 +202,26 @@ func (r *Relay) pair(client, node net.Conn) {
 	r.mu.Unlock()
 }
 
-func (r *Relay) pump(ctx context.Context, cancel func(), from, to net.Conn, dir Direction) {
+// lockedConn serialises whole-message writes to one connection.
+type lockedConn struct {
+	net.Conn
+	mu sync.Mutex
+}
+
+func (c *lockedConn) writeMessage(msg wire.Message, btcnet wire.BitcoinNet) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, err := wire.WriteMessageWithEncodingN(c.Conn, msg, wire.ProtocolVersion, btcnet, wire.LatestEncoding)
+	return err
+}
+
+func (c *lockedConn) writeRaw(b []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, _ = c.Conn.Write(b)
+}
+
+func (r *Relay) pump(ctx context.Context, cancel func(), from net.Conn, to, back *lockedConn, dir Direction) {
 	defer cancel()
 	for {
 		_, msg, _, err := wire.ReadMessageWithEncodingN(from, wire.ProtocolVersion, r.btcnet, wire.LatestEncoding)
@@ -233,7 +258,7 @@ func (r *Relay) pump(ctx context.Context, cancel func(), from, to net.Conn, dir 
 				if err != nil {
 					return
 				}
-				_, _ = to.Write(half[:len(half)/2])
+				to.writeRaw(half[:len(half)/2])
 				// Silent in this direction until the connection ends.
 				select {
 				case <-ctx.Done():
@@ -241,7 +266,12 @@ func (r *Relay) pump(ctx context.Context, cancel func(), from, to net.Conn, dir 
 				}
 				return
 			}
-			if _, err := wire.WriteMessageWithEncodingN(to, out, wire.ProtocolVersion, r.btcnet, wire.LatestEncoding); err != nil {
+			if err := to.writeMessage(out, r.btcnet); err != nil {
+				return
+			}
+		}
+		for _, out := range v.Reply {
+			if err := back.writeMessage(out, r.btcnet); err != nil {
 				return
 			}
 		}
