@@ -17,7 +17,7 @@ import (
 // the ban covered the whole address, kept in neutrino.db, and a later run
 // could not reach the honest node either. Bans lists the ban; ClearBans
 // lifts it.
-func TestBanStaysWithOnePeer(t *testing.T) {
+func TestHostileBanStaysWithOnePeer(t *testing.T) {
 	node := startNode(t, regtest.Options{})
 	mine(t, node, 50)
 	relay, err := hostile.Start(node.P2PAddr(), node.Params().Net, func(dir hostile.Direction, msg wire.Message) hostile.Verdict {

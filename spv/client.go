@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -305,6 +306,20 @@ func (c *Client) WaitSynced(ctx context.Context, onProgress func(Progress)) erro
 	}
 }
 
+// banNote says which configured peers are banned, for an error that says
+// no peer is connected ("" when none is).
+func (c *Client) banNote() string {
+	bans, err := c.Bans()
+	if err != nil || len(bans) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, b := range bans {
+		parts = append(parts, fmt.Sprintf("%s (%s, until %s)", b.Peer, b.Reason, b.Expires.Format(time.RFC3339)))
+	}
+	return "; banned: " + strings.Join(parts, ", ")
+}
+
 // watchPeers returns a context that is cancelled with an ErrPeerLost cause
 // once the client has had no connected peer for Config.PeerTimeout, or
 // with an ErrNotStarted cause when Stop is called.
@@ -333,7 +348,7 @@ func (c *Client) watchPeers(parent context.Context) (context.Context, func()) {
 					since = now
 				}
 				if now.Sub(since) >= c.cfg.PeerTimeout {
-					cancel(newError(ErrPeerLost, nil, "no peer connected for %v", c.cfg.PeerTimeout))
+					cancel(newError(ErrPeerLost, nil, "no peer connected for %v%s", c.cfg.PeerTimeout, c.banNote()))
 					return
 				}
 			}

@@ -17,7 +17,7 @@ import (
 // (its version message's start_height rewritten by a relay) ends on its
 // own: exit 0 at the best verified tip, with a warning that names the peer
 // and its claim. Before, it waited until killed.
-func TestSyncInflatedHeight(t *testing.T) {
+func TestHostileSyncInflatedHeight(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	node, err := regtest.Start(ctx, regtest.Options{})
@@ -75,7 +75,7 @@ func TestSyncInflatedHeight(t *testing.T) {
 
 // A peer that neutrino bans does not take an honest peer on the same IP
 // with it; `status` shows the ban and `status --clear-bans` lifts it.
-func TestStatusShowsBans(t *testing.T) {
+func TestHostileStatusShowsBans(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	node, err := regtest.Start(ctx, regtest.Options{})

@@ -295,6 +295,20 @@ func TestMainnetCheckpointsCoverBlockstack(t *testing.T) {
 	require.GreaterOrEqual(t, test.Chain.Checkpoints[len(test.Chain.Checkpoints)-1].Height, int32(2_000_000))
 }
 
+// badMerkle changes every block's coinbase output value, so the header
+// (and hash) stay and the Merkle root no longer matches: neutrino bans the
+// peer that serves it.
+func badMerkle() hostile.Rule {
+	return func(dir hostile.Direction, msg wire.Message) hostile.Verdict {
+		if b, ok := msg.(*wire.MsgBlock); ok && dir == hostile.ToClient {
+			bad := cloneBlock(b)
+			bad.Transactions[0].TxOut[0].Value--
+			return hostile.Pass(bad)
+		}
+		return hostile.Pass(msg)
+	}
+}
+
 // The relay's repertoire against a sync, in the style of neutrino's
 // bad-peer tests: each hostile behaviour ends the run within its bound,
 // with the expected outcome and message, and the store at a whole block.
@@ -401,6 +415,8 @@ func TestHostileRelayCases(t *testing.T) {
 				return hostile.Pass(msg)
 			}
 		}, false, stalled, nil, "verified headers reach 0", 3*hostileStall + 10*time.Second, true},
+		{"blocks with a wrong merkle root", badMerkle, false, failed, spv.ErrPeerLost, "banned: 127.0.0.1", 3*time.Second + 10*time.Second, true},
+		{"wrong merkle root beside an honest peer", badMerkle, true, synced, nil, "", 30 * time.Second, true},
 		{"replayed headers and blocks", func() hostile.Rule {
 			return func(dir hostile.Direction, msg wire.Message) hostile.Verdict {
 				switch msg.(type) {
