@@ -147,6 +147,9 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 				hint = "check --peer: it must be reachable, on the same network, and serve compact filters (BIP157); " + hint
 			}
 		}
+		if errors.Is(err, spv.ErrLowWork) {
+			hint = "the peers' chain does not reach this network's checkpoints or minimum chain work: it is not the network's chain; use other peers"
+		}
 		return fail(e, c, exitUsage, err, hint)
 	}
 	out := syncOutput{
