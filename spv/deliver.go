@@ -197,7 +197,7 @@ func (c *Client) deliver(ctx context.Context, after Cursor, stopWhenCaughtUp boo
 		}
 		notes = drain(notes)
 		if tip, err := c.headerTip(); err == nil {
-			c.benchLaggards(tip)
+			c.benchLaggards(tip, d.last.Height+1)
 		}
 		busy, tip, err := d.step(ctx)
 		if err != nil {

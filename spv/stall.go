@@ -229,18 +229,24 @@ func (c *Client) isBenched(addr string) bool {
 
 // benchLaggards keeps away, for one stall window, the peers that announce
 // a height more than ConfirmationDepth below the verified header tip while
-// another connected peer is at it. Such a peer cannot serve the blocks
-// being fetched (it is behind, or on a shorter competing chain), and
-// neutrino asks every peer in turn, waiting out its query timeout on each
-// one that does not answer. It returns the peers it dropped.
-func (c *Client) benchLaggards(tip int32) []string {
+// another connected peer is at it and there are blocks to fetch (next, the
+// next one, is confirmed). Such a peer cannot serve the blocks being
+// fetched (it is behind, or on a shorter competing chain whose blocks
+// differ), and neutrino asks every peer in turn, waiting out its query
+// timeout on each one that does not answer. It returns the peers it
+// dropped.
+func (c *Client) benchLaggards(tip, next int32) []string {
+	floor := tip - c.cfg.ConfirmationDepth
+	if next > floor {
+		return nil // nothing to fetch
+	}
 	var behind []*neutrino.ServerPeer
 	current := false
 	for _, sp := range c.cs.Peers() {
 		if !sp.Connected() {
 			continue
 		}
-		if sp.LastBlock() < tip-c.cfg.ConfirmationDepth {
+		if sp.LastBlock() < floor {
 			behind = append(behind, sp)
 		} else {
 			current = true
