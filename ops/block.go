@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/btcsuite/btcd/chainhash/v2"
 	"github.com/btcsuite/btcd/wire/v2"
 )
 
@@ -82,13 +83,24 @@ type BlockScan struct {
 // others are decoded. Senders come from spent when it is non-nil (exact
 // mode) and from LightSpentScripts otherwise (light mode).
 //
-// The error is non-nil only when ctx ends or spent fails; rejected
-// operations are reported in the result, not as errors.
+// A block in which a transaction carrying the magic appears twice (same
+// txid) is refused with ErrDuplicateTxid: a Merkle tree whose last
+// transactions are repeated keeps the block's root and hash
+// (CVE-2012-2459), and decoding it would yield the same operation twice.
+// Only candidate transactions are hashed for this check, so blocks without
+// operations cost nothing more; repeats among the others cannot change
+// the result. Callers that take blocks from untrusted sources check the
+// whole block first (Merkle root against the header, every txid), as the
+// sync pipeline does.
+//
+// The error is non-nil only when ctx ends, spent fails or a candidate
+// repeats; rejected operations are reported in the result, not as errors.
 func ScanBlock(ctx context.Context, block *wire.MsgBlock, dc DecodeContext, spent SpentScriptsFunc) (*BlockScan, error) {
 	res := &BlockScan{}
 	res.Stats.Transactions = len(block.Transactions)
 	res.Stats.LightMode = spent == nil
 	kv := newKeyValidator()
+	var seen map[chainhash.Hash]int // candidates' txids → index
 	for i, tx := range block.Transactions {
 		if !lastNullDataHasMagic(tx, dc.Network.Magic) {
 			continue
@@ -96,6 +108,14 @@ func ScanBlock(ctx context.Context, block *wire.MsgBlock, dc DecodeContext, spen
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		txid := tx.TxHash()
+		if first, dup := seen[txid]; dup {
+			return nil, newError(ErrDuplicateTxid, "", "transactions %d and %d of the block are the same transaction %s", first, i, txid)
+		}
+		if seen == nil {
+			seen = make(map[chainhash.Hash]int)
+		}
+		seen[txid] = i
 		res.Stats.Candidates++
 		tdc := dc
 		tdc.Vtxindex = i
@@ -112,7 +132,7 @@ func ScanBlock(ctx context.Context, block *wire.MsgBlock, dc DecodeContext, spen
 			op, l, err = decodeLight(tx, tdc, kv)
 			if l.DecidedBySignature() {
 				res.Stats.SignatureDecided++
-				res.Stats.SignatureDecidedTxids = append(res.Stats.SignatureDecidedTxids, tx.TxHash().String())
+				res.Stats.SignatureDecidedTxids = append(res.Stats.SignatureDecidedTxids, txid.String())
 			}
 		}
 		if err != nil {
@@ -123,7 +143,7 @@ func ScanBlock(ctx context.Context, block *wire.MsgBlock, dc DecodeContext, spen
 				continue
 			}
 			res.Stats.Rejected++
-			res.Rejections = append(res.Rejections, Rejection{Vtxindex: i, Txid: tx.TxHash().String(), Err: err})
+			res.Rejections = append(res.Rejections, Rejection{Vtxindex: i, Txid: txid.String(), Err: err})
 			continue
 		}
 		res.Ops = append(res.Ops, op)

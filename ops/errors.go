@@ -90,6 +90,11 @@ const (
 	ErrPayloadTooLong
 	// ErrMalformedTx: raw transaction bytes do not deserialize.
 	ErrMalformedTx
+	// ErrDuplicateTxid: a block holds the same transaction twice (the
+	// CVE-2012-2459 malleation, which keeps the block's Merkle root and
+	// hash). ScanBlock refuses such a block rather than return an
+	// operation twice.
+	ErrDuplicateTxid
 )
 
 // String returns the code's constant name.
@@ -145,6 +150,8 @@ func (c ErrorCode) String() string {
 		return "ErrPayloadTooLong"
 	case ErrMalformedTx:
 		return "ErrMalformedTx"
+	case ErrDuplicateTxid:
+		return "ErrDuplicateTxid"
 	}
 	return fmt.Sprintf("ErrorCode(%d)", int(c))
 }

@@ -269,6 +269,20 @@ func TestScanBlock(t *testing.T) {
 			t.Errorf("tx %d DecodeLight: %v %v", op.Vtxindex, lone, err)
 		}
 	}
+	// CVE-2012-2459: the last transactions repeated keep the Merkle root;
+	// a repeated candidate is refused, never decoded twice.
+	for _, dup := range []int{7, 2, 3} {
+		mal := &wire.MsgBlock{Header: block.Header, Transactions: append(block.Transactions[:len(block.Transactions):len(block.Transactions)], block.Transactions[dup])}
+		_, err := ops.ScanBlock(context.Background(), mal, dc, nil)
+		if !errors.Is(err, &ops.Error{Code: ops.ErrDuplicateTxid}) {
+			t.Errorf("tx %d repeated: %v", dup, err)
+		}
+	}
+	// A repeated payment carries no operation and changes nothing.
+	mal := &wire.MsgBlock{Transactions: append(block.Transactions[:len(block.Transactions):len(block.Transactions)], block.Transactions[1])}
+	if res, err := ops.ScanBlock(context.Background(), mal, dc, nil); err != nil || !reflect.DeepEqual(res.Ops, light.Ops) {
+		t.Errorf("payment repeated: %v", err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := ops.ScanBlock(ctx, block, dc, nil); !errors.Is(err, context.Canceled) {

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,6 +30,10 @@ type Client struct {
 	db   walletdb.DB
 	cs   *neutrino.ChainService
 	dial func(context.Context, net.Addr) (net.Conn, error)
+	work chainWork // cache for Config.MinChainWork
+
+	benchMu sync.Mutex
+	benched map[string]time.Time // neutrino addresses the dialer refuses until then
 
 	mu      sync.Mutex
 	started bool
@@ -56,14 +61,27 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, newError(ErrDatabase, err, "opening header database in %s", cfg.DataDir)
 	}
+	if err := recordPeers(cfg.DataDir, cfg.Peers); err != nil {
+		db.Close()
+		return nil, newError(ErrDatabase, err, "recording peers in %s", cfg.DataDir)
+	}
+	cfg.aliases = newPeerAliases(cfg.Peers)
 	c := &Client{cfg: cfg, db: db, dial: cfg.dialer(), quit: make(chan struct{})}
 	ncfg := neutrino.Config{
 		DataDir:      cfg.DataDir,
 		Database:     db,
 		ChainParams:  *cfg.Params,
-		ConnectPeers: cfg.Peers,
+		ConnectPeers: aliasList(cfg.Peers), // bans stay with one peer: see peers.go
 		Dialer: func(addr net.Addr) (net.Conn, error) {
-			return c.dial(context.Background(), addr)
+			if c.isBenched(addr.String()) {
+				return nil, &net.OpError{Op: "dial", Net: addr.Network(), Addr: addr,
+					Err: errors.New("peer kept away for a stall window")}
+			}
+			real, err := net.ResolveTCPAddr("tcp", cfg.aliases.peer(addr.String()))
+			if err != nil {
+				return nil, err
+			}
+			return c.dial(context.Background(), real)
 		},
 		NameResolver: resolveIPLiteral,
 	}
@@ -244,7 +262,10 @@ func (c *Client) Progress() (Progress, error) {
 // WaitSynced returns once headers and filter headers have caught up with
 // the peers (Progress.Synced), calling onProgress (if non-nil) with each
 // change of progress. It fails with ErrPeerLost when no peer has been
-// connected for Config.PeerTimeout, and with ctx's error when ctx ends.
+// connected for Config.PeerTimeout, with ErrStalled when the peers
+// announce more than they deliver and nothing moves for two
+// Config.StallTimeout windows (the first drops them; see Stall), and with
+// ctx's error when ctx ends.
 func (c *Client) WaitSynced(ctx context.Context, onProgress func(Progress)) error {
 	end, err := c.begin()
 	if err != nil {
@@ -257,6 +278,7 @@ func (c *Client) WaitSynced(ctx context.Context, onProgress func(Progress)) erro
 	defer tick.Stop()
 	var last Progress
 	first := true
+	watch := newStallWatch(c.cfg.StallTimeout)
 	for {
 		p, err := c.Progress()
 		if err != nil {
@@ -269,12 +291,33 @@ func (c *Client) WaitSynced(ctx context.Context, onProgress func(Progress)) erro
 		if p.Synced() {
 			return nil
 		}
+		c.noteClaims(watch)
+		mark := progressMark{p.HeaderHeight, p.FilterHeaderHeight, -1}
+		if stalled, waited := watch.observe(time.Now(), mark, true); stalled {
+			if s := c.onStall(watch, p, -1, waited, true, false); s.Final {
+				return newError(ErrStalled, nil, "%s", s)
+			}
+		}
 		select {
 		case <-ctx.Done():
 			return context.Cause(ctx)
 		case <-tick.C:
 		}
 	}
+}
+
+// banNote says which configured peers are banned, for an error that says
+// no peer is connected ("" when none is).
+func (c *Client) banNote() string {
+	bans, err := c.Bans()
+	if err != nil || len(bans) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, b := range bans {
+		parts = append(parts, fmt.Sprintf("%s (%s, until %s)", b.Peer, b.Reason, b.Expires.Format(time.RFC3339)))
+	}
+	return "; banned: " + strings.Join(parts, ", ")
 }
 
 // watchPeers returns a context that is cancelled with an ErrPeerLost cause
@@ -305,7 +348,7 @@ func (c *Client) watchPeers(parent context.Context) (context.Context, func()) {
 					since = now
 				}
 				if now.Sub(since) >= c.cfg.PeerTimeout {
-					cancel(newError(ErrPeerLost, nil, "no peer connected for %v", c.cfg.PeerTimeout))
+					cancel(newError(ErrPeerLost, nil, "no peer connected for %v%s", c.cfg.PeerTimeout, c.banNote()))
 					return
 				}
 			}

@@ -71,6 +71,7 @@ type recorder struct {
 	last   Cursor
 	blocks []*BlockEvent
 	reorgs []*ReorgEvent
+	stalls []*StallEvent
 	stopAt int32 // cancel once this height is delivered
 	cancel context.CancelFunc
 }
@@ -99,6 +100,8 @@ func (r *recorder) handle(ctx context.Context, ev Event) error {
 			require.Less(r.t, e.ForkHeight, r.last.Height)
 			r.last = Cursor{Height: e.ForkHeight, Hash: e.ForkHash}
 		}
+	case *StallEvent:
+		r.stalls = append(r.stalls, e)
 	default:
 		r.t.Fatalf("unexpected event %T", ev)
 	}
@@ -179,11 +182,21 @@ func TestSyncAndDeliverInOrder(t *testing.T) {
 	bad := Cursor{Height: 100, Hash: chainhash.Hash{1}}
 	_, err = c.CatchUp(ctx, bad, rec.handle)
 	require.ErrorIs(t, err, ErrResumeMismatch)
-	// So is a cursor above the synced chain's tip.
+	// A cursor above the synced chain's tip is not a reason to rewind:
+	// the peers are behind. CatchUp waits one stall bound, then returns
+	// with a final warning and nothing delivered.
 	start := time.Now()
-	_, err = c.CatchUp(ctx, Cursor{Height: 10000}, rec.handle)
-	require.ErrorIs(t, err, ErrResumeMismatch)
-	require.Less(t, time.Since(start), 5*time.Second)
+	above := &recorder{t: t, node: node, depth: DefaultConfirmationDepth, last: Cursor{Height: 10000, Hash: chainhash.Hash{2}}}
+	cur, err = c.CatchUp(ctx, above.last, above.handle)
+	require.NoError(t, err)
+	require.Equal(t, above.last, cur)
+	require.Empty(t, above.blocks)
+	require.Len(t, above.stalls, 1)
+	require.True(t, above.stalls[0].Below && above.stalls[0].Final, "%+v", above.stalls[0])
+	require.Equal(t, []Claim{{Peer: node.P2PAddr(), Height: 310}}, above.stalls[0].Claims)
+	took := time.Since(start)
+	require.GreaterOrEqual(t, took, DefaultStallTimeout)
+	require.Less(t, took, DefaultStallTimeout+5*time.Second)
 }
 
 func (e *BlockEvent) cursor() Cursor { return Cursor{Height: e.Height, Hash: e.Hash} }

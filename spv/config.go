@@ -2,6 +2,7 @@ package spv
 
 import (
 	"context"
+	"math/big"
 	"net"
 	"time"
 
@@ -59,6 +60,14 @@ type Config struct {
 	// FetchTimeout bounds the fetch of one block.
 	FetchTimeout time.Duration
 
+	// StallTimeout bounds how long the client waits for peers that
+	// announced more than they have delivered (headers, filter headers or
+	// blocks) while nothing moves: after one StallTimeout the peers whose
+	// claims were not met are dropped, after a second one without
+	// progress CatchUp ends at the best verified tip and WaitSynced fails
+	// with ErrStalled (see Stall). Zero means DefaultStallTimeout.
+	StallTimeout time.Duration
+
 	// PollInterval is how often waits re-read the header tips, in
 	// addition to waking on neutrino's block notifications.
 	PollInterval time.Duration
@@ -76,6 +85,17 @@ type Config struct {
 	// UseLogger is process-wide and also replaces the loggers of btcd's
 	// packages.
 	Logger btclog.Logger
+
+	// MinChainWork, when set, is the least total work the verified header
+	// chain must hold before any block is delivered (see work.go): a
+	// chain with less is refused with ErrLowWork once the peers have
+	// nothing more to give. Checkpoints in Params play the same part
+	// below the last one; this covers networks without them.
+	MinChainWork *big.Int
+
+	// aliases maps the addresses neutrino knows peers by to Peers (see
+	// peers.go); set by New.
+	aliases peerAliases
 }
 
 func (cfg *Config) applyDefaults() {
@@ -96,6 +116,9 @@ func (cfg *Config) applyDefaults() {
 	}
 	if cfg.MaxReorgDepth <= 0 {
 		cfg.MaxReorgDepth = DefaultMaxReorgDepth
+	}
+	if cfg.StallTimeout <= 0 {
+		cfg.StallTimeout = DefaultStallTimeout
 	}
 }
 

@@ -102,6 +102,12 @@ type deliverer struct {
 	seen    map[int32]chainhash.Hash
 	seenLow int32
 	seenTip int32
+
+	// limit, when set, caps the heights that may be delivered for a
+	// header tip (Client.trustLimit); held says why the last step was
+	// capped below the confirmed height ("" when it was not).
+	limit func(tip int32) (int32, string, error)
+	held  string
 }
 
 func (c *Client) deliver(ctx context.Context, after Cursor, stopWhenCaughtUp bool, fn func(context.Context, Event) error) (Cursor, error) {
@@ -123,6 +129,7 @@ func (c *Client) deliver(ctx context.Context, after Cursor, stopWhenCaughtUp boo
 	defer sub.Cancel()
 
 	d := newDeliverer(c, &c.cfg, after, fn)
+	d.limit = c.trustLimit
 	// Notifications only wake the loop early; the header store is the
 	// truth. A closed channel (neutrino stopping) leaves polling alone.
 	notes := sub.Notifications
@@ -142,19 +149,38 @@ func (c *Client) deliver(ctx context.Context, after Cursor, stopWhenCaughtUp boo
 	}
 
 	// Wait for the header chain to reach the cursor, then anchor on it.
+	watch := newStallWatch(c.cfg.StallTimeout)
 	for {
-		tip, err := c.headerTip()
+		reached, err := c.reachesCursor(after)
 		if err != nil {
 			return d.last, err
 		}
-		if tip >= after.Height {
+		if reached {
 			break
 		}
-		// A synced header chain that ends below the cursor means the
-		// consumer's last blocks are not on the best chain.
-		if p, err := c.Progress(); err == nil && p.Synced() && p.HeaderHeight < after.Height {
-			return d.last, newError(ErrResumeMismatch, nil,
-				"cursor height %d is above the synced best chain's tip %d", after.Height, p.HeaderHeight)
+		// The header chain ends below the cursor, or forks from it at
+		// the cursor's height: the peers are behind the consumer's chain
+		// or show a competing chain that is not heavier. Neither calls
+		// for a rewind. Wait for progress within the stall bound.
+		p, err := c.Progress()
+		if err != nil {
+			return d.last, err
+		}
+		c.noteClaims(watch)
+		mark := progressMark{p.HeaderHeight, p.FilterHeaderHeight, after.Height}
+		if stalled, waited := watch.observe(time.Now(), mark, true); stalled {
+			// Synced peers are merely behind: dropping them helps
+			// nothing. Peers still announcing more get dropped once.
+			s := c.onStall(watch, p, after.Height, waited, stopWhenCaughtUp, stopWhenCaughtUp && p.Synced())
+			// A stored tip the peers' chain does not reach (a fresh
+			// consumer's cursor has no hash: that is a plain stall).
+			s.Below = after.Hash != (chainhash.Hash{})
+			if err := fn(ctx, &StallEvent{s}); err != nil {
+				return d.last, err
+			}
+			if s.Final {
+				return d.last, nil
+			}
 		}
 		if err := wait(); err != nil {
 			return d.last, err
@@ -163,12 +189,16 @@ func (c *Client) deliver(ctx context.Context, after Cursor, stopWhenCaughtUp boo
 	if err := d.anchor(); err != nil {
 		return d.last, err
 	}
+	watch = newStallWatch(c.cfg.StallTimeout)
 
 	for {
 		if ctx.Err() != nil {
 			return d.last, context.Cause(ctx)
 		}
 		notes = drain(notes)
+		if tip, err := c.headerTip(); err == nil {
+			c.benchLaggards(tip, d.last.Height+1)
+		}
 		busy, tip, err := d.step(ctx)
 		if err != nil {
 			return d.last, err
@@ -176,12 +206,33 @@ func (c *Client) deliver(ctx context.Context, after Cursor, stopWhenCaughtUp boo
 		if busy {
 			continue
 		}
-		if stopWhenCaughtUp {
-			p, err := c.Progress()
-			if err != nil {
+		p, err := c.Progress()
+		if err != nil {
+			return d.last, err
+		}
+		// The peers have given all the headers they claim and the chain
+		// does not reach the trust floor. (Filter headers do not matter
+		// here: neutrino holds them back below the last checkpoint.)
+		lowWork := d.held != "" && p.Peers > 0 && p.HeaderHeight >= p.PeerHeight && p.HeaderHeight == tip
+		if stopWhenCaughtUp && p.Synced() && p.HeaderHeight == tip && d.held == "" {
+			return d.last, nil
+		}
+		// Every block the verified headers confirm has been delivered.
+		// Peers that announced more get StallTimeout to deliver it, and
+		// a chain below the trust floor as long to be outdone by another
+		// peer's before it is refused.
+		c.noteClaims(watch)
+		mark := progressMark{p.HeaderHeight, p.FilterHeaderHeight, d.last.Height}
+		if stalled, waited := watch.observe(time.Now(), mark, !p.Synced() || lowWork); stalled {
+			if lowWork {
+				return d.last, newError(ErrLowWork, nil, "peers' chain refused after %v: %s",
+					waited.Round(time.Millisecond), d.held)
+			}
+			s := c.onStall(watch, p, d.last.Height, waited, stopWhenCaughtUp, false)
+			if err := d.fn(ctx, &StallEvent{s}); err != nil {
 				return d.last, err
 			}
-			if p.Synced() && p.HeaderHeight == tip {
+			if s.Final {
 				return d.last, nil
 			}
 		}
@@ -189,6 +240,37 @@ func (c *Client) deliver(ctx context.Context, after Cursor, stopWhenCaughtUp boo
 			return d.last, err
 		}
 	}
+}
+
+// reachesCursor reports whether the header chain contains the cursor's
+// block. A header chain that holds another block at the cursor's height
+// and reaches above it is a longer competing chain (more work, at equal
+// difficulty): that is ErrResumeMismatch, and the consumer rewinds. One
+// that ends below the cursor, or holds another block exactly at its
+// height, is not heavier than the consumer's chain: reachesCursor reports
+// false and the caller waits.
+func (c *Client) reachesCursor(after Cursor) (bool, error) {
+	tip, err := c.headerTip()
+	if err != nil || tip < after.Height {
+		return false, err
+	}
+	if after.Height < 0 || after.Hash == (chainhash.Hash{}) {
+		return true, nil
+	}
+	h, err := c.hashAt(after.Height)
+	switch {
+	case errors.Is(err, errBeyondTip):
+		return false, nil // rolled back under the read: look again
+	case err != nil:
+		return false, err
+	case h == after.Hash:
+		return true, nil
+	case tip > after.Height:
+		return false, newError(ErrResumeMismatch, nil,
+			"cursor block %s at height %d is not on the best header chain, which has %s there and reaches %d",
+			after.Hash, after.Height, h, tip)
+	}
+	return false, nil
 }
 
 // drain empties ch without blocking; it returns nil if ch is closed.
@@ -226,6 +308,16 @@ func (d *deliverer) step(ctx context.Context) (busy bool, tip int32, err error) 
 		return false, tip, err
 	}
 	confirmed := min(tip-d.depth, d.seenTip)
+	d.held = ""
+	if d.limit != nil {
+		limit, why, err := d.limit(tip)
+		if err != nil {
+			return false, tip, err
+		}
+		if limit < confirmed {
+			confirmed, d.held = limit, why
+		}
+	}
 	if d.last.Height >= confirmed {
 		return false, tip, nil
 	}

@@ -55,8 +55,49 @@
 // block and resume again.
 //
 // Every wait is bounded: by the caller's context (cancellation is honoured
-// between any two events), by Config.FetchTimeout per block, and by
-// Config.PeerTimeout without any connected peer (ErrPeerLost).
+// between any two events), by Config.FetchTimeout per block, by
+// Config.PeerTimeout without any connected peer (ErrPeerLost), and by
+// Config.StallTimeout while peers announce more than they deliver. neutrino
+// picks the peer that announced the highest start height as its sync peer
+// and only ever raises a peer's height, so a peer that lies about its
+// height would keep "synced" from ever coming. A watchdog therefore
+// watches progress (header tip, filter-header tip, blocks delivered): after
+// one StallTimeout without any while the peers' claims are unmet, the
+// peers that claimed more than the verified headers hold are dropped and a
+// *StallEvent names them and their claims; after a second, CatchUp
+// delivers a final StallEvent and returns at the best tip it could verify,
+// and WaitSynced fails with ErrStalled. Follow warns after each window and
+// keeps trying. When the peers disagree (some claim more than the
+// verified headers, others exactly what was verified), the second window
+// keeps the latter away for a window instead: neutrino ignores headers
+// from peers other than its sync peer until it is current, so a peer
+// serving a shorter competing chain could otherwise hold the client while
+// an honest peer claims more. A peer far behind the verified tip while
+// another is at it is kept away too (it cannot serve the blocks being
+// fetched, and neutrino would wait out a query timeout on it for each).
+//
+// Blocks are delivered only above a trust floor (see work.go): a block at
+// or below the network's last checkpoint only once the verified headers
+// reach a checkpoint at or above it, and none until the header chain holds
+// Config.MinChainWork when that is set. A chain whose peers have nothing
+// more to give and that stays below the floor for a stall window is
+// refused with ErrLowWork.
+//
+// A header chain that ends below the cursor (the peers are behind, as after
+// importing a snapshot into an empty header store) or that holds another
+// block exactly at the cursor's height is not a heavier chain: the client
+// waits for it within the stall bound and never asks the consumer to
+// rewind. Only a competing chain that reaches above the cursor is
+// ErrResumeMismatch.
+//
+// # Bans
+//
+// neutrino bans a misbehaving peer's IP for 24 hours and keeps the ban in
+// its database. So that one bad peer never bans another that shares its
+// IP (every peer on 127.0.0.1, say), neutrino only ever sees an alias of
+// each configured peer, a unique address derived from its "host:port";
+// the dialer maps it back. Bans lists bans (of every peer ever configured
+// with the data directory) and ClearBans lifts them.
 //
 // # Senders: light and exact
 //

@@ -41,10 +41,13 @@ const (
 	// neutrino's checks against its header) within Config.FetchTimeout.
 	ErrFetchBlock
 
-	// ErrResumeMismatch is returned by Blocks when the cursor's hash is
-	// not the header chain's block at the cursor's height: the consumer's
-	// last block was orphaned while it was not running. Rewind the store
-	// by one block and resume from there.
+	// ErrResumeMismatch is returned by Follow and CatchUp when the
+	// cursor's hash is not the header chain's block at the cursor's
+	// height and that chain reaches above it (a longer, heavier competing
+	// chain): the consumer's last block was orphaned while it was not
+	// running. Rewind the store by one block and resume from there. A
+	// chain that ends at or below the cursor is never a reason to rewind:
+	// the client waits for it within Config.StallTimeout (see Stall).
 	ErrResumeMismatch
 
 	// ErrReorgTooDeep is returned by Blocks when a reorganisation reaches
@@ -63,6 +66,19 @@ const (
 	// ErrSpentOutput is returned by the exact sender lookup when a
 	// previous output cannot be fetched from the node.
 	ErrSpentOutput
+
+	// ErrStalled is returned by WaitSynced when the peers announced more
+	// than they delivered and no peer made progress within two
+	// Config.StallTimeout windows (the first drops the peers whose claims
+	// were not met). The description names the peers and their claims.
+	ErrStalled
+
+	// ErrLowWork is returned by Follow and CatchUp when the peers have
+	// nothing more to give and their verified header chain still does not
+	// reach the network's trust floor: it ends below the network's last
+	// checkpoint, or holds less than Config.MinChainWork. Such a chain is
+	// refused; nothing above the last checkpoint it reaches is delivered.
+	ErrLowWork
 )
 
 var errorCodeNames = map[ErrorCode]string{
@@ -79,6 +95,8 @@ var errorCodeNames = map[ErrorCode]string{
 	ErrNotStarted:      "ErrNotStarted",
 	ErrHeaderStore:     "ErrHeaderStore",
 	ErrSpentOutput:     "ErrSpentOutput",
+	ErrStalled:         "ErrStalled",
+	ErrLowWork:         "ErrLowWork",
 }
 
 // String returns the constant's name.

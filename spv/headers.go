@@ -56,7 +56,7 @@ func (c *Client) PeerHeights() ([]PeerHeight, error) {
 	var out []PeerHeight
 	for _, sp := range c.cs.Peers() {
 		if sp.Connected() {
-			out = append(out, PeerHeight{Addr: sp.Addr(), Height: sp.LastBlock()})
+			out = append(out, PeerHeight{Addr: c.cfg.displayAddr(sp.Addr()), Height: sp.LastBlock()})
 		}
 	}
 	return out, nil

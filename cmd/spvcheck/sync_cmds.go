@@ -40,7 +40,10 @@ func syncCommand() command {
 			"Blockstack block, decodes its operations, replays them and commits each block to the\n" +
 			"store in D. Resumes where the last run stopped; Ctrl-C stops cleanly at a whole block.\n" +
 			"--follow keeps following new blocks. Senders are derived from scriptSigs (light mode)\n" +
-			"unless --exact-rpc names a full node with a transaction index (exact mode).",
+			"unless --exact-rpc names a full node with a transaction index (exact mode).\n" +
+			"Peers that announce more than they deliver are dropped after --stall-timeout without\n" +
+			"progress; after a second one the sync ends at the best tip the verified headers allow,\n" +
+			"exit 0 with a WARNING naming each peer and its claim (--follow warns and keeps going).",
 	}
 	c.run = func(ctx context.Context, e *env, args []string) int { return runSync(ctx, e, &c, args) }
 	return c
@@ -63,6 +66,10 @@ type syncOutput struct {
 	SignatureDecided int     `json:"signature_decided"`
 	Seconds          float64 `json:"seconds"`
 	BlocksPerSecond  float64 `json:"blocks_per_second"`
+	// Stalled is set when the sync stopped waiting for peers that
+	// announced more than they delivered; Warnings say who claimed what.
+	Stalled  bool     `json:"stalled"`
+	Warnings []string `json:"warnings"`
 }
 
 func runSync(ctx context.Context, e *env, c *command, args []string) int {
@@ -76,6 +83,7 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	logFile := fs.String("log-file", "", "append a timestamped line per applied block (one a second while catching up) to this file")
 	peerTimeout := fs.Duration("peer-timeout", spv.DefaultPeerTimeout, "how long to wait without any connected peer")
+	stallTimeout := fs.Duration("stall-timeout", spv.DefaultStallTimeout, "how long peers may announce more than they deliver before they are dropped")
 	if _, code, ok := parseArgs(e, c, fs, args, 0, ""); !ok {
 		return code
 	}
@@ -107,7 +115,7 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 	cfg := pipeline.Config{
 		SPV: spv.Config{
 			Params: net.Chain, Peers: peers, DataDir: filepath.Join(*datadir, spvSubdir),
-			AllowRemotePeers: true, PeerTimeout: *peerTimeout,
+			AllowRemotePeers: true, PeerTimeout: *peerTimeout, StallTimeout: *stallTimeout,
 		},
 		Store: store, Consensus: net.Consensus, Wire: net.Ops, Follow: *follow,
 		ProgressEvery: 200 * time.Millisecond,
@@ -146,6 +154,13 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 			p.Height, p.HeaderHeight, p.TipLag, p.Operations, p.BlocksPerSecond())
 		blockLog(p)
 	}
+	if *follow {
+		// A follower keeps going: each warning is shown as it happens.
+		cfg.OnStall = func(st spv.Stall) {
+			prog.done()
+			fmt.Fprintf(e.stderr, "WARNING: %s\n", st)
+		}
+	}
 	stats, err := pipeline.Run(ctx, cfg)
 	prog.done()
 	interrupted := errors.Is(err, context.Canceled) && ctx.Err() != nil
@@ -156,6 +171,9 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 				hint = "check --peer: it must be reachable, on the same network, and serve compact filters (BIP157); " + hint
 			}
 		}
+		if errors.Is(err, spv.ErrLowWork) {
+			hint = "the peers' chain does not reach this network's checkpoints or minimum chain work: it is not the network's chain; use other peers"
+		}
 		return fail(e, c, exitUsage, err, hint)
 	}
 	out := syncOutput{
@@ -164,6 +182,11 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 		Operations: stats.Operations, Accepted: stats.Accepted, Rejected: stats.Rejected, Reorgs: stats.Reorgs,
 		RewoundBlocks: stats.RewoundBlocks, LightSenders: stats.Light, SignatureDecided: stats.SignatureDecided,
 		Seconds: stats.Elapsed.Seconds(), BlocksPerSecond: stats.BlocksPerSecond(),
+		Warnings: []string{},
+	}
+	if st, ok := stats.Stalled(); ok {
+		out.Stalled = true
+		out.Warnings = append(out.Warnings, "stopped at the best verified tip: "+st.String())
 	}
 	if *asJSON {
 		writeJSON(e, out)
@@ -189,6 +212,9 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 	fmt.Fprintln(e.stdout)
 	if stats.Reorgs > 0 {
 		fmt.Fprintf(e.stdout, "%d reorganisations rewound %d blocks\n", stats.Reorgs, stats.RewoundBlocks)
+	}
+	for _, w := range out.Warnings {
+		fmt.Fprintf(e.stdout, "WARNING: %s\n", w)
 	}
 	return exitOK
 }
@@ -245,11 +271,13 @@ func statusCommand() command {
 	c := command{
 		name:    "status",
 		summary: "where the verified store stands: tip, headers, lag, consensus hash, warnings",
-		usage: "--datadir D [--peer HOST:PORT ...] [--stale-after 3h] [--json]\n\n" +
+		usage: "--datadir D [--peer HOST:PORT ...] [--stale-after 3h] [--clear-bans] [--json]\n\n" +
 			"Reads the store's tip and the light client's stored headers. With --peer, also connects\n" +
 			"to the peers, syncs headers, and compares their announced heights. Warns when the store\n" +
 			"lags the verified headers, when the tip block is older than --stale-after, or when peers\n" +
-			"disagree about the tip. Exit 0 without warnings, 1 with warnings, 2 unusable input.",
+			"disagree about the tip. Lists peers the light client has banned (each ban covers one\n" +
+			"peer address, never others on the same IP); --clear-bans lifts them first.\n" +
+			"Exit 0 without warnings, 1 with warnings, 2 unusable input.",
 	}
 	c.run = func(ctx context.Context, e *env, args []string) int { return runStatus(ctx, e, &c, args) }
 	return c
@@ -265,6 +293,8 @@ type statusOutput struct {
 	Lag              int64            `json:"lag"`
 	Peers            []spv.PeerHeight `json:"peers,omitempty"`
 	HeldBy           *heldBy          `json:"held_by,omitempty"`
+	Bans             []spv.Ban        `json:"bans"`
+	ClearedBans      []string         `json:"cleared_bans,omitempty"`
 	Warnings         []string         `json:"warnings"`
 }
 
@@ -283,6 +313,7 @@ func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 	staleAfter := fs.Duration("stale-after", 3*time.Hour, "warn when the tip block is older than this")
 	timeout := fs.Duration("timeout", time.Minute, "bound on connecting to peers and syncing headers")
 	asJSON := fs.Bool("json", false, "print the status as JSON")
+	clearBans := fs.Bool("clear-bans", false, "lift every ban on a peer before anything else")
 	if _, code, ok := parseArgs(e, c, fs, args, 0, ""); !ok {
 		return code
 	}
@@ -292,7 +323,8 @@ func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 	}
 	holder := s.holder()
 	s.Close()
-	out := statusOutput{Network: net.Name, Tip: at.Height, TipConsensusHash: at.ConsensusHash, TipBlockHash: at.BlockHash, Warnings: []string{}}
+	out := statusOutput{Network: net.Name, Tip: at.Height, TipConsensusHash: at.ConsensusHash, TipBlockHash: at.BlockHash,
+		Bans: []spv.Ban{}, Warnings: []string{}}
 	spvDir := filepath.Join(*datadir, spvSubdir)
 	if holder != nil {
 		// A running sync or server holds the store and the light client's
@@ -321,6 +353,18 @@ func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 			return fail(e, c, exitUsage, err, "")
 		}
 		defer client.Stop()
+		if *clearBans {
+			if out.ClearedBans, err = client.ClearBans(); err != nil {
+				return fail(e, c, exitUsage, err, "")
+			}
+		}
+		if out.Bans, err = client.Bans(); err != nil {
+			return fail(e, c, exitUsage, err, "")
+		}
+		for _, b := range out.Bans {
+			out.Warnings = append(out.Warnings, fmt.Sprintf("peer %s is banned until %s (%s); spvcheck status --clear-bans lifts it",
+				b.Peer, b.Expires.Format(time.RFC3339), b.Reason))
+		}
 		if len(peers) > 0 {
 			cctx, cancel := context.WithTimeout(ctx, *timeout)
 			err := client.Start(cctx)
@@ -328,6 +372,12 @@ func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 				err = client.WaitSynced(cctx, nil)
 			}
 			cancel()
+			if errors.Is(err, spv.ErrStalled) {
+				// The peers claim more than they deliver: say so and
+				// report what was verified.
+				out.Warnings = append(out.Warnings, err.Error())
+				err = nil
+			}
 			if err != nil {
 				return fail(e, c, exitUsage, err, "")
 			}
@@ -386,6 +436,9 @@ func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 		}
 		for _, p := range out.Peers {
 			fmt.Fprintf(e.stdout, "peer           %s at %d\n", p.Addr, p.Height)
+		}
+		for _, p := range out.ClearedBans {
+			fmt.Fprintf(e.stdout, "ban lifted     %s\n", p)
 		}
 		for _, w := range out.Warnings {
 			fmt.Fprintf(e.stdout, "WARNING: %s\n", w)

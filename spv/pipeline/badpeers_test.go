@@ -161,7 +161,7 @@ func TestConfigErrors(t *testing.T) {
 }
 
 func TestErrorCodeNames(t *testing.T) {
-	for c := ErrConfig; c <= ErrRewindBeyondUndo; c++ {
+	for c := ErrConfig; c <= ErrBadBlock; c++ {
 		require.NotContains(t, c.String(), "ErrorCode(", "code %d has no name", int(c))
 		require.Equal(t, c.String(), c.Error())
 	}

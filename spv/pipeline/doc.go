@@ -29,7 +29,11 @@
 // (spv.ErrResumeMismatch): Run rewinds the store by one block and asks
 // again, until the tip is back on the best chain or the store's undo window
 // is exhausted (ErrRewindBeyondUndo, with the store untouched by the
-// failing step).
+// failing step). The client says so only for a competing chain that
+// reaches above the stored tip: peers whose chain ends below it (behind,
+// or stale, as after an import into an empty header store) are waited for
+// within the stall bound and the store is kept, with a warning
+// (spv.Stall.Below).
 //
 // # Reorganisations
 //
@@ -89,7 +93,14 @@
 // within the light client's timeouts (spv.Config.PeerTimeout,
 // FetchTimeout): an address where nothing listens, a peer on another
 // network, a peer that goes away mid-sync. None of them can leave the
-// store anywhere but at a whole block. The one failure Run retries is a
+// store anywhere but at a whole block. Peers that announce more than
+// they deliver (an inflated start height, withheld headers or filter
+// headers) end a run without Follow on its own within two
+// spv.Config.StallTimeout windows, at the best tip the verified headers
+// allow: Run returns no error, and Stats.Stalled gives the final
+// spv.Stall naming the peers and their claims. A follower keeps trying;
+// each warning reaches Config.OnStall and Stats.Stalls (so Progress
+// reports carry them). The one failure Run retries is a
 // read of neutrino's header store that fails while neutrino rolls its
 // chain back in a reorganisation (spv.ErrHeaderStore): delivery starts
 // again from the store's tip, at most three times in a row without a block

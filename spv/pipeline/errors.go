@@ -46,6 +46,13 @@ const (
 	// deeper than the window, or a stored tip orphaned while offline by
 	// more blocks than the window. The store is left as it was.
 	ErrRewindBeyondUndo
+
+	// ErrBadBlock is returned when the source delivers a block that fails
+	// spvcheck's own checks, made before any operation is decoded: its
+	// hash is not the verified header's, its Merkle root is not the
+	// header's, a txid repeats, its coinbase is missing or doubled, or its
+	// witness data does not match its commitment. Nothing of it is stored.
+	ErrBadBlock
 )
 
 // String returns the constant's name.
@@ -65,6 +72,8 @@ func (c ErrorCode) String() string {
 		return "ErrStore"
 	case ErrRewindBeyondUndo:
 		return "ErrRewindBeyondUndo"
+	case ErrBadBlock:
+		return "ErrBadBlock"
 	}
 	return fmt.Sprintf("ErrorCode(%d)", int(c))
 }

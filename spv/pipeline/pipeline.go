@@ -70,6 +70,13 @@ type Config struct {
 	Progress      func(Progress)
 	ProgressEvery time.Duration
 
+	// OnStall, when set, hears each warning of the light client about
+	// peers that announce more than they deliver (see spv.Stall), as it
+	// happens; Stats.Stalls keeps the latest ones too. A follower keeps
+	// trying after each; a run without Follow ends after a Final one. It
+	// runs on the sync's goroutine: keep it short.
+	OnStall func(spv.Stall)
+
 	// SyncLag: a committed block at most this many blocks below the
 	// header tip is made durable at once (Store.Sync), whatever the
 	// store's SyncEvery. Zero means DefaultSyncLag.
@@ -126,6 +133,13 @@ type Stats struct {
 	// Restarts counts deliveries started again from the store's tip
 	// after a transient failure of the light client's header store.
 	Restarts int
+
+	// Stalls are the light client's warnings about peers that announced
+	// more than they delivered (spv.Stall), oldest first, at most
+	// maxStalls of them (the latest). A run without Follow that ends
+	// with a Final stall stopped at the best tip it could verify, not at
+	// the peers' claimed tip: show it as a warning.
+	Stalls []spv.Stall
 
 	Elapsed time.Duration
 }
@@ -346,6 +360,8 @@ func (s *syncer) handle(ctx context.Context, ev spv.Event) error {
 		return s.applyBlock(ctx, e)
 	case *spv.ReorgEvent:
 		return s.reorg(ctx, e)
+	case *spv.StallEvent:
+		s.stall(e.Stall)
 	}
 	return nil
 }
@@ -362,6 +378,9 @@ func (s *syncer) applyBlock(ctx context.Context, e *spv.BlockEvent) error {
 	if s.tip >= 0 && (h != s.tip+1 || msg.Header.PrevBlock != s.tipHash) {
 		return newError(ErrSource, nil, "block %s at height %d does not extend the store's tip %s at %d",
 			e.Hash, h, s.tipHash, s.tip)
+	}
+	if err := checkBlock(e); err != nil {
+		return err
 	}
 	if s.eng == nil {
 		eng, err := consensus.NewEngine(s.p, s.store)
@@ -526,6 +545,7 @@ func (s *syncer) report(final bool) {
 	s.finishStats()
 	p := Progress{Stats: s.stats}
 	p.SignatureDecidedTxids = append([]string(nil), s.stats.SignatureDecidedTxids...)
+	p.Stalls = append([]spv.Stall(nil), s.stats.Stalls...)
 	if s.stats.HeaderHeight > 0 {
 		p.TipLag = max(0, int64(s.stats.HeaderHeight)-s.tip)
 	}
