@@ -66,6 +66,9 @@ func (c ErrorCode) String() string {
 	case ErrRewindBeyondUndo:
 		return "ErrRewindBeyondUndo"
 	}
+	if name, ok := guardCodeName(c); ok {
+		return name
+	}
 	return fmt.Sprintf("ErrorCode(%d)", int(c))
 }
 

@@ -74,6 +74,9 @@ type Config struct {
 	// header tip is made durable at once (Store.Sync), whatever the
 	// store's SyncEvery. Zero means DefaultSyncLag.
 	SyncLag int32
+
+	// Guards sets how the safeguards of a real chain apply (guards.go).
+	Guards GuardConfig
 }
 
 // Stats says what a sync did.
@@ -126,6 +129,9 @@ type Stats struct {
 	// Restarts counts deliveries started again from the store's tip
 	// after a transient failure of the light client's header store.
 	Restarts int
+
+	// Guards: the freeze, the unverified mark, checkpoints (guards.go).
+	Guards GuardStats
 
 	Elapsed time.Duration
 }
@@ -237,6 +243,9 @@ func (s *syncer) run(ctx context.Context) (Stats, error) {
 		return s.stats, err
 	}
 	s.stats.StartHeight = s.tip
+	if err := s.loadGuards(); err != nil {
+		return s.stats, err
+	}
 	err := s.deliverAll(ctx)
 	// Whatever happened, what was committed is made durable before
 	// returning, so a clean stop never depends on SyncEvery.
@@ -258,6 +267,9 @@ func (s *syncer) deliverAll(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		if s.finalReached() {
+			return nil
+		}
 		if s.stats.Blocks != applied {
 			restarts, applied = 0, s.stats.Blocks
 		}
@@ -274,7 +286,7 @@ func (s *syncer) deliverAll(ctx context.Context) error {
 			_, err = s.src.CatchUp(ctx, cursor, s.handle)
 		}
 		switch {
-		case err == nil:
+		case err == nil || errors.Is(err, errFinal):
 			return nil
 		case errors.Is(err, spv.ErrResumeMismatch):
 			if s.tip < 0 {
@@ -363,6 +375,9 @@ func (s *syncer) applyBlock(ctx context.Context, e *spv.BlockEvent) error {
 		return newError(ErrSource, nil, "block %s at height %d does not extend the store's tip %s at %d",
 			e.Hash, h, s.tipHash, s.tip)
 	}
+	if err := s.beforeBlock(h); err != nil {
+		return err
+	}
 	if s.eng == nil {
 		eng, err := consensus.NewEngine(s.p, s.store)
 		if err != nil {
@@ -432,7 +447,7 @@ func (s *syncer) applyBlock(ctx context.Context, e *spv.BlockEvent) error {
 		}
 	}
 	s.report(false)
-	return nil
+	return s.afterBlock(h, res.ConsensusHash)
 }
 
 // reorg rewinds the store to a reorganisation's fork when blocks it holds
