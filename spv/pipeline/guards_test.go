@@ -22,7 +22,6 @@ func openStoreFor(t testing.TB, p *consensus.Params) *snapshot.Store {
 	return s
 }
 
-
 // The safeguards of a real chain, on a regtest chain with a test
 // checkpoint table, a freeze height and a missing genesis allocation.
 func TestGuards(t *testing.T) {
