@@ -50,6 +50,7 @@ func commands() []command {
 		importCommand(),
 		proveCommand(),
 		verifyProofCommand(),
+		compareGenesisCommand(),
 	}
 }
 

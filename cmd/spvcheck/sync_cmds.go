@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spvcheck/spvcheck/consensus"
 	"github.com/spvcheck/spvcheck/snapshot"
 	"github.com/spvcheck/spvcheck/spv"
 	"github.com/spvcheck/spvcheck/spv/pipeline"
@@ -33,13 +35,21 @@ func syncCommand() command {
 		name:    "sync",
 		summary: "verify a network from peers with the light client and store the result",
 		usage: "--network mainnet|testnet|regtest --peer HOST:PORT [--peer ...] --datadir D\n" +
-			"       [--follow] [--exact-rpc http://USER:PASS@HOST:PORT] [--json]\n\n" +
+			"       [--follow] [--exact-rpc http://USER:PASS@HOST:PORT] [--genesis FILE] [--allow-unverified] [--json]\n\n" +
 			"Syncs verified headers and compact-filter headers from the peers (IP literals; they must\n" +
 			"serve BIP157 filters), then reads every confirmed block from the network's first\n" +
 			"Blockstack block, decodes its operations, replays them and commits each block to the\n" +
 			"store in D. Resumes where the last run stopped; Ctrl-C stops cleanly at a whole block.\n" +
 			"--follow keeps following new blocks. Senders are derived from scriptSigs (light mode)\n" +
-			"unless --exact-rpc names a full node with a transaction index (exact mode).",
+			"unless --exact-rpc names a full node with a transaction index (exact mode).\n" +
+			"On mainnet and testnet, without --peer, peers are found through Bitcoin's DNS seeds.\n" +
+			"Mainnet stops at block 665749, after which the final v1 rules ignore every operation\n" +
+			"(the state is final). Past epoch 3 (block 547921) the replay needs the genesis token\n" +
+			"allocation (--genesis FILE, JSON lines as consensus.ReadGenesis documents); without it\n" +
+			"sync stops there with exit 2, unless --allow-unverified lets it go on with every answer\n" +
+			"from block 547922 marked \"unverified: no genesis allocation\". Published consensus\n" +
+			"hashes are checked as their blocks pass; a mismatch at one the final rules must\n" +
+			"reproduce stops the sync at that block with exit 1.",
 	}
 	c.run = func(ctx context.Context, e *env, args []string) int { return runSync(ctx, e, &c, args) }
 	return c
@@ -62,6 +72,11 @@ type syncOutput struct {
 	SignatureDecided int     `json:"signature_decided"`
 	Seconds          float64 `json:"seconds"`
 	BlocksPerSecond  float64 `json:"blocks_per_second"`
+	// The mainnet safeguards (mainnet.go).
+	Final       bool                        `json:"final,omitempty"`
+	FinalHeight uint64                      `json:"final_height,omitempty"`
+	Unverified  string                      `json:"unverified,omitempty"`
+	Checkpoints []pipeline.CheckpointReport `json:"checkpoints,omitempty"`
 }
 
 func runSync(ctx context.Context, e *env, c *command, args []string) int {
@@ -74,6 +89,8 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 	exactRPC := fs.String("exact-rpc", "", "full node JSON-RPC URL for exact-mode senders")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	peerTimeout := fs.Duration("peer-timeout", spv.DefaultPeerTimeout, "how long to wait without any connected peer")
+	genesisFile := fs.String("genesis", "", "the genesis token allocation (JSON lines) the replay needs past epoch 3")
+	allowUnverified := fs.Bool("allow-unverified", false, "go past the first token block without --genesis, marking answers unverified")
 	if _, code, ok := parseArgs(e, c, fs, args, 0, ""); !ok {
 		return code
 	}
@@ -84,14 +101,31 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 	if err != nil {
 		return usageError(e, c, "%v", err)
 	}
-	if len(peers) == 0 {
-		return usageError(e, c, "at least one --peer is required (a node serving compact filters)")
+	seeds := len(peers) == 0
+	if seeds && len(net.Chain.DNSSeeds) == 0 {
+		return usageError(e, c, "at least one --peer is required (a node serving compact filters); %s has no DNS seeds", net.Name)
 	}
 	if *datadir == "" {
 		return usageError(e, c, "--datadir is required")
 	}
 	if err := os.MkdirAll(*datadir, 0o755); err != nil {
 		return fail(e, c, exitUsage, err, "")
+	}
+	var genesisRaw []byte
+	if *genesisFile != "" {
+		g, raw, err := readGenesisFile(*genesisFile)
+		if err != nil {
+			return fail(e, c, exitUsage, err, "")
+		}
+		net.Consensus.Genesis, genesisRaw = g, raw
+	} else if raw, err := storedGenesis(ctx, filepath.Join(*datadir, storeSubdir)); err != nil {
+		return fail(e, c, exitUsage, err, "")
+	} else if raw != nil {
+		g, err := consensus.ReadGenesis(bytes.NewReader(raw))
+		if err != nil {
+			return fail(e, c, exitUsage, err, "")
+		}
+		net.Consensus.Genesis = g
 	}
 	store, err := snapshot.Open(ctx, filepath.Join(*datadir, storeSubdir), net.StoreOptions())
 	if err != nil {
@@ -102,13 +136,21 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 		return fail(e, c, exitUsage, err, hint)
 	}
 	defer store.Close()
+	if genesisRaw != nil {
+		if err := store.SetGenesisData(genesisRaw); err != nil {
+			return fail(e, c, exitUsage, err, "")
+		}
+	}
 	cfg := pipeline.Config{
 		SPV: spv.Config{
-			Params: net.Chain, Peers: peers, DataDir: filepath.Join(*datadir, spvSubdir),
+			Params: net.Chain, Peers: peers, DNSSeeds: seeds, DataDir: filepath.Join(*datadir, spvSubdir),
 			AllowRemotePeers: true, PeerTimeout: *peerTimeout,
 		},
 		Store: store, Consensus: net.Consensus, Wire: net.Ops, Follow: *follow,
 		ProgressEvery: 200 * time.Millisecond,
+	}
+	if seeds {
+		fmt.Fprintf(e.stderr, "no --peer: finding %s peers through the DNS seeds %v\n", net.Name, cfg.SPV.SeedHosts())
 	}
 	if *exactRPC != "" {
 		src, err := rpcFromURL(*exactRPC)
@@ -118,6 +160,10 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 		cfg.Exact = src
 	}
 	prog := newProgress(e)
+	cfg.Guards = pipeline.GuardConfig{AllowUnverified: *allowUnverified, OnCheckpoint: func(r pipeline.CheckpointReport) {
+		prog.done()
+		fmt.Fprintln(e.stderr, r.String())
+	}}
 	cfg.Progress = func(p pipeline.Progress) {
 		prog.update("sync block %d / headers %d (lag %d), %d ops, %.0f blocks/s",
 			p.Height, p.HeaderHeight, p.TipLag, p.Operations, p.BlocksPerSecond())
@@ -126,6 +172,12 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 	prog.done()
 	interrupted := errors.Is(err, context.Canceled) && ctx.Err() != nil
 	if err != nil && !interrupted {
+		switch {
+		case errors.Is(err, pipeline.ErrGenesisRequired):
+			return fail(e, c, exitUsage, err, "pass --genesis FILE, or --allow-unverified to go on with answers marked unverified")
+		case errors.Is(err, pipeline.ErrCheckpointMismatch):
+			return fail(e, c, exitMismatch, err, "our replay disagrees with a published consensus hash the final rules reproduce; nothing past that block was stored")
+		}
 		hint := "the store is at the last whole block; run the same command again to resume"
 		for _, code := range []spv.ErrorCode{spv.ErrPeerUnreachable, spv.ErrWrongNetwork, spv.ErrHandshakeFailed, spv.ErrNoPeers, spv.ErrPeerLost} {
 			if errors.Is(err, code) {
@@ -140,6 +192,10 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 		Operations: stats.Operations, Accepted: stats.Accepted, Rejected: stats.Rejected, Reorgs: stats.Reorgs,
 		RewoundBlocks: stats.RewoundBlocks, LightSenders: stats.Light, SignatureDecided: stats.SignatureDecided,
 		Seconds: stats.Elapsed.Seconds(), BlocksPerSecond: stats.BlocksPerSecond(),
+		Final: stats.Guards.Final, FinalHeight: stats.Guards.FinalHeight, Checkpoints: stats.Guards.Checkpoints,
+	}
+	if u := stats.Guards.Unverified; u != nil && stats.Height >= int64(u.From) {
+		out.Unverified = u.String()
 	}
 	if *asJSON {
 		writeJSON(e, out)
@@ -161,6 +217,12 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 	fmt.Fprintln(e.stdout)
 	if stats.Reorgs > 0 {
 		fmt.Fprintf(e.stdout, "%d reorganisations rewound %d blocks\n", stats.Reorgs, stats.RewoundBlocks)
+	}
+	if out.Unverified != "" {
+		fmt.Fprintf(e.stdout, "WARNING: %s\n", out.Unverified)
+	}
+	if stats.Guards.Final {
+		fmt.Fprintln(e.stdout, finalLine(net.Consensus))
 	}
 	return exitOK
 }
@@ -187,7 +249,13 @@ func statusCommand() command {
 			"Reads the store's tip and the light client's stored headers. With --peer, also connects\n" +
 			"to the peers, syncs headers, and compares their announced heights. Warns when the store\n" +
 			"lags the verified headers, when the tip block is older than --stale-after, or when peers\n" +
-			"disagree about the tip. Exit 0 without warnings, 1 with warnings, 2 unusable input.",
+			"disagree about the tip. Exit 0 without warnings, 1 with warnings, 2 unusable input.\n" +
+			"Also shows the freeze (mainnet: operations from block 665750 on are ignored), the\n" +
+			"unverified mark (answers past epoch 3 synced without --genesis), the published\n" +
+			"checkpoints against the store's hashes, and the divergence alarm: operations in the\n" +
+			"last --alarm-window blocks (default 144) that quoted a consensus hash this store never\n" +
+			"computed, and their distinct senders; 3 or more senders is a warning (exit 1), the\n" +
+			"earliest sign that the replay diverged from the network's.",
 	}
 	c.run = func(ctx context.Context, e *env, args []string) int { return runStatus(ctx, e, &c, args) }
 	return c
@@ -203,6 +271,7 @@ type statusOutput struct {
 	Lag              int64            `json:"lag"`
 	Peers            []spv.PeerHeight `json:"peers,omitempty"`
 	Warnings         []string         `json:"warnings"`
+	statusGuards
 }
 
 func runStatus(ctx context.Context, e *env, c *command, args []string) int {
@@ -213,6 +282,7 @@ func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 	staleAfter := fs.Duration("stale-after", 3*time.Hour, "warn when the tip block is older than this")
 	timeout := fs.Duration("timeout", time.Minute, "bound on connecting to peers and syncing headers")
 	asJSON := fs.Bool("json", false, "print the status as JSON")
+	alarmWindow := fs.Uint64("alarm-window", snapshot.DefaultAlarmWindow, "blocks the divergence alarm counts over")
 	if _, code, ok := parseArgs(e, c, fs, args, 0, ""); !ok {
 		return code
 	}
@@ -220,8 +290,16 @@ func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 	if err != nil {
 		return fail(e, c, exitUsage, err, "")
 	}
+	guards, guardWarnings, err := readStatusGuards(s, net.Consensus, at, *alarmWindow)
 	s.Close()
-	out := statusOutput{Network: net.Name, Tip: at.Height, TipConsensusHash: at.ConsensusHash, TipBlockHash: at.BlockHash, Warnings: []string{}}
+	if err != nil {
+		return fail(e, c, exitUsage, err, "")
+	}
+	out := statusOutput{Network: net.Name, Tip: at.Height, TipConsensusHash: at.ConsensusHash, TipBlockHash: at.BlockHash,
+		Warnings: guardWarnings, statusGuards: guards}
+	if out.Warnings == nil {
+		out.Warnings = []string{}
+	}
 	spvDir := filepath.Join(*datadir, spvSubdir)
 	if _, err := os.Stat(spvDir); err == nil || len(peers) > 0 {
 		client, err := spv.New(spv.Config{Params: net.Chain, Peers: peers,
@@ -251,13 +329,13 @@ func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 		out.HeaderHeight = p.HeaderHeight
 		if hdr, err := client.HeaderAt(int32(at.Height)); err == nil {
 			out.TipTime = hdr.Timestamp.UTC().Format(time.RFC3339)
-			if age := time.Since(hdr.Timestamp); age > *staleAfter {
+			if age := time.Since(hdr.Timestamp); age > *staleAfter && !out.Final {
 				out.Warnings = append(out.Warnings, fmt.Sprintf("the tip block is %s old: is the sync running, or are peers withholding blocks?", age.Round(time.Minute)))
 			}
 		}
 	}
 	out.Lag = int64(out.HeaderHeight) - int64(at.Height)
-	if depth := int64(spv.DefaultConfirmationDepth); out.HeaderHeight > 0 && out.Lag > depth+2 {
+	if depth := int64(spv.DefaultConfirmationDepth); out.HeaderHeight > 0 && out.Lag > depth+2 && !out.Final {
 		out.Warnings = append(out.Warnings, fmt.Sprintf("the store is %d blocks behind the verified headers (%d are expected for confirmation): run spvcheck sync", out.Lag, depth))
 	}
 	if len(out.Peers) > 1 {
@@ -281,6 +359,7 @@ func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 		for _, p := range out.Peers {
 			fmt.Fprintf(e.stdout, "peer           %s at %d\n", p.Addr, p.Height)
 		}
+		out.statusGuards.print(e.stdout)
 		for _, w := range out.Warnings {
 			fmt.Fprintf(e.stdout, "WARNING: %s\n", w)
 		}

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spvcheck/spvcheck/consensus"
+	"github.com/spvcheck/spvcheck/snapshot"
+	"github.com/spvcheck/spvcheck/spv/pipeline"
+)
+
+// applyStoredGenesis gives net the genesis allocation the store was built
+// with (sync --genesis records it), so that its fingerprint is the store's.
+func applyStoredGenesis(s *snapshot.Store, net *network) error {
+	raw, ok, err := s.GenesisData()
+	if err != nil || !ok {
+		return err
+	}
+	g, err := consensus.ReadGenesis(bytes.NewReader(raw))
+	if err != nil {
+		return fmt.Errorf("the store's recorded genesis allocation: %w", err)
+	}
+	net.Consensus.Genesis = g
+	return nil
+}
+
+// readGenesisFile reads a genesis allocation for sync --genesis.
+func readGenesisFile(path string) ([]consensus.GenesisAccount, []byte, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--genesis: %w", err)
+	}
+	g, err := consensus.ReadGenesis(bytes.NewReader(raw))
+	if err != nil {
+		return nil, nil, fmt.Errorf("--genesis %s: %w", path, err)
+	}
+	if len(g) == 0 {
+		return nil, nil, fmt.Errorf("--genesis %s: no allocations in the file", path)
+	}
+	return g, raw, nil
+}
+
+// storedGenesis returns the genesis allocation recorded in an existing
+// store of dir (nil when there is no store or it has none).
+func storedGenesis(ctx context.Context, dir string) ([]byte, error) {
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	s, err := snapshot.Open(ctx, dir, snapshot.Options{ReadOnly: true})
+	if err != nil {
+		return nil, nil // sync's own open reports the problem
+	}
+	defer s.Close()
+	raw, _, err := s.GenesisData()
+	return raw, err
+}
+
+// trust fills at's marks: the unverified mark and the freeze.
+func (at *verifiedAt) trust(s *snapshot.Store, p *consensus.Params) error {
+	u, err := s.TrustAt(p, at.Height)
+	if err != nil {
+		return err
+	}
+	if u != nil {
+		at.Unverified = u.String()
+		at.UnverifiedReason = string(u.Reason)
+		at.UnverifiedFrom = u.From
+	}
+	if h, ok := p.FinalHeight(); ok {
+		at.FreezeHeight = p.FreezeHeight
+		at.Final = at.Height >= h
+	}
+	return nil
+}
+
+// printNotes writes the marks of an answer for a human.
+func (at *verifiedAt) printNotes(w io.Writer) {
+	if at.Unverified != "" {
+		fmt.Fprintf(w, "WARNING: %s: the store replayed token-paid operations against empty accounts; "+
+			"answers from that block on may differ from the network's (sync again with --genesis FILE into a new data directory)\n", at.Unverified)
+	}
+	if at.Final {
+		fmt.Fprintf(w, "final: operations from block %d on are ignored by the final v1 rules; this is the final name table\n", at.FreezeHeight)
+	}
+}
+
+// checkpointRow is one published checkpoint as status shows it.
+type checkpointRow struct {
+	Height        uint64 `json:"height"`
+	Published     string `json:"published"`
+	Source        string `json:"source"`
+	MustReproduce bool   `json:"must_reproduce"`
+	// Ours is empty when the store does not hold the block.
+	Ours       string `json:"ours,omitempty"`
+	State      string `json:"state"` // "agrees", "MISMATCH", "differs (not required)", "unverified", "not reached", "not stored"
+	Unverified bool   `json:"unverified,omitempty"`
+}
+
+// checkpointRows compares the store with p's checkpoints.
+func checkpointRows(s *snapshot.Store, p *consensus.Params, tip uint64) ([]checkpointRow, bool, error) {
+	first, _, err := s.First()
+	if err != nil {
+		return nil, false, err
+	}
+	fatal := false
+	rows := make([]checkpointRow, 0, len(p.Checkpoints))
+	for _, cp := range p.Checkpoints {
+		r := checkpointRow{Height: cp.Height, Published: cp.ConsensusHash, Source: cp.Source, MustReproduce: cp.MustReproduce}
+		switch {
+		case cp.Height > tip:
+			r.State = "not reached"
+		case cp.Height < first:
+			r.State = "not stored"
+		default:
+			ch, err := s.ConsensusHash(cp.Height)
+			if err != nil {
+				return nil, false, err
+			}
+			res, _ := p.CheckCheckpoint(cp.Height, ch)
+			r.Ours = ch
+			u, err := s.TrustAt(p, cp.Height)
+			if err != nil {
+				return nil, false, err
+			}
+			r.Unverified = u != nil
+			switch {
+			case res.Agree:
+				r.State = "agrees"
+			case r.Unverified:
+				r.State = "differs (unverified block)"
+			case res.Fatal():
+				r.State = "MISMATCH"
+				fatal = true
+			default:
+				r.State = "differs (not required)"
+			}
+		}
+		rows = append(rows, r)
+	}
+	return rows, fatal, nil
+}
+
+// finalLine is what sync prints when it stopped at the final height.
+func finalLine(p *consensus.Params) string { return pipeline.FinalNote(p) }
+
+// statusGuards is what status says about the safeguards of a real chain.
+type statusGuards struct {
+	Final        bool   `json:"final,omitempty"`
+	FreezeHeight uint64 `json:"freeze_height,omitempty"`
+	Unverified   string `json:"unverified,omitempty"`
+	// Alarm is the divergence alarm over the last blocks
+	// (snapshot.DivergenceAlarm: window DefaultAlarmWindow, threshold
+	// DefaultAlarmSenders distinct senders).
+	Alarm       *snapshot.DivergenceAlarm `json:"divergence_alarm,omitempty"`
+	Checkpoints []checkpointRow           `json:"checkpoints,omitempty"`
+}
+
+// readStatusGuards computes statusGuards for the store at at, and the
+// warnings they call for.
+func readStatusGuards(s *snapshot.Store, p *consensus.Params, at *verifiedAt, window uint64) (statusGuards, []string, error) {
+	g := statusGuards{Final: at.Final, FreezeHeight: at.FreezeHeight, Unverified: at.Unverified}
+	var warn []string
+	a, ok, err := s.DivergenceAlarm(p, window, 0)
+	if err != nil {
+		return g, nil, err
+	}
+	if ok {
+		g.Alarm = &a
+		if a.Raised {
+			warn = append(warn, a.String())
+		}
+	}
+	rows, fatal, err := checkpointRows(s, p, at.Height)
+	if err != nil {
+		return g, nil, err
+	}
+	g.Checkpoints = rows
+	if fatal {
+		warn = append(warn, "the store disagrees with a published consensus hash the final rules must reproduce (see checkpoints)")
+	}
+	return g, warn, nil
+}
+
+// print writes the human lines of status.
+func (g statusGuards) print(w io.Writer) {
+	if g.FreezeHeight != 0 {
+		state := "not yet reached"
+		if g.Final {
+			state = "reached: the state is final"
+		}
+		fmt.Fprintf(w, "freeze         operations from block %d on are ignored (%s)\n", g.FreezeHeight, state)
+	}
+	if g.Unverified != "" {
+		fmt.Fprintf(w, "trust          %s\n", g.Unverified)
+	}
+	if g.Alarm != nil {
+		fmt.Fprintf(w, "divergence     %s\n", g.Alarm.String())
+	}
+	for _, r := range g.Checkpoints {
+		req := "reported"
+		if r.MustReproduce {
+			req = "required"
+		}
+		line := fmt.Sprintf("checkpoint     %d %s (%s, %s): %s", r.Height, r.Published, req, r.Source, r.State)
+		if r.Ours != "" && r.Ours != r.Published {
+			line += ", ours " + r.Ours
+		}
+		fmt.Fprintln(w, line)
+	}
+}
