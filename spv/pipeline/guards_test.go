@@ -2,11 +2,13 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/spvcheck/spvcheck/consensus"
+	"github.com/spvcheck/spvcheck/ops"
 	"github.com/spvcheck/spvcheck/snapshot"
 	"github.com/spvcheck/spvcheck/spv/regtest"
 	"github.com/stretchr/testify/require"
@@ -137,4 +139,80 @@ func TestGuards(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, &want, u)
 	})
+}
+
+// otherHash replays the node's chain up to tip under rules that differ
+// from Regtest's only by starting one block earlier, and returns that
+// engine's consensus hash of tip: what a differently parameterised node
+// would quote.
+func otherHash(t testing.TB, node *regtest.Node, tip int32) string {
+	t.Helper()
+	ctx := context.Background()
+	q := consensus.Regtest()
+	q.FirstBlock--
+	eng, err := consensus.NewEngine(q, consensus.NewMemStore())
+	require.NoError(t, err)
+	var ch string
+	for h := int32(q.FirstBlock); h <= tip; h++ {
+		hash, err := node.GetBlockHash(ctx, h)
+		require.NoError(t, err)
+		block, err := node.GetBlock(ctx, hash)
+		require.NoError(t, err)
+		scan, err := ops.ScanBlock(ctx, block, ops.ContextAt(ops.Regtest(), q.Schedule(), uint64(h)), nil)
+		require.NoError(t, err)
+		var list []ops.Op
+		for _, op := range scan.Ops {
+			list = append(list, *op)
+		}
+		res, err := eng.ProcessBlock(ctx, consensus.Block{Height: uint64(h), Hash: hash, Ops: list})
+		require.NoError(t, err)
+		ch = res.ConsensusHash
+	}
+	return ch
+}
+
+// A regtest history whose operations quote consensus hashes of a
+// differently parameterised engine raises the divergence alarm once three
+// senders did so; the honest history before it does not.
+func TestDivergenceAlarmOnRegtest(t *testing.T) {
+	node := startNode(t, regtest.Options{})
+	chain := newNameChain(t, node)
+	chain.history()
+	mine(t, node, 10)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	store := openStore(t, filepath.Join(t.TempDir(), "store"), 16)
+	defer store.Close()
+	p := consensus.Regtest()
+	_, err := Run(ctx, syncConfig(t, node, store))
+	require.NoError(t, err)
+	a, ok, err := store.DivergenceAlarm(p, 1000, 0)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Zero(t, a.Operations, "the honest history quotes only our hashes")
+	require.False(t, a.Raised)
+
+	tip, err := node.GetBlockCount(ctx)
+	require.NoError(t, err)
+	theirs, ours := otherHash(t, node, tip), chain.tipConsensusHash()
+	require.NotEqual(t, ours, theirs)
+	for i, k := range []int{keyNSCreator, keyNSReveal, keyAlice} {
+		chain.send(k, ops.NamePreorderArgs{Name: fmt.Sprintf("diverged%d.demo", i), ConsensusHash: theirs,
+			SenderAddress: chain.addr(k), RegisterAddress: chain.addr(k), Payment: ops.Payment{BTC: 100000}})
+		mine(t, node, 1)
+	}
+	mine(t, node, 8)
+	st, err := Run(ctx, syncConfig(t, node, store))
+	require.NoError(t, err)
+	require.Equal(t, 3, st.Rejected, "the engine rejects all three")
+	a, _, err = store.DivergenceAlarm(p, 1000, 0)
+	require.NoError(t, err)
+	require.Equal(t, 3, a.Operations)
+	require.Equal(t, 3, a.Senders)
+	require.True(t, a.Raised)
+	// Two senders stay below the documented threshold.
+	a, _, err = store.DivergenceAlarm(p, uint64(st.Height)-uint64(tip)-1, 0)
+	require.NoError(t, err)
+	require.Equal(t, 2, a.Senders)
+	require.False(t, a.Raised)
 }
