@@ -84,15 +84,14 @@ func TestTrustAtDerivedFromParams(t *testing.T) {
 // parameterised replay of the same blocks), computes other consensus
 // hashes for the same blocks.
 type alarmChain struct {
-	t      *testing.T
-	p      *consensus.Params
-	st     *Store
-	eng    *consensus.Engine
-	other  *consensus.Engine
-	oview  *consensus.View
-	next   uint64
-	txn    int
-	keyGen int
+	t     *testing.T
+	p     *consensus.Params
+	st    *Store
+	eng   *consensus.Engine
+	other *consensus.Engine
+	oview *consensus.View
+	next  uint64
+	txn   int
 }
 
 func newAlarmChain(t *testing.T) *alarmChain {
