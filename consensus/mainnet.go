@@ -3,10 +3,11 @@ package consensus
 import "github.com/spvcheck/spvcheck/ops"
 
 // MainnetFreezeHeight is the first block whose operations the final v1
-// node ignores: the Stacks 2.0 migration froze the name table at the state
-// after block MainnetFreezeHeight-1 (blockstack-core IMPORT_HEIGHT,
-// virtualchain_hooks.py ~38 and ~210–214 at stacks-core b139c98f62;
-// mainnet.md).
+// node ignores (its db_parse drops every transaction from this height on:
+// IMPORT_HEIGHT, blockstack/lib/nameset/virtualchain_hooks.py ~38 and
+// ~210–214 at stacks-core b139c98f62). The node still processed the block,
+// and at the end of it exported the name table for Stacks 2.0 (the same
+// file ~585–597, namedb.py perform_v2_upgrade_datafile_export).
 const MainnetFreezeHeight = 665750
 
 // tokenFeatures are the epoch features under which an operation's outcome
@@ -21,14 +22,16 @@ func (p *Params) Frozen(height uint64) bool {
 	return p.FreezeHeight != 0 && height >= p.FreezeHeight
 }
 
-// FinalHeight is the last block whose operations count when the rules have
-// a freeze height: the state after it is the final state. ok is false
-// without a freeze.
+// FinalHeight is the last block a replay needs when the rules have a
+// freeze height: the freeze block itself, processed with its operations
+// ignored, after which the reference exported the final state. The name
+// table does not change after block FreezeHeight-1. ok is false without a
+// freeze.
 func (p *Params) FinalHeight() (h uint64, ok bool) {
 	if p.FreezeHeight == 0 {
 		return 0, false
 	}
-	return p.FreezeHeight - 1, true
+	return p.FreezeHeight, true
 }
 
 // FirstTokenBlock returns the first height of the first epoch in which

@@ -11,7 +11,7 @@ func TestMainnetFreezeAndGenesisParams(t *testing.T) {
 	if p.FreezeHeight != 665750 || !p.RequireGenesis || !p.MissingGenesis() {
 		t.Fatalf("mainnet: freeze %d, require genesis %v, missing %v", p.FreezeHeight, p.RequireGenesis, p.MissingGenesis())
 	}
-	if h, ok := p.FinalHeight(); !ok || h != 665749 {
+	if h, ok := p.FinalHeight(); !ok || h != 665750 {
 		t.Fatalf("final height %d %v", h, ok)
 	}
 	for _, c := range []struct {

@@ -43,7 +43,7 @@ func syncCommand() command {
 			"--follow keeps following new blocks. Senders are derived from scriptSigs (light mode)\n" +
 			"unless --exact-rpc names a full node with a transaction index (exact mode).\n" +
 			"On mainnet and testnet, without --peer, peers are found through Bitcoin's DNS seeds.\n" +
-			"Mainnet stops at block 665749, after which the final v1 rules ignore every operation\n" +
+			"Mainnet stops after block 665750, from which the final v1 rules ignore every operation\n" +
 			"(the state is final). Past epoch 3 (block 547921) the replay needs the genesis token\n" +
 			"allocation (--genesis FILE, JSON lines as consensus.ReadGenesis documents); without it\n" +
 			"sync stops there with exit 2, unless --allow-unverified lets it go on with every answer\n" +

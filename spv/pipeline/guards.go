@@ -58,10 +58,10 @@ type CheckpointReport struct {
 
 // GuardStats says what the safeguards saw.
 type GuardStats struct {
-	// Final is set when the store reached the rules' final height (the
-	// block before consensus.Params.FreezeHeight): its name table will
-	// not change again, and the sync stopped there. FinalHeight is that
-	// height.
+	// Final is set when the store reached the rules' final height
+	// (consensus.Params.FinalHeight: the freeze block, stored with its
+	// operations ignored): its name table will not change again, and the
+	// sync stopped there. FinalHeight is that height.
 	Final       bool
 	FinalHeight uint64
 	// Checkpoints lists the checkpoints passed during this run.
@@ -87,8 +87,7 @@ func (s *syncer) finalReached() bool {
 // beforeBlock runs before block h is replayed: the freeze and the
 // genesis gate.
 func (s *syncer) beforeBlock(h int64) error {
-	if s.p.Frozen(uint64(h)) || s.finalReached() {
-		s.finalReached()
+	if s.finalReached() {
 		return errFinal
 	}
 	from, ok := s.p.FirstTokenBlock()
@@ -176,6 +175,6 @@ func FinalNote(p *consensus.Params) string {
 	if !ok {
 		return ""
 	}
-	return fmt.Sprintf("the state is final: the %s rules ignore every operation from block %d on (the chain goes on; the name table does not)",
-		p.Name, p.FreezeHeight) + fmt.Sprintf("; final block %d", h)
+	return fmt.Sprintf("the state is final: the %s rules ignore every operation from block %d on, and the sync stops after storing that block (%d), "+
+		"where the final v1 node exported its name table; the chain goes on, the name table does not", p.Name, p.FreezeHeight, h)
 }

@@ -91,24 +91,37 @@ func TestGuards(t *testing.T) {
 	})
 
 	t.Run("freeze", func(t *testing.T) {
+		// Block 260 holds the history's two preorders: at the freeze
+		// they are ignored.
 		p := consensus.Regtest()
-		p.FreezeHeight = 300
+		p.FreezeHeight = 260
 		s := openStoreFor(t, p)
 		st, err := run(p, s, GuardConfig{})
 		require.NoError(t, err)
 		require.True(t, st.Guards.Final)
-		require.Equal(t, uint64(299), st.Guards.FinalHeight)
-		require.Equal(t, int64(299), st.Height)
-		// Below the freeze the store equals a replay without one.
-		ch, err := s.ConsensusHash(299)
+		require.Equal(t, uint64(260), st.Guards.FinalHeight)
+		require.Equal(t, int64(260), st.Height, "the freeze block is stored, nothing after it")
+		// Four decoded operations (the light client skips the p2pk one):
+		// the three before the freeze accepted, the preorder in it neither
+		// accepted nor rejected.
+		require.Equal(t, 4, st.Operations)
+		require.Equal(t, 3, st.Accepted)
+		require.Zero(t, st.Rejected)
+		ch, err := s.ConsensusHash(259)
 		require.NoError(t, err)
-		require.Equal(t, ready.hashes[299], ch)
+		require.Equal(t, ready.hashes[259], ch, "below the freeze the store equals a replay without one")
+		in, err := s.Inputs(260)
+		require.NoError(t, err)
+		require.Empty(t, in, "the freeze block's operations are ignored")
+		ch, err = s.ConsensusHash(260)
+		require.NoError(t, err)
+		require.NotEqual(t, ready.hashes[260], ch)
 		// Run again: final at once, nothing applied.
 		st, err = run(p, s, GuardConfig{})
 		require.NoError(t, err)
 		require.True(t, st.Guards.Final)
 		require.Zero(t, st.Blocks)
-		require.Contains(t, FinalNote(p), "block 300")
+		require.Contains(t, FinalNote(p), "block 260")
 	})
 
 	t.Run("missing genesis", func(t *testing.T) {
