@@ -80,11 +80,17 @@ func (p *Params) CheckCheckpoint(height uint64, ours string) (res CheckpointResu
 //     documented with real mainnet blocks (operations/transfer.py ~96–100,
 //     ~274–283: 385652, 405088, 405175). The new code is therefore meant to
 //     reproduce every earlier block's hash.
-//   - Upgrades were checked against old nodes with --expected-snapshots
-//     (changelog-0.17.md ~40–70; virtualchain indexer.py ~1366–1369 aborts
-//     when a computed snapshot differs from an expected one), but no list
-//     of expected mainnet snapshots was ever committed, so the rows below
-//     come from elsewhere.
+//   - Upgrades were checked against old nodes' hashes. The 0.17 release
+//     notes (release_notes/changelog-0.17.md ~40 and ~64–70 at stacks-core
+//     b139c98) tell operators to compare the 0.14 and 0.17 nodes' consensus
+//     hashes at the same block, and to re-index from scratch with
+//     `--expected-snapshots` pointing at the old node's snapshots file;
+//     blockstackd.py loads that file (load_expected_snapshots ~2985–3025,
+//     used ~3440) and hands it to virtualchain, whose indexer aborts when a
+//     computed hash differs from an expected one (indexer.py ~1366–1369).
+//     A release that could not reproduce the old chain's hashes could not
+//     have been deployed that way. No list of expected mainnet snapshots
+//     was ever committed, so the rows below come from elsewhere.
 //   - A divergence at any block would have invalidated nearly every later
 //     preorder (each quotes one of its sender node's last 24 hashes); a
 //     full resync by the final software losing names was never reported.
