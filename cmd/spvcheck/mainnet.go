@@ -212,3 +212,23 @@ func (g statusGuards) print(w io.Writer) {
 		fmt.Fprintln(w, line)
 	}
 }
+
+// unverifiedFor is the unverified mark of a store or snapshot file known
+// only by its network, parameters fingerprint and tip (audit): built under
+// a preset that needs a genesis allocation it lacks, past the first token
+// block. Empty when it is verified.
+func unverifiedFor(network, fingerprint string, tip uint64) string {
+	net, err := networkByName(network)
+	if err != nil {
+		return ""
+	}
+	p := net.Consensus
+	if !p.MissingGenesis() || fingerprint != p.Fingerprint() {
+		return ""
+	}
+	from, ok := p.FirstTokenBlock()
+	if !ok || tip < from {
+		return ""
+	}
+	return snapshot.Unverified{Reason: snapshot.ReasonNoGenesis, From: from}.String()
+}
