@@ -117,6 +117,18 @@
 // Divergent (naming the lowest divergent block with the recomputed and the
 // stored value) or Unreadable; its ExitCode is 0, 1 or 2.
 //
+// # Mainnet safeguards
+//
+// The store's metadata holds two more things (mainnet.go): the genesis
+// allocation a store was built with (SetGenesisData, GenesisData), so that
+// readers rebuild the same consensus.Params, and the typed unverified mark
+// (SetUnverified, Unverified: "unverified: no genesis allocation" from a
+// block on). TrustAt says whether an answer at a height is verified,
+// deriving the mark from the Params for stores and imported files that
+// predate it. DivergenceAlarm counts, over a window of blocks, the stored
+// operations that quoted a consensus hash this store never computed, and
+// their distinct senders; the name server and status show it.
+//
 // # Errors
 //
 // Every failure carries an ErrorCode: errors.Is(err, snapshot.ErrHeightGap)
