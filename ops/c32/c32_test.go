@@ -178,21 +178,3 @@ func TestRoundTrip(t *testing.T) {
 		}
 	})
 }
-
-func FuzzCheckDecode(f *testing.F) {
-	f.Add("P2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7")
-	f.Add("Wtz")
-	f.Fuzz(func(t *testing.T, s string) {
-		v, data, err := CheckDecode(s)
-		if err != nil {
-			return
-		}
-		again, err := CheckEncode(v, data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, d2, err := CheckDecode(again); err != nil || hex.EncodeToString(d2) != hex.EncodeToString(data) {
-			t.Fatalf("%s decoded to %x, re-encoded as %s", s, data, again)
-		}
-	})
-}

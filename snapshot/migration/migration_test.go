@@ -136,35 +136,3 @@ func TestStacksAddress(t *testing.T) {
 	_, err = StacksAddress("not an address")
 	require.Error(t, err)
 }
-
-// FuzzReadNames: any input either parses into sorted, valid rows that
-// survive a write and read, or fails with a FormatError.
-func FuzzReadNames(f *testing.F) {
-	raw, err := os.ReadFile(testvectors.Path("stacks2", "chainstate-test.txt"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Add(string(raw))
-	f.Add("-----BEGIN NAMES-----\nname,address,zonefile_hash\n-----END NAMES-----\n")
-	f.Fuzz(func(t *testing.T, in string) {
-		names, err := ReadNames(strings.NewReader(in))
-		if err != nil {
-			var fe *FormatError
-			if !errors.As(err, &fe) {
-				t.Fatalf("untyped error %v", err)
-			}
-			return
-		}
-		var buf bytes.Buffer
-		if err := WriteNames(&buf, names); err != nil {
-			t.Fatal(err)
-		}
-		again, err := ReadNames(&buf)
-		if err != nil || len(again) != len(names) {
-			t.Fatalf("rewritten table: %v (%d of %d rows)", err, len(again), len(names))
-		}
-		if d := Compare(names, again); len(d) != 0 {
-			t.Fatalf("rewritten table differs: %v", d)
-		}
-	})
-}
