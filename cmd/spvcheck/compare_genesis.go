@@ -77,6 +77,10 @@ func runCompareGenesis(ctx context.Context, e *env, c *command, args []string) i
 		fmt.Fprintf(e.stdout, "%d names in the file, %d in the verified state at export height %d (block %d, consensus hash %s): %d differences\n",
 			len(fileNames), len(stateNames), h, at.Height, at.ConsensusHash, len(diffs))
 		at.printNotes(e.stdout)
+		if at.FreezeHeight != 0 && !at.Final {
+			fmt.Fprintf(e.stdout, "note: the store is not final yet (tip %d); the Stacks 2.0 export describes the state at block %d: sync to it first\n",
+				at.Height, at.FreezeHeight)
+		}
 	}
 	if len(diffs) > 0 {
 		return exitMismatch
