@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"sort"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
 
 	"github.com/spvcheck/spvcheck/testvectors"
 )
@@ -135,4 +137,69 @@ func TestStacksAddress(t *testing.T) {
 	require.Error(t, err)
 	_, err = StacksAddress("not an address")
 	require.Error(t, err)
+}
+
+// Compare reports exactly the names missing on either side and the fields
+// that differ, for random tables.
+func TestCompareProperty(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		gen := func(label string) []Entry {
+			names := rapid.SliceOfNDistinct(rapid.StringMatching(`[a-d]{1,3}\.id`), 0, 12, rapid.ID[string]).Draw(t, label)
+			sort.Strings(names)
+			out := make([]Entry, len(names))
+			for i, n := range names {
+				out[i] = Entry{Name: n, Address: rapid.SampledFrom([]string{"SP1", "SP2"}).Draw(t, "addr"),
+					ZonefileHash: rapid.SampledFrom([]string{"", "aa", "bb"}).Draw(t, "hash")}
+			}
+			return out
+		}
+		file, state := gen("file"), gen("state")
+		got := Compare(file, state)
+		byName := func(es []Entry) map[string]Entry {
+			m := map[string]Entry{}
+			for _, e := range es {
+				m[e.Name] = e
+			}
+			return m
+		}
+		fm, sm := byName(file), byName(state)
+		var want []Difference
+		all := map[string]bool{}
+		for n := range fm {
+			all[n] = true
+		}
+		for n := range sm {
+			all[n] = true
+		}
+		keys := make([]string, 0, len(all))
+		for n := range all {
+			keys = append(keys, n)
+		}
+		sort.Strings(keys)
+		for _, n := range keys {
+			f, inF := fm[n]
+			s, inS := sm[n]
+			switch {
+			case !inS:
+				want = append(want, Difference{Name: n, Kind: MissingFromState, File: f.Address})
+			case !inF:
+				want = append(want, Difference{Name: n, Kind: MissingFromFile, State: s.Address})
+			default:
+				if f.Address != s.Address {
+					want = append(want, Difference{Name: n, Kind: OwnerDiffers, File: f.Address, State: s.Address})
+				}
+				if f.ZonefileHash != s.ZonefileHash {
+					want = append(want, Difference{Name: n, Kind: ZonefileDiffers, File: f.ZonefileHash, State: s.ZonefileHash})
+				}
+			}
+		}
+		if len(got) != len(want) {
+			t.Fatalf("got %v, want %v", got, want)
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("difference %d: got %v, want %v", i, got[i], want[i])
+			}
+		}
+	})
 }
