@@ -378,7 +378,9 @@ func Mainnet() *Params {
 
 // Testnet returns mainnet's rules with testnet address encodings. The
 // reference never ran a public v1 testnet with its own epoch table; this
-// preset is for tools that need testnet addresses with mainnet rules.
+// preset is for tools that need testnet addresses with mainnet rules; it
+// keeps mainnet's freeze height and genesis requirement, not its
+// checkpoints.
 func Testnet() *Params {
 	p := Mainnet()
 	p.Name = "testnet"
