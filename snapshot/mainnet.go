@@ -204,6 +204,20 @@ func (s *Store) DivergenceAlarm(p *consensus.Params, window uint64, threshold in
 		from = tip + 1 - window
 	}
 	a = DivergenceAlarm{From: from, To: tip, FromHeight: from, ToHeight: tip, Threshold: threshold}
+	// Every stored hash an operation of the window may quote, read once.
+	lo := max(first, p.FirstBlock)
+	if from > p.ConsensusHashWindow && from-p.ConsensusHashWindow > lo {
+		lo = from - p.ConsensusHashWindow
+	}
+	hashes := make([]string, 0, tip+1-lo)
+	for h := lo; h <= tip; h++ {
+		ch, err := s.ConsensusHash(h)
+		if err != nil {
+			return a, false, err
+		}
+		hashes = append(hashes, ch)
+	}
+	at := func(h uint64) string { return hashes[h-lo] }
 	zero := strings.Repeat("0", 32)
 	var senders []string
 	for h := from; h <= tip; h++ {
@@ -226,9 +240,7 @@ func (s *Store) DivergenceAlarm(p *consensus.Params, window uint64, threshold in
 			}
 			if !judged {
 				judged = true
-				if known, err = s.windowHashes(p, h, first); err != nil {
-					return a, false, err
-				}
+				known = windowHashes(p, h, first, at)
 			}
 			if known == nil || slices.Contains(known, op.ConsensusHash) {
 				continue
@@ -248,27 +260,24 @@ func (s *Store) DivergenceAlarm(p *consensus.Params, window uint64, threshold in
 }
 
 // windowHashes returns the consensus hashes an operation of block n may
-// quote (consensus state-machine.md §5), or nil when part of the window is
-// below the store's first block and so unknown here.
-func (s *Store) windowHashes(p *consensus.Params, n, first uint64) ([]string, error) {
+// quote (consensus state-machine.md §5), with at giving a stored block's
+// hash, or nil when part of the window is below the store's first block
+// and so unknown here.
+func windowHashes(p *consensus.Params, n, first uint64, at func(uint64) string) []string {
 	lo := uint64(0)
 	if n > p.ConsensusHashWindow {
 		lo = n - p.ConsensusHashWindow
 	}
-	var out []string
+	out := make([]string, 0, n-lo)
 	for h := lo; h < n; h++ {
 		switch {
 		case h >= p.FirstBlock && h < first:
-			return nil, nil
+			return nil
 		case h >= p.FirstBlock:
-			ch, err := s.ConsensusHash(h)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, ch)
+			out = append(out, at(h))
 		case h+p.GenesisSnapshotBlocks >= p.FirstBlock:
 			out = append(out, p.GenesisConsensusHash)
 		}
 	}
-	return out, nil
+	return out
 }

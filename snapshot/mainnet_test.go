@@ -84,7 +84,7 @@ func TestTrustAtDerivedFromParams(t *testing.T) {
 // parameterised replay of the same blocks), computes other consensus
 // hashes for the same blocks.
 type alarmChain struct {
-	t     *testing.T
+	t     testing.TB
 	p     *consensus.Params
 	st    *Store
 	eng   *consensus.Engine
@@ -94,7 +94,7 @@ type alarmChain struct {
 	txn   int
 }
 
-func newAlarmChain(t *testing.T) *alarmChain {
+func newAlarmChain(t testing.TB) *alarmChain {
 	p := consensus.Regtest()
 	st, err := Open(context.Background(), "db", Options{Network: "regtest", ParamsFingerprint: p.Fingerprint(), FS: vfs.NewMem()})
 	require.NoError(t, err)
@@ -207,4 +207,46 @@ func TestDivergenceAlarm(t *testing.T) {
 	require.NoError(t, err)
 	require.Zero(t, a.Operations)
 	require.False(t, a.Raised)
+}
+
+// BenchmarkDivergenceAlarm: the alarm over the default window of blocks
+// that each hold ten preorders, against the baseline of reading the same
+// blocks' inputs (what the alarm cannot avoid).
+func BenchmarkDivergenceAlarm(b *testing.B) {
+	c := newAlarmChain(b)
+	blocks := 2 * DefaultAlarmWindow
+	if testing.Short() {
+		blocks = DefaultAlarmWindow
+	}
+	for c.next < 300 {
+		c.block()
+	}
+	for i := 0; i < blocks; i++ {
+		list := make([]ops.Op, 10)
+		for j := range list {
+			ch := c.ours()
+			if j == 0 {
+				ch = c.theirs()
+			}
+			list[j] = c.preorder(j, ch)
+		}
+		c.block(list...)
+	}
+	tip, _, _ := c.st.Tip()
+	b.Run("alarm", func(b *testing.B) {
+		for b.Loop() {
+			if _, _, err := c.st.DivergenceAlarm(c.p, 0, 0); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("baseline-inputs", func(b *testing.B) {
+		for b.Loop() {
+			for h := tip + 1 - DefaultAlarmWindow; h <= tip; h++ {
+				if _, err := c.st.Inputs(h); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
 }
