@@ -281,3 +281,113 @@ func windowHashes(p *consensus.Params, n, first uint64, at func(uint64) string) 
 	}
 	return out
 }
+
+// Checkpoint states (CheckpointStatus.State).
+const (
+	CheckpointAgrees     = "agrees"
+	CheckpointMismatch   = "MISMATCH"
+	CheckpointDiffers    = "differs (not required)"
+	CheckpointUnverified = "differs (unverified block)"
+	CheckpointNotReached = "not reached"
+	CheckpointNotInStore = "not stored"
+)
+
+// CheckpointStatus is one published checkpoint compared with the store.
+type CheckpointStatus struct {
+	Height        uint64 `json:"height"`
+	Published     string `json:"published"`
+	Source        string `json:"source"`
+	MustReproduce bool   `json:"must_reproduce"`
+	// Ours is the store's consensus hash of the block, empty when the
+	// store does not hold it.
+	Ours  string `json:"ours,omitempty"`
+	State string `json:"state"`
+	// Unverified: the block is covered by the unverified mark.
+	Unverified bool `json:"unverified,omitempty"`
+}
+
+// Checkpoints compares the store with p's checkpoints. mismatch reports a
+// row the rules must reproduce that differs outside an unverified range.
+func (s *Store) Checkpoints(p *consensus.Params) (rows []CheckpointStatus, mismatch bool, err error) {
+	tip, ok, err := s.Tip()
+	if err != nil {
+		return nil, false, err
+	}
+	first, _, err := s.First()
+	if err != nil {
+		return nil, false, err
+	}
+	rows = make([]CheckpointStatus, 0, len(p.Checkpoints))
+	for _, cp := range p.Checkpoints {
+		r := CheckpointStatus{Height: cp.Height, Published: cp.ConsensusHash, Source: cp.Source, MustReproduce: cp.MustReproduce}
+		switch {
+		case !ok || cp.Height > tip:
+			r.State = CheckpointNotReached
+		case cp.Height < first:
+			r.State = CheckpointNotInStore
+		default:
+			if r.Ours, err = s.ConsensusHash(cp.Height); err != nil {
+				return nil, false, err
+			}
+			u, err := s.TrustAt(p, cp.Height)
+			if err != nil {
+				return nil, false, err
+			}
+			r.Unverified = u != nil
+			switch {
+			case r.Ours == cp.ConsensusHash:
+				r.State = CheckpointAgrees
+			case r.Unverified:
+				r.State = CheckpointUnverified
+			case cp.MustReproduce:
+				r.State, mismatch = CheckpointMismatch, true
+			default:
+				r.State = CheckpointDiffers
+			}
+		}
+		rows = append(rows, r)
+	}
+	return rows, mismatch, nil
+}
+
+// Safeguards is what a store says about the safeguards of a real chain as
+// of its tip, in one value for status and the name server's /v1/info.
+type Safeguards struct {
+	Tip uint64 `json:"tip"`
+	// FreezeHeight is the rules' freeze (0: none); Final is set once the
+	// store holds the final state (consensus.Params.FinalHeight).
+	FreezeHeight uint64 `json:"freeze_height,omitempty"`
+	Final        bool   `json:"final"`
+	// Unverified is the mark covering the tip, if any.
+	Unverified *Unverified `json:"unverified,omitempty"`
+	// Alarm is the divergence alarm over the default window and threshold.
+	Alarm DivergenceAlarm `json:"divergence_alarm"`
+	// Checkpoints compares every published checkpoint with the store;
+	// CheckpointMismatch reports a required one that differs.
+	Checkpoints        []CheckpointStatus `json:"checkpoints,omitempty"`
+	CheckpointMismatch bool               `json:"checkpoint_mismatch"`
+}
+
+// Safeguards reads the store's Safeguards under the rules p it was built
+// with (alarm window and threshold: 0 for the defaults). ok is false for
+// an empty store.
+func (s *Store) Safeguards(p *consensus.Params, alarmWindow uint64, alarmThreshold int) (g Safeguards, ok bool, err error) {
+	tip, ok, err := s.Tip()
+	if err != nil || !ok {
+		return g, false, err
+	}
+	g.Tip, g.FreezeHeight = tip, p.FreezeHeight
+	if h, ok := p.FinalHeight(); ok && tip >= h {
+		g.Final = true
+	}
+	if g.Unverified, err = s.TrustAt(p, tip); err != nil {
+		return g, false, err
+	}
+	if g.Alarm, _, err = s.DivergenceAlarm(p, alarmWindow, alarmThreshold); err != nil {
+		return g, false, err
+	}
+	if g.Checkpoints, g.CheckpointMismatch, err = s.Checkpoints(p); err != nil {
+		return g, false, err
+	}
+	return g, true, nil
+}

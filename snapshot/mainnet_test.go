@@ -250,3 +250,57 @@ func BenchmarkDivergenceAlarm(b *testing.B) {
 		}
 	})
 }
+
+func TestCheckpointsAndSafeguards(t *testing.T) {
+	c := newAlarmChain(t)
+	for c.next <= 270 {
+		c.block()
+	}
+	ch := func(h uint64) string {
+		v, err := c.st.ConsensusHash(h)
+		require.NoError(t, err)
+		return v
+	}
+	const wrong = "0123456789abcdef0123456789abcdef"
+	p := consensus.Regtest()
+	p.FreezeHeight = 300
+	p.Checkpoints = []consensus.Checkpoint{
+		{Height: 260, ConsensusHash: ch(260), Source: "a", MustReproduce: true},
+		{Height: 262, ConsensusHash: wrong, Source: "b"},
+		{Height: 264, ConsensusHash: wrong, Source: "c", MustReproduce: true},
+		{Height: 280, ConsensusHash: wrong, Source: "d", MustReproduce: true},
+	}
+	rows, mismatch, err := c.st.Checkpoints(p)
+	require.NoError(t, err)
+	require.True(t, mismatch)
+	states := []string{CheckpointAgrees, CheckpointDiffers, CheckpointMismatch, CheckpointNotReached}
+	for i, r := range rows {
+		require.Equal(t, states[i], r.State, "row %d", r.Height)
+	}
+	require.Equal(t, ch(264), rows[2].Ours)
+	require.Empty(t, rows[3].Ours)
+
+	g, ok, err := c.st.Safeguards(p, 0, 0)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, uint64(270), g.Tip)
+	require.Equal(t, uint64(300), g.FreezeHeight)
+	require.False(t, g.Final)
+	require.Nil(t, g.Unverified)
+	require.True(t, g.CheckpointMismatch)
+	require.False(t, g.Alarm.Raised)
+
+	// Under an unverified mark the required row's mismatch is expected.
+	require.NoError(t, c.st.SetUnverified(Unverified{Reason: ReasonNoGenesis, From: 263}))
+	rows, mismatch, err = c.st.Checkpoints(p)
+	require.NoError(t, err)
+	require.False(t, mismatch)
+	require.Equal(t, CheckpointUnverified, rows[2].State)
+	require.True(t, rows[2].Unverified)
+	p.FreezeHeight = 270
+	g, _, err = c.st.Safeguards(p, 0, 0)
+	require.NoError(t, err)
+	require.True(t, g.Final)
+	require.Equal(t, &Unverified{Reason: ReasonNoGenesis, From: 263}, g.Unverified)
+	require.False(t, g.CheckpointMismatch)
+}

@@ -88,98 +88,38 @@ func (at *verifiedAt) printNotes(w io.Writer) {
 	}
 }
 
-// checkpointRow is one published checkpoint as status shows it.
-type checkpointRow struct {
-	Height        uint64 `json:"height"`
-	Published     string `json:"published"`
-	Source        string `json:"source"`
-	MustReproduce bool   `json:"must_reproduce"`
-	// Ours is empty when the store does not hold the block.
-	Ours       string `json:"ours,omitempty"`
-	State      string `json:"state"` // "agrees", "MISMATCH", "differs (not required)", "unverified", "not reached", "not stored"
-	Unverified bool   `json:"unverified,omitempty"`
-}
-
-// checkpointRows compares the store with p's checkpoints.
-func checkpointRows(s *snapshot.Store, p *consensus.Params, tip uint64) ([]checkpointRow, bool, error) {
-	first, _, err := s.First()
-	if err != nil {
-		return nil, false, err
-	}
-	fatal := false
-	rows := make([]checkpointRow, 0, len(p.Checkpoints))
-	for _, cp := range p.Checkpoints {
-		r := checkpointRow{Height: cp.Height, Published: cp.ConsensusHash, Source: cp.Source, MustReproduce: cp.MustReproduce}
-		switch {
-		case cp.Height > tip:
-			r.State = "not reached"
-		case cp.Height < first:
-			r.State = "not stored"
-		default:
-			ch, err := s.ConsensusHash(cp.Height)
-			if err != nil {
-				return nil, false, err
-			}
-			res, _ := p.CheckCheckpoint(cp.Height, ch)
-			r.Ours = ch
-			u, err := s.TrustAt(p, cp.Height)
-			if err != nil {
-				return nil, false, err
-			}
-			r.Unverified = u != nil
-			switch {
-			case res.Agree:
-				r.State = "agrees"
-			case r.Unverified:
-				r.State = "differs (unverified block)"
-			case res.Fatal():
-				r.State = "MISMATCH"
-				fatal = true
-			default:
-				r.State = "differs (not required)"
-			}
-		}
-		rows = append(rows, r)
-	}
-	return rows, fatal, nil
-}
-
 // finalLine is what sync prints when it stopped at the final height.
 func finalLine(p *consensus.Params) string { return pipeline.FinalNote(p) }
 
-// statusGuards is what status says about the safeguards of a real chain.
+// statusGuards is what status says about the safeguards of a real chain
+// (snapshot.Safeguards).
 type statusGuards struct {
 	Final        bool   `json:"final,omitempty"`
 	FreezeHeight uint64 `json:"freeze_height,omitempty"`
 	Unverified   string `json:"unverified,omitempty"`
 	// Alarm is the divergence alarm over the last blocks
-	// (snapshot.DivergenceAlarm: window DefaultAlarmWindow, threshold
-	// DefaultAlarmSenders distinct senders).
-	Alarm       *snapshot.DivergenceAlarm `json:"divergence_alarm,omitempty"`
-	Checkpoints []checkpointRow           `json:"checkpoints,omitempty"`
+	// (snapshot.DivergenceAlarm: threshold DefaultAlarmSenders distinct
+	// senders).
+	Alarm       *snapshot.DivergenceAlarm   `json:"divergence_alarm,omitempty"`
+	Checkpoints []snapshot.CheckpointStatus `json:"checkpoints,omitempty"`
 }
 
-// readStatusGuards computes statusGuards for the store at at, and the
-// warnings they call for.
-func readStatusGuards(s *snapshot.Store, p *consensus.Params, at *verifiedAt, window uint64) (statusGuards, []string, error) {
-	g := statusGuards{Final: at.Final, FreezeHeight: at.FreezeHeight, Unverified: at.Unverified}
+// readStatusGuards computes statusGuards for the store and the warnings
+// they call for.
+func readStatusGuards(s *snapshot.Store, p *consensus.Params, window uint64) (statusGuards, []string, error) {
+	sg, _, err := s.Safeguards(p, window, 0)
+	if err != nil {
+		return statusGuards{}, nil, err
+	}
+	g := statusGuards{Final: sg.Final, FreezeHeight: sg.FreezeHeight, Alarm: &sg.Alarm, Checkpoints: sg.Checkpoints}
+	if sg.Unverified != nil {
+		g.Unverified = sg.Unverified.String()
+	}
 	var warn []string
-	a, ok, err := s.DivergenceAlarm(p, window, 0)
-	if err != nil {
-		return g, nil, err
+	if sg.Alarm.Raised {
+		warn = append(warn, sg.Alarm.String())
 	}
-	if ok {
-		g.Alarm = &a
-		if a.Raised {
-			warn = append(warn, a.String())
-		}
-	}
-	rows, fatal, err := checkpointRows(s, p, at.Height)
-	if err != nil {
-		return g, nil, err
-	}
-	g.Checkpoints = rows
-	if fatal {
+	if sg.CheckpointMismatch {
 		warn = append(warn, "the store disagrees with a published consensus hash the final rules must reproduce (see checkpoints)")
 	}
 	return g, warn, nil

@@ -290,7 +290,7 @@ func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 	if err != nil {
 		return fail(e, c, exitUsage, err, "")
 	}
-	guards, guardWarnings, err := readStatusGuards(s, net.Consensus, at, *alarmWindow)
+	guards, guardWarnings, err := readStatusGuards(s, net.Consensus, *alarmWindow)
 	s.Close()
 	if err != nil {
 		return fail(e, c, exitUsage, err, "")
