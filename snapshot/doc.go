@@ -127,7 +127,9 @@
 // deriving the mark from the Params for stores and imported files that
 // predate it. DivergenceAlarm counts, over a window of blocks, the stored
 // operations that quoted a consensus hash this store never computed, and
-// their distinct senders; the name server and status show it.
+// their distinct senders. Checkpoints compares a rule set's published
+// checkpoints with the stored hashes, and Safeguards gathers all of it as
+// of the tip in one value, for status and the name server.
 //
 // # Errors
 //
