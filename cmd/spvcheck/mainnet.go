@@ -172,3 +172,17 @@ func unverifiedFor(network, fingerprint string, tip uint64) string {
 	}
 	return snapshot.Unverified{Reason: snapshot.ReasonNoGenesis, From: from}.String()
 }
+
+// recordGenesis records the genesis allocation in the store at dir (import
+// --genesis), so that later commands rebuild the rules it was built with.
+func recordGenesis(ctx context.Context, dir string, net *network, raw []byte) error {
+	s, err := snapshot.Open(ctx, dir, snapshot.Options{Network: net.Name, ParamsFingerprint: net.Consensus.Fingerprint()})
+	if err != nil {
+		return err
+	}
+	if err := s.SetGenesisData(raw); err != nil {
+		s.Close()
+		return err
+	}
+	return s.Close()
+}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -89,4 +91,68 @@ func TestMarkShownByCommands(t *testing.T) {
 			t.Errorf("%v: output lacks %q:\n%s%s", c.args, c.want, out.String(), errOut.String())
 		}
 	}
+}
+
+// A store synced with a genesis allocation records it: later commands
+// rebuild its rules, its snapshot file imports only with the same
+// --genesis, and the imported store works as the original.
+func TestGenesisRecordedAndImported(t *testing.T) {
+	ctx := context.Background()
+	net, err := networkByName("regtest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := net.Consensus
+	p.Genesis = p.Genesis[:1] // another allocation than the preset's
+	var raw []byte
+	for _, g := range p.Genesis {
+		line, err := json.Marshal(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw = append(append(raw, line...), '\n')
+	}
+	genesis := filepath.Join(t.TempDir(), "genesis.jsonl")
+	if err := os.WriteFile(genesis, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src := t.TempDir()
+	s, err := snapshot.Open(ctx, filepath.Join(src, storeSubdir), snapshot.Options{Network: "regtest", ParamsFingerprint: p.Fingerprint()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetGenesisData(raw); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := consensus.NewEngine(p, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for h := p.FirstBlock; h <= p.FirstBlock+2; h++ {
+		if _, err := eng.ProcessBlock(ctx, consensus.Block{Height: h}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	cli := func(want int, args ...string) string {
+		t.Helper()
+		var out, errOut strings.Builder
+		if code := run(ctx, args, &out, &errOut, false); code != want {
+			t.Fatalf("%v: exit %d, want %d\n%s%s", args, code, want, out.String(), errOut.String())
+		}
+		return out.String() + errOut.String()
+	}
+	cli(0, "names", "--datadir", src)
+	cli(0, "status", "--datadir", src)
+	file := filepath.Join(t.TempDir(), "g.snap")
+	cli(0, "export", "--datadir", src, file)
+	if out := cli(2, "import", file, "--datadir", filepath.Join(t.TempDir(), "plain")); !strings.Contains(out, "parameters") {
+		t.Fatalf("import without --genesis: %s", out)
+	}
+	dst := filepath.Join(t.TempDir(), "with")
+	cli(0, "import", file, "--datadir", dst, "--genesis", genesis)
+	cli(0, "names", "--datadir", dst)
+	cli(0, "audit", dst)
 }

@@ -292,10 +292,10 @@ func importCommand() command {
 	c := command{
 		name:    "import",
 		summary: "verify a snapshot file completely, then load it into a new data directory",
-		usage: "FILE --datadir D [--json]\n\n" +
+		usage: "FILE --datadir D [--genesis FILE] [--json]\n\n" +
 			"Checks every checksum, the chain's continuity and every ops and consensus hash before\n" +
-			"writing anything; D must not hold a store yet. Exit 0 imported, 1 the file failed\n" +
-			"verification, 2 unusable input.",
+			"writing anything; D must not hold a store yet. A file synced with --genesis needs the\n" +
+			"same --genesis FILE here. Exit 0 imported, 1 the file failed verification, 2 unusable input.",
 	}
 	c.run = func(ctx context.Context, e *env, args []string) int { return runImport(ctx, e, &c, args) }
 	return c
@@ -305,6 +305,7 @@ func runImport(ctx context.Context, e *env, c *command, args []string) int {
 	fs := newFlagSet(e, c)
 	datadir := fs.String("datadir", "", "new data directory to create")
 	asJSON := fs.Bool("json", false, "print the snapshot header as JSON")
+	genesisFile := fs.String("genesis", "", "the genesis allocation the file was synced with (sync --genesis)")
 	pos, code, ok := parseArgs(e, c, fs, args, 1, "snapshot FILE")
 	if !ok {
 		return code
@@ -323,6 +324,14 @@ func runImport(ctx context.Context, e *env, c *command, args []string) int {
 	net, err := networkByName(info.Network)
 	if err != nil {
 		return fail(e, c, exitUsage, err, "")
+	}
+	var genesisRaw []byte
+	if *genesisFile != "" {
+		g, raw, err := readGenesisFile(*genesisFile)
+		if err != nil {
+			return fail(e, c, exitUsage, err, "")
+		}
+		net.Consensus.Genesis, genesisRaw = g, raw
 	}
 	if err := os.MkdirAll(*datadir, 0o755); err != nil {
 		return fail(e, c, exitUsage, err, "")
@@ -345,6 +354,11 @@ func runImport(ctx context.Context, e *env, c *command, args []string) int {
 			code = exitMismatch
 		}
 		return fail(e, c, code, err, "nothing was written")
+	}
+	if genesisRaw != nil {
+		if err := recordGenesis(ctx, dst, net, genesisRaw); err != nil {
+			return fail(e, c, exitUsage, err, "")
+		}
 	}
 	return printFileInfo(e, dst, got, *asJSON, "imported")
 }
