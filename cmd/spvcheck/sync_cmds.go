@@ -49,7 +49,8 @@ func syncCommand() command {
 			"sync stops there with exit 2, unless --allow-unverified lets it go on with every answer\n" +
 			"from block 547922 marked \"unverified: no genesis allocation\". Published consensus\n" +
 			"hashes are checked as their blocks pass; a mismatch at one the final rules must\n" +
-			"reproduce stops the sync at that block with exit 1.",
+			"reproduce stops the sync at that block with exit 1. A raised divergence alarm (see status)\n" +
+			"at the end of the sync also exits 1.",
 	}
 	c.run = func(ctx context.Context, e *env, args []string) int { return runSync(ctx, e, &c, args) }
 	return c
@@ -77,6 +78,7 @@ type syncOutput struct {
 	FinalHeight uint64                      `json:"final_height,omitempty"`
 	Unverified  string                      `json:"unverified,omitempty"`
 	Checkpoints []pipeline.CheckpointReport `json:"checkpoints,omitempty"`
+	Alarm       *snapshot.DivergenceAlarm   `json:"divergence_alarm,omitempty"`
 }
 
 func runSync(ctx context.Context, e *env, c *command, args []string) int {
@@ -197,9 +199,20 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 	if u := stats.Guards.Unverified; u != nil && stats.Height >= int64(u.From) {
 		out.Unverified = u.String()
 	}
+	// The divergence alarm as of the new tip: raised, the sync's result
+	// is a failed verification (exit 1); the store keeps what it holds.
+	done := exitOK
+	if a, ok, err := store.DivergenceAlarm(net.Consensus, 0, 0); err != nil {
+		return fail(e, c, exitUsage, err, "")
+	} else if ok {
+		out.Alarm = &a
+		if a.Raised {
+			done = exitMismatch
+		}
+	}
 	if *asJSON {
 		writeJSON(e, out)
-		return exitOK
+		return done
 	}
 	if interrupted {
 		fmt.Fprintln(e.stdout, "interrupted: stopped cleanly at a whole block; run again to resume")
@@ -224,7 +237,10 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 	if stats.Guards.Final {
 		fmt.Fprintln(e.stdout, finalLine(net.Consensus))
 	}
-	return exitOK
+	if out.Alarm != nil && out.Alarm.Raised {
+		fmt.Fprintf(e.stdout, "WARNING: %s (see spvcheck status)\n", out.Alarm.String())
+	}
+	return done
 }
 
 // rpcFromURL makes an RPC client from http://user:pass@host:port.
