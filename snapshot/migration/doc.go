@@ -10,6 +10,10 @@
 // names in their grace period are left out too — and each owner's base58
 // address re-encoded as a c32 Stacks address over the same hash160
 // (versions 0→SP, 5→SM, 111→ST, 196→SN; package ops/c32), with an empty
-// zone-file hash for a name without one. StateNames applies the same rules
-// to a verified store; Compare lists every difference by name.
+// zone-file hash for a name without one. The names listed are the
+// unexpired ones of ready namespaces and of still-revealed ones
+// (blockstack/lib/nameset/db.py namedb_get_all_names), so names imported
+// into a never-readied namespace are included. The export ran at block
+// 665750, the freeze (ExportHeight). StateNames applies the same rules to
+// a verified store; Compare lists every difference by name.
 package migration
