@@ -47,7 +47,13 @@
 // burn address and address versions, cost units, the genesis consensus hash
 // and the genesis token allocations. Presets:
 //
-//   - Mainnet: final v1 rules of Bitcoin mainnet (first block 373601).
+//   - Mainnet: final v1 rules of Bitcoin mainnet (first block 373601), with
+//     what is known of the real chain (mainnet.go, checkpoints.go): the
+//     freeze (FreezeHeight 665750: Frozen blocks' operations are ignored,
+//     FinalHeight is the last block a replay needs), RequireGenesis
+//     (MissingGenesis past FirstTokenBlock 547922 means a replay may
+//     diverge) and the published Checkpoints with their sources and which
+//     ones the final rules must reproduce (CheckCheckpoint).
 //   - Testnet: the same with testnet address versions.
 //   - Regtest: mainnet's six epochs compressed into a short chain from block
 //     256 (epochs end at 285, 320, 360, 400, 440, then open), testnet address

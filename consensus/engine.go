@@ -231,6 +231,9 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 	case ok && blk.Height != tip+1:
 		return nil, &BlockError{Height: blk.Height, Err: fmt.Errorf("expected block %d", tip+1)}
 	}
+	if e.p.Frozen(blk.Height) {
+		blk.Ops = nil // the final rules ignore every operation from the freeze on
+	}
 	b := e.newBlockCtx(blk)
 	if !e.cache.hasTip || !ok || e.cache.tip != tip {
 		e.cache.reset()

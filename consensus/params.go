@@ -138,6 +138,14 @@ type Params struct {
 	// block (epoch-4 Stacks genesis; empty for chains without tokens).
 	Genesis []GenesisAccount
 
+	// FreezeHeight, RequireGenesis and Checkpoints describe a real chain
+	// (mainnet.go, checkpoints.go): the first block whose operations are
+	// ignored (0: none), whether a replay past FirstTokenBlock needs
+	// Genesis, and published consensus hashes in height order.
+	FreezeHeight   uint64
+	RequireGenesis bool
+	Checkpoints    []Checkpoint
+
 	Rules Rules
 }
 
@@ -271,6 +279,12 @@ func (p *Params) Fingerprint() string {
 		r.SameBlockReady, r.RenewalSenderPubkeyFromTx, r.RenewalByState, r.ImportKeepsOldPubkey, r.NoScanPhaseKeychainCache} {
 		bo(v)
 	}
+	if p.FreezeHeight != 0 {
+		// Only when set, so that the presets without one keep their
+		// fingerprints (checkpoints and RequireGenesis change no state).
+		s("freeze")
+		u(p.FreezeHeight)
+	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -358,15 +372,19 @@ func Mainnet() *Params {
 	p.Epochs = finalEpochs([5]uint64{436650, 488500, 547921, 599866, 613249}, 5000, BlocksPerYear)
 	p.AddressVersion, p.P2SHVersion = 0x00, 0x05
 	p.BurnAddress = burnAddress(p.AddressVersion)
+	mainnetExtras(&p)
 	return &p
 }
 
 // Testnet returns mainnet's rules with testnet address encodings. The
 // reference never ran a public v1 testnet with its own epoch table; this
-// preset is for tools that need testnet addresses with mainnet rules.
+// preset is for tools that need testnet addresses with mainnet rules; it
+// keeps mainnet's freeze height and genesis requirement, not its
+// checkpoints.
 func Testnet() *Params {
 	p := Mainnet()
 	p.Name = "testnet"
+	p.Checkpoints = nil // mainnet's published hashes say nothing of testnet
 	p.AddressVersion, p.P2SHVersion = 0x6f, 0xc4
 	p.BurnAddress = burnAddress(p.AddressVersion)
 	return p

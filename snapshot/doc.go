@@ -117,6 +117,20 @@
 // Divergent (naming the lowest divergent block with the recomputed and the
 // stored value) or Unreadable; its ExitCode is 0, 1 or 2.
 //
+// # Mainnet safeguards
+//
+// The store's metadata holds two more things (mainnet.go): the genesis
+// allocation a store was built with (SetGenesisData, GenesisData), so that
+// readers rebuild the same consensus.Params, and the typed unverified mark
+// (SetUnverified, Unverified: "unverified: no genesis allocation" from a
+// block on). TrustAt says whether an answer at a height is verified,
+// deriving the mark from the Params for stores and imported files that
+// predate it. DivergenceAlarm counts, over a window of blocks, the stored
+// operations that quoted a consensus hash this store never computed, and
+// their distinct senders. Checkpoints compares a rule set's published
+// checkpoints with the stored hashes, and Safeguards gathers all of it as
+// of the tip in one value, for status and the name server.
+//
 // # Errors
 //
 // Every failure carries an ErrorCode: errors.Is(err, snapshot.ErrHeightGap)

@@ -83,7 +83,7 @@ func New(cfg Config) (*Client, error) {
 			}
 			return c.dial(context.Background(), real)
 		},
-		NameResolver: resolveIPLiteral,
+		NameResolver: cfg.nameResolver(),
 	}
 	err = withNeutrinoGlobals(&cfg, func() error {
 		var err error
@@ -109,7 +109,7 @@ func (c *Client) Start(ctx context.Context) error {
 		c.mu.Unlock()
 		return newError(ErrNotStarted, nil, "Start called twice or after Stop")
 	}
-	if len(c.cfg.Peers) == 0 {
+	if len(c.cfg.Peers) == 0 && !c.cfg.seeding() {
 		c.mu.Unlock()
 		return newError(ErrConfig, nil, "Config.Peers is empty: nothing to connect to")
 	}
@@ -149,6 +149,9 @@ func (c *Client) diagnose(ctx context.Context) error {
 	}
 	if len(errs) > 0 {
 		return errs[0]
+	}
+	if c.cfg.seeding() {
+		return newError(ErrNoPeers, nil, "no peer found through the DNS seeds %v completed a handshake within %v", c.cfg.SeedHosts(), c.cfg.PeerTimeout)
 	}
 	return newError(ErrNoPeers, nil, "no peer completed a handshake within %v", c.cfg.PeerTimeout)
 }

@@ -33,6 +33,11 @@ type Config struct {
 	// HeaderAt).
 	Peers []string
 
+	// DNSSeeds, with no Peers, finds peers through the network's DNS
+	// seeds (chaincfg's, see SeedHosts) as neutrino does, and connects to
+	// remote peers it learns of; it needs AllowRemotePeers (seeds.go).
+	DNSSeeds bool
+
 	// DataDir holds neutrino's header files and its walletdb (bdb)
 	// database. Required; created if missing. Reusing it resumes the
 	// header chain where the last run stopped.
@@ -131,6 +136,9 @@ func (cfg *Config) validate() error {
 	}
 	if cfg.ConfirmationDepth < 0 {
 		return newError(ErrConfig, nil, "Config.ConfirmationDepth %d is negative", cfg.ConfirmationDepth)
+	}
+	if err := cfg.validateSeeding(); err != nil {
+		return err
 	}
 	for _, p := range cfg.Peers {
 		host, _, err := net.SplitHostPort(p)

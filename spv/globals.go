@@ -16,9 +16,12 @@ var neutrinoGlobalsMu sync.Mutex
 // withNeutrinoGlobals sets neutrino's globals for cfg and runs create while
 // they hold, so the chain service copies the values meant for it.
 //
-//   - DisableDNSSeed: always true. The client connects only to
-//     Config.Peers; neutrino would otherwise query the network's DNS
-//     seeds even when ConnectPeers is set.
+//   - DisableDNSSeed: true, unless cfg seeds from DNS (Config.DNSSeeds).
+//     A client with Config.Peers connects only to them; neutrino would
+//     otherwise query the network's DNS seeds even when ConnectPeers is
+//     set. neutrino reads the value when a chain service starts; a
+//     client with peers that starts while it is false asks its resolver,
+//     which refuses names, so it still never touches DNS.
 //   - ConnectionRetryInterval: cfg.ConnectionRetryInterval when non-zero.
 //     neutrino copies it into its connection manager at creation.
 //   - UseLogger: cfg.Logger when non-nil (also replaces btcd's loggers).
@@ -28,8 +31,8 @@ func withNeutrinoGlobals(cfg *Config, create func() error) error {
 	// Running chain services read these globals without a lock: write
 	// only what changes, so clients that agree on the values can be
 	// created while others run.
-	if !neutrino.DisableDNSSeed {
-		neutrino.DisableDNSSeed = true
+	if want := !cfg.seeding(); neutrino.DisableDNSSeed != want {
+		neutrino.DisableDNSSeed = want
 	}
 	if cfg.ConnectionRetryInterval > 0 && neutrino.ConnectionRetryInterval != cfg.ConnectionRetryInterval {
 		neutrino.ConnectionRetryInterval = cfg.ConnectionRetryInterval

@@ -128,6 +128,10 @@ func openStore(ctx context.Context, datadir string, readOnly bool) (*openedStore
 		o.Close()
 		return nil, nil, fmt.Errorf("store belongs to an unknown network: %w", err)
 	}
+	if err := applyStoredGenesis(s, net); err != nil {
+		s.Close()
+		return nil, nil, err
+	}
 	if fp := net.Consensus.Fingerprint(); s.ParamsFingerprint() != fp {
 		o.Close()
 		return nil, nil, fmt.Errorf("store was built under consensus parameters %s, not this build's %s parameters %s",

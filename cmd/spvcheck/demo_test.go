@@ -118,7 +118,7 @@ func syncFromKeptNode(t *testing.T, demoDir, p2p, rpc string, tip uint64, tipHas
 		t.Errorf("--log-file lacks the tip (%v):\n%s", err, b)
 	}
 	spvcheck(t, "status", "--datadir", dir).expect(t, 0, "verified tip   block "+strconv.FormatUint(tip, 10), "lag 6")
-	spvcheck(t, "status", "--datadir", dir, "--peer", p2p, "--json").expect(t, 0, `"warnings": []`, p2p)
+	spvcheck(t, "status", "--datadir", dir, "--peer", p2p, "--json", "--alarm-window", "1000").expect(t, 0, `"warnings": []`, p2p, `"from": 256`, `"operations": 0`, `"raised": false`)
 	spvcheck(t, "sync", "--network", "regtest", "--peer", p2p, "--datadir", dir).
 		expect(t, 0, "already at tip "+strconv.FormatUint(tip, 10))
 	// Wrong credentials for exact mode are found before anything syncs.
@@ -290,6 +290,8 @@ func exploreDataDir(t *testing.T, dir string, tip uint64, tipHash string) {
 	spvcheck(t, "prove", "alice.club", "--datadir", dir, "--binary", "-o", binProof).expect(t, 0)
 	spvcheck(t, "verify-proof", binProof, "--trusted", trusted).expect(t, 0, "valid")
 	spvcheck(t, "prove", "nobody.blog", "--datadir", dir).expect(t, 1, "ErrNotFound")
+
+	compareGenesisOnStore(t, dir)
 
 	if after := dirDigest(t, storeDir); after != before {
 		t.Fatal("read-only commands changed the store's files")

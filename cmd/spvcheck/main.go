@@ -63,6 +63,7 @@ func commands() []command {
 		ownedCommand(),
 		priceCommand(),
 		balanceCommand(),
+		compareGenesisCommand(),
 	}
 }
 

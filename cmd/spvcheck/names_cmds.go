@@ -17,6 +17,14 @@ type verifiedAt struct {
 	Height        uint64 `json:"height"`
 	ConsensusHash string `json:"consensus_hash"`
 	BlockHash     string `json:"block_hash,omitempty"`
+	// Unverified is set when answers at Height are not verified (see
+	// snapshot.Unverified; mainnet.go); Final when Height is at or past
+	// the rules' final height.
+	Unverified       string `json:"unverified,omitempty"`
+	UnverifiedReason string `json:"unverified_reason,omitempty"`
+	UnverifiedFrom   uint64 `json:"unverified_from,omitempty"`
+	FreezeHeight     uint64 `json:"freeze_height,omitempty"`
+	Final            bool   `json:"final,omitempty"`
 }
 
 // openVerified opens a data directory's store read-only and reads the
@@ -27,6 +35,9 @@ func openVerified(ctx context.Context, datadir string) (*openedStore, *network, 
 		return nil, nil, nil, err
 	}
 	at, err := tipOf(s.Store)
+	if err == nil {
+		err = at.trust(s.Store, net.Consensus)
+	}
 	if err != nil {
 		s.Close()
 		return nil, nil, nil, err
@@ -215,6 +226,7 @@ func runLookup(ctx context.Context, e *env, c *command, args []string) int {
 	fmt.Fprintf(w, "revoked\t%v\n", sum.Revoked)
 	fmt.Fprintf(w, "verified at\tblock %d, consensus hash %s\n", at.Height, at.ConsensusHash)
 	w.Flush()
+	at.printNotes(e.stdout)
 	printHistory(e, historyEntries(hist, at.Height))
 	return exitOK
 }
@@ -375,6 +387,7 @@ func runNames(ctx context.Context, e *env, c *command, args []string) int {
 	}
 	printNameTable(e.stdout, table)
 	fmt.Fprintf(e.stdout, "\n%d names, verified at block %d, consensus hash %s\n", len(table), at.Height, at.ConsensusHash)
+	at.printNotes(e.stdout)
 	return exitOK
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spvcheck/spvcheck/consensus"
 	"github.com/spvcheck/spvcheck/snapshot"
 	"github.com/spvcheck/spvcheck/spv"
 	"github.com/spvcheck/spvcheck/spv/pipeline"
@@ -34,7 +36,7 @@ func syncCommand() command {
 		name:    "sync",
 		summary: "verify a network from peers with the light client and store the result",
 		usage: "--network mainnet|testnet|regtest --peer HOST:PORT [--peer ...] --datadir D\n" +
-			"       [--follow] [--exact-rpc http://USER:PASS@HOST:PORT] [--json]\n\n" +
+			"       [--follow] [--exact-rpc http://USER:PASS@HOST:PORT] [--genesis FILE] [--allow-unverified] [--json]\n\n" +
 			"Syncs verified headers and compact-filter headers from the peers (IP literals; they must\n" +
 			"serve BIP157 filters), then reads every confirmed block from the network's first\n" +
 			"Blockstack block, decodes its operations, replays them and commits each block to the\n" +
@@ -43,7 +45,16 @@ func syncCommand() command {
 			"unless --exact-rpc names a full node with a transaction index (exact mode).\n" +
 			"Peers that announce more than they deliver are dropped after --stall-timeout without\n" +
 			"progress; after a second one the sync ends at the best tip the verified headers allow,\n" +
-			"exit 0 with a WARNING naming each peer and its claim (--follow warns and keeps going).",
+			"exit 0 with a WARNING naming each peer and its claim (--follow warns and keeps going).\n" +
+			"On mainnet and testnet, without --peer, peers are found through Bitcoin's DNS seeds.\n" +
+			"Mainnet stops after block 665750, from which the final v1 rules ignore every operation\n" +
+			"(the state is final). Past epoch 3 (block 547921) the replay needs the genesis token\n" +
+			"allocation (--genesis FILE, JSON lines as consensus.ReadGenesis documents); without it\n" +
+			"sync stops there with exit 2, unless --allow-unverified lets it go on with every answer\n" +
+			"from block 547922 marked \"unverified: no genesis allocation\". Published consensus\n" +
+			"hashes are checked as their blocks pass; a mismatch at one the final rules must\n" +
+			"reproduce stops the sync at that block with exit 1. A raised divergence alarm (see status)\n" +
+			"at the end of the sync also exits 1.",
 	}
 	c.run = func(ctx context.Context, e *env, args []string) int { return runSync(ctx, e, &c, args) }
 	return c
@@ -70,6 +81,12 @@ type syncOutput struct {
 	// announced more than they delivered; Warnings say who claimed what.
 	Stalled  bool     `json:"stalled"`
 	Warnings []string `json:"warnings"`
+	// The mainnet safeguards (mainnet.go).
+	Final       bool                        `json:"final,omitempty"`
+	FinalHeight uint64                      `json:"final_height,omitempty"`
+	Unverified  string                      `json:"unverified,omitempty"`
+	Checkpoints []pipeline.CheckpointReport `json:"checkpoints,omitempty"`
+	Alarm       *snapshot.DivergenceAlarm   `json:"divergence_alarm,omitempty"`
 }
 
 func runSync(ctx context.Context, e *env, c *command, args []string) int {
@@ -84,6 +101,8 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 	logFile := fs.String("log-file", "", "append a timestamped line per applied block (one a second while catching up) to this file")
 	peerTimeout := fs.Duration("peer-timeout", spv.DefaultPeerTimeout, "how long to wait without any connected peer")
 	stallTimeout := fs.Duration("stall-timeout", spv.DefaultStallTimeout, "how long peers may announce more than they deliver before they are dropped")
+	genesisFile := fs.String("genesis", "", "the genesis token allocation (JSON lines) the replay needs past epoch 3")
+	allowUnverified := fs.Bool("allow-unverified", false, "go past the first token block without --genesis, marking answers unverified")
 	if _, code, ok := parseArgs(e, c, fs, args, 0, ""); !ok {
 		return code
 	}
@@ -94,14 +113,31 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 	if err != nil {
 		return usageError(e, c, "%v", err)
 	}
-	if len(peers) == 0 {
-		return usageError(e, c, "at least one --peer is required (a node serving compact filters)")
+	seeds := len(peers) == 0
+	if seeds && len(net.Chain.DNSSeeds) == 0 {
+		return usageError(e, c, "at least one --peer is required (a node serving compact filters); %s has no DNS seeds", net.Name)
 	}
 	if *datadir == "" {
 		return usageError(e, c, "no data directory: pass --datadir or set %s", datadirEnv)
 	}
 	if err := os.MkdirAll(*datadir, 0o755); err != nil {
 		return fail(e, c, exitUsage, err, "")
+	}
+	var genesisRaw []byte
+	if *genesisFile != "" {
+		g, raw, err := readGenesisFile(*genesisFile)
+		if err != nil {
+			return fail(e, c, exitUsage, err, "")
+		}
+		net.Consensus.Genesis, genesisRaw = g, raw
+	} else if raw, err := storedGenesis(ctx, filepath.Join(*datadir, storeSubdir)); err != nil {
+		return fail(e, c, exitUsage, err, "")
+	} else if raw != nil {
+		g, err := consensus.ReadGenesis(bytes.NewReader(raw))
+		if err != nil {
+			return fail(e, c, exitUsage, err, "")
+		}
+		net.Consensus.Genesis = g
 	}
 	store, err := snapshot.Open(ctx, filepath.Join(*datadir, storeSubdir), net.StoreOptions())
 	if err != nil {
@@ -112,13 +148,21 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 		return fail(e, c, exitUsage, err, hint)
 	}
 	defer store.Close()
+	if genesisRaw != nil {
+		if err := store.SetGenesisData(genesisRaw); err != nil {
+			return fail(e, c, exitUsage, err, "")
+		}
+	}
 	cfg := pipeline.Config{
 		SPV: spv.Config{
-			Params: net.Chain, Peers: peers, DataDir: filepath.Join(*datadir, spvSubdir),
+			Params: net.Chain, Peers: peers, DNSSeeds: seeds, DataDir: filepath.Join(*datadir, spvSubdir),
 			AllowRemotePeers: true, PeerTimeout: *peerTimeout, StallTimeout: *stallTimeout,
 		},
 		Store: store, Consensus: net.Consensus, Wire: net.Ops, Follow: *follow,
 		ProgressEvery: 200 * time.Millisecond,
+	}
+	if seeds {
+		fmt.Fprintf(e.stderr, "no --peer: finding %s peers through the DNS seeds %v\n", net.Name, cfg.SPV.SeedHosts())
 	}
 	if *exactRPC != "" {
 		src, err := rpcFromURL(*exactRPC)
@@ -148,6 +192,10 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 		return fail(e, c, exitUsage, err, "")
 	}
 	defer closeLog()
+	cfg.Guards = pipeline.GuardConfig{AllowUnverified: *allowUnverified, OnCheckpoint: func(r pipeline.CheckpointReport) {
+		prog.done()
+		fmt.Fprintln(e.stderr, r.String())
+	}}
 	cfg.Progress = func(p pipeline.Progress) {
 		holder.progress(p)
 		prog.update("sync block %d / headers %d (lag %d), %d ops, %.0f blocks/s",
@@ -165,6 +213,12 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 	prog.done()
 	interrupted := errors.Is(err, context.Canceled) && ctx.Err() != nil
 	if err != nil && !interrupted {
+		switch {
+		case errors.Is(err, pipeline.ErrGenesisRequired):
+			return fail(e, c, exitUsage, err, "pass --genesis FILE, or --allow-unverified to go on with answers marked unverified")
+		case errors.Is(err, pipeline.ErrCheckpointMismatch):
+			return fail(e, c, exitMismatch, err, "our replay disagrees with a published consensus hash the final rules reproduce; nothing past that block was stored")
+		}
 		hint := "the store is at the last whole block; run the same command again to resume"
 		for _, code := range []spv.ErrorCode{spv.ErrPeerUnreachable, spv.ErrWrongNetwork, spv.ErrHandshakeFailed, spv.ErrNoPeers, spv.ErrPeerLost} {
 			if errors.Is(err, code) {
@@ -183,14 +237,29 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 		RewoundBlocks: stats.RewoundBlocks, LightSenders: stats.Light, SignatureDecided: stats.SignatureDecided,
 		Seconds: stats.Elapsed.Seconds(), BlocksPerSecond: stats.BlocksPerSecond(),
 		Warnings: []string{},
+		Final: stats.Guards.Final, FinalHeight: stats.Guards.FinalHeight, Checkpoints: stats.Guards.Checkpoints,
 	}
 	if st, ok := stats.Stalled(); ok {
 		out.Stalled = true
 		out.Warnings = append(out.Warnings, "stopped at the best verified tip: "+st.String())
 	}
+	if u := stats.Guards.Unverified; u != nil && stats.Height >= int64(u.From) {
+		out.Unverified = u.String()
+	}
+	// The divergence alarm as of the new tip: raised, the sync's result
+	// is a failed verification (exit 1); the store keeps what it holds.
+	done := exitOK
+	if a, ok, err := store.DivergenceAlarm(net.Consensus, 0, 0); err != nil {
+		return fail(e, c, exitUsage, err, "")
+	} else if ok {
+		out.Alarm = &a
+		if a.Raised {
+			done = exitMismatch
+		}
+	}
 	if *asJSON {
 		writeJSON(e, out)
-		return exitOK
+		return done
 	}
 	if interrupted {
 		fmt.Fprintln(e.stdout, "interrupted: stopped cleanly at a whole block; run again to resume")
@@ -216,7 +285,16 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 	for _, w := range out.Warnings {
 		fmt.Fprintf(e.stdout, "WARNING: %s\n", w)
 	}
-	return exitOK
+	if out.Unverified != "" {
+		fmt.Fprintf(e.stdout, "WARNING: %s\n", out.Unverified)
+	}
+	if stats.Guards.Final {
+		fmt.Fprintln(e.stdout, finalLine(net.Consensus))
+	}
+	if out.Alarm != nil && out.Alarm.Raised {
+		fmt.Fprintf(e.stdout, "WARNING: %s (see spvcheck status)\n", out.Alarm.String())
+	}
+	return done
 }
 
 // syncLog returns what logs a sync's applied blocks: to the file named by
@@ -277,7 +355,13 @@ func statusCommand() command {
 			"lags the verified headers, when the tip block is older than --stale-after, or when peers\n" +
 			"disagree about the tip. Lists peers the light client has banned (each ban covers one\n" +
 			"peer address, never others on the same IP); --clear-bans lifts them first.\n" +
-			"Exit 0 without warnings, 1 with warnings, 2 unusable input.",
+			"Exit 0 without warnings, 1 with warnings, 2 unusable input.\n" +
+			"Also shows the freeze (mainnet: operations from block 665750 on are ignored), the\n" +
+			"unverified mark (answers past epoch 3 synced without --genesis), the published\n" +
+			"checkpoints against the store's hashes, and the divergence alarm: operations in the\n" +
+			"last --alarm-window blocks (default 144) that quoted a consensus hash this store never\n" +
+			"computed, and their distinct senders; 3 or more senders is a warning (exit 1), the\n" +
+			"earliest sign that the replay diverged from the network's.",
 	}
 	c.run = func(ctx context.Context, e *env, args []string) int { return runStatus(ctx, e, &c, args) }
 	return c
@@ -296,6 +380,7 @@ type statusOutput struct {
 	Bans             []spv.Ban        `json:"bans"`
 	ClearedBans      []string         `json:"cleared_bans,omitempty"`
 	Warnings         []string         `json:"warnings"`
+	statusGuards
 }
 
 // heldBy names the running spvcheck that holds the store, when one does.
@@ -314,6 +399,7 @@ func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 	timeout := fs.Duration("timeout", time.Minute, "bound on connecting to peers and syncing headers")
 	asJSON := fs.Bool("json", false, "print the status as JSON")
 	clearBans := fs.Bool("clear-bans", false, "lift every ban on a peer before anything else")
+	alarmWindow := fs.Uint64("alarm-window", snapshot.DefaultAlarmWindow, "blocks the divergence alarm counts over")
 	if _, code, ok := parseArgs(e, c, fs, args, 0, ""); !ok {
 		return code
 	}
@@ -322,9 +408,16 @@ func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 		return fail(e, c, exitUsage, err, "")
 	}
 	holder := s.holder()
+	guards, guardWarnings, err := readStatusGuards(s.Store, net.Consensus, *alarmWindow)
 	s.Close()
+	if err != nil {
+		return fail(e, c, exitUsage, err, "")
+	}
 	out := statusOutput{Network: net.Name, Tip: at.Height, TipConsensusHash: at.ConsensusHash, TipBlockHash: at.BlockHash,
-		Bans: []spv.Ban{}, Warnings: []string{}}
+		Bans: []spv.Ban{}, Warnings: guardWarnings, statusGuards: guards}
+	if out.Warnings == nil {
+		out.Warnings = []string{}
+	}
 	spvDir := filepath.Join(*datadir, spvSubdir)
 	if holder != nil {
 		// A running sync or server holds the store and the light client's
@@ -392,17 +485,17 @@ func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 		out.HeaderHeight = p.HeaderHeight
 		if hdr, err := client.HeaderAt(int32(at.Height)); err == nil {
 			out.TipTime = hdr.Timestamp.UTC().Format(time.RFC3339)
-			if age := time.Since(hdr.Timestamp); age > *staleAfter {
+			if age := time.Since(hdr.Timestamp); age > *staleAfter && !out.Final {
 				out.Warnings = append(out.Warnings, fmt.Sprintf("the tip block is %s old: is the sync running, or are peers withholding blocks?", age.Round(time.Minute)))
 			}
 		}
 	}
 	if out.HeaderHeight > 0 {
 		out.Lag = int64(out.HeaderHeight) - int64(at.Height)
-	} else {
+	} else if !out.Final {
 		out.Warnings = append(out.Warnings, "no Bitcoin headers are synced in this data directory yet (an imported store?): run 'spvcheck sync' to verify the chain beyond the store, and to know how far behind it is")
 	}
-	if depth := int64(spv.DefaultConfirmationDepth); out.HeaderHeight > 0 && out.Lag > depth+2 {
+	if depth := int64(spv.DefaultConfirmationDepth); out.HeaderHeight > 0 && out.Lag > depth+2 && !out.Final {
 		out.Warnings = append(out.Warnings, fmt.Sprintf("the store is %d blocks behind the verified headers (%d are expected for confirmation): run spvcheck sync", out.Lag, depth))
 	}
 	if len(out.Peers) > 1 {
@@ -440,6 +533,7 @@ func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 		for _, p := range out.ClearedBans {
 			fmt.Fprintf(e.stdout, "ban lifted     %s\n", p)
 		}
+		out.statusGuards.print(e.stdout)
 		for _, w := range out.Warnings {
 			fmt.Fprintf(e.stdout, "WARNING: %s\n", w)
 		}

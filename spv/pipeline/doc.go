@@ -86,6 +86,19 @@
 //
 // # Errors
 //
+// The safeguards of a real chain come from consensus.Params (guards.go):
+// the sync stores the freeze block with its operations ignored and stops
+// there (Stats.Guards.Final); it refuses to replay the first block whose
+// operations can spend genesis tokens when the rules need a genesis
+// allocation they lack (ErrGenesisRequired), unless
+// Config.Guards.AllowUnverified, which first marks the store unverified
+// from that block (snapshot.Store.SetUnverified); and it compares each
+// checkpoint's block as it is committed, reporting every one
+// (Config.Guards.OnCheckpoint, Stats.Guards.Checkpoints) and stopping with
+// ErrCheckpointMismatch, that block stored and nothing after it, when a
+// row the rules must reproduce differs outside an unverified range. A
+// store already holding such a block is refused at the start of a run.
+//
 // Every error is an *Error with an ErrorCode (errors.Is(err,
 // pipeline.ErrSource)), wrapping its cause, so errors.Is(err,
 // spv.ErrPeerLost) or errors.Is(err, snapshot.ErrCorrupt) work as well;

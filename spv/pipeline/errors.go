@@ -75,6 +75,9 @@ func (c ErrorCode) String() string {
 	case ErrBadBlock:
 		return "ErrBadBlock"
 	}
+	if name, ok := guardCodeName(c); ok {
+		return name
+	}
 	return fmt.Sprintf("ErrorCode(%d)", int(c))
 }
 

@@ -81,6 +81,9 @@ type Config struct {
 	// header tip is made durable at once (Store.Sync), whatever the
 	// store's SyncEvery. Zero means DefaultSyncLag.
 	SyncLag int32
+
+	// Guards sets how the safeguards of a real chain apply (guards.go).
+	Guards GuardConfig
 }
 
 // Stats says what a sync did.
@@ -140,6 +143,8 @@ type Stats struct {
 	// with a Final stall stopped at the best tip it could verify, not at
 	// the peers' claimed tip: show it as a warning.
 	Stalls []spv.Stall
+	// Guards: the freeze, the unverified mark, checkpoints (guards.go).
+	Guards GuardStats
 
 	Elapsed time.Duration
 }
@@ -251,6 +256,9 @@ func (s *syncer) run(ctx context.Context) (Stats, error) {
 		return s.stats, err
 	}
 	s.stats.StartHeight = s.tip
+	if err := s.loadGuards(); err != nil {
+		return s.stats, err
+	}
 	err := s.deliverAll(ctx)
 	// Whatever happened, what was committed is made durable before
 	// returning, so a clean stop never depends on SyncEvery.
@@ -272,6 +280,9 @@ func (s *syncer) deliverAll(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		if s.finalReached() {
+			return nil
+		}
 		if s.stats.Blocks != applied {
 			restarts, applied = 0, s.stats.Blocks
 		}
@@ -288,7 +299,7 @@ func (s *syncer) deliverAll(ctx context.Context) error {
 			_, err = s.src.CatchUp(ctx, cursor, s.handle)
 		}
 		switch {
-		case err == nil:
+		case err == nil || errors.Is(err, errFinal):
 			return nil
 		case errors.Is(err, spv.ErrResumeMismatch):
 			if s.tip < 0 {
@@ -382,6 +393,9 @@ func (s *syncer) applyBlock(ctx context.Context, e *spv.BlockEvent) error {
 	if err := checkBlock(e); err != nil {
 		return err
 	}
+	if err := s.beforeBlock(h); err != nil {
+		return err
+	}
 	if s.eng == nil {
 		eng, err := consensus.NewEngine(s.p, s.store)
 		if err != nil {
@@ -451,7 +465,7 @@ func (s *syncer) applyBlock(ctx context.Context, e *spv.BlockEvent) error {
 		}
 	}
 	s.report(false)
-	return nil
+	return s.afterBlock(h, res.ConsensusHash)
 }
 
 // reorg rewinds the store to a reorganisation's fork when blocks it holds
