@@ -322,5 +322,9 @@ func notFound(e *env, c *command, asJSON bool, err error, at *verifiedAt) int {
 		writeJSON(e, map[string]any{"found": false, "error": err.Error(), "code": "not_found", "verified_at": at})
 		return exitMismatch
 	}
-	return fail(e, c, exitMismatch, err, "")
+	code := fail(e, c, exitMismatch, err, "")
+	if at != nil {
+		at.printNotes(e.stderr)
+	}
+	return code
 }

@@ -492,8 +492,6 @@ func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 	}
 	if out.HeaderHeight > 0 {
 		out.Lag = int64(out.HeaderHeight) - int64(at.Height)
-	} else if !out.Final {
-		out.Warnings = append(out.Warnings, "no Bitcoin headers are synced in this data directory yet (an imported store?): run 'spvcheck sync' to verify the chain beyond the store, and to know how far behind it is")
 	}
 	if depth := int64(spv.DefaultConfirmationDepth); out.HeaderHeight > 0 && out.Lag > depth+2 && !out.Final {
 		out.Warnings = append(out.Warnings, fmt.Sprintf("the store is %d blocks behind the verified headers (%d are expected for confirmation): run spvcheck sync", out.Lag, depth))
@@ -518,7 +516,7 @@ func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 		if out.HeaderHeight > 0 {
 			fmt.Fprintf(e.stdout, "header tip     %d (lag %d)\n", out.HeaderHeight, out.Lag)
 		} else {
-			fmt.Fprintf(e.stdout, "header tip     none synced yet\n")
+			fmt.Fprintf(e.stdout, "header tip     none synced yet (an imported store?): 'spvcheck sync' verifies the chain past the store and tells how far behind it is\n")
 		}
 		if h := out.HeldBy; h != nil {
 			fmt.Fprintf(e.stdout, "held by        spvcheck %s (pid %d)", h.Command, h.PID)
