@@ -1,4 +1,4 @@
-package snv
+package snvcore
 
 import (
 	"bytes"
@@ -251,4 +251,14 @@ func Encode(p *Proof, e Encoding) ([]byte, error) {
 		return EncodeJSON(p)
 	}
 	return nil, newError(ErrUnknownEncoding, "unknown encoding %d", int(e))
+}
+// decodeHex fills dst from a lower-case hex string of exactly its size.
+func decodeHex(dst []byte, s string) error {
+	if len(s) != 2*len(dst) {
+		return newError(ErrNonCanonical, "hash %q is not %d hex characters", s, 2*len(dst))
+	}
+	if _, err := hex.Decode(dst, []byte(s)); err != nil || hex.EncodeToString(dst) != s {
+		return newError(ErrNonCanonical, "hash %q is not lower-case hex", s)
+	}
+	return nil
 }
