@@ -252,6 +252,7 @@ func Encode(p *Proof, e Encoding) ([]byte, error) {
 	}
 	return nil, newError(ErrUnknownEncoding, "unknown encoding %d", int(e))
 }
+
 // decodeHex fills dst from a lower-case hex string of exactly its size.
 func decodeHex(dst []byte, s string) error {
 	if len(s) != 2*len(dst) {
