@@ -52,6 +52,12 @@ const (
 	ErrBadJSON            = snvcore.ErrBadJSON
 	ErrBadMagic           = snvcore.ErrBadMagic
 	ErrBitcoinMissing     = snvcore.ErrBitcoinMissing
+	ErrZonefileMismatch   = snvcore.ErrZonefileMismatch
+	ErrAnswerStatus       = snvcore.ErrAnswerStatus
+	ErrAnswerZonefileHash = snvcore.ErrAnswerZonefileHash
+	ErrAnswerAddress      = snvcore.ErrAnswerAddress
+	ErrAnswerName         = snvcore.ErrAnswerName
+	ErrAnswerMalformed    = snvcore.ErrAnswerMalformed
 	ErrConfirmations      = snvcore.ErrConfirmations
 	ErrConsensusMismatch  = snvcore.ErrConsensusMismatch
 	ErrExtraStep          = snvcore.ErrExtraStep
