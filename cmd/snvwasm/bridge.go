@@ -73,10 +73,6 @@ func failure(err error) []byte {
 		StepIndex: e.Step, Height: e.Height, Expected: e.Expected, Got: e.Got}})
 }
 
-func usage(call string) []byte {
-	return marshal(outcome{Error: &errorOut{Code: "ErrUsage", Step: "input", Message: "call as " + call, StepIndex: -1}})
-}
-
 // verify decodes and checks a proof.
 func verify(proof []byte, trustedHeight, trustedHash string) (*snvcore.Proof, *snvcore.Result, *proofResult, error) {
 	h, err := strconv.ParseUint(trustedHeight, 10, 64)

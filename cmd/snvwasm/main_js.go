@@ -48,3 +48,7 @@ func bytesOf(v js.Value) []byte {
 	}
 	return nil
 }
+
+func usage(call string) []byte {
+	return marshal(outcome{Error: &errorOut{Code: "ErrUsage", Step: "input", Message: "call as " + call, StepIndex: -1}})
+}

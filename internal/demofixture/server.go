@@ -62,6 +62,14 @@ func OpenServer(ctx context.Context, datadir string) (*Server, error) {
 	return &Server{store: s, params: net.Consensus, zones: zones}, nil
 }
 
+// Lying returns a server over the same store whose answers alter changes
+// (see Alter). Close the original, not the copy.
+func (s *Server) Lying(alter func(name string, answer map[string]any)) *Server {
+	c := *s
+	c.Alter = alter
+	return &c
+}
+
 // Close closes the store.
 func (s *Server) Close() error { return s.store.Close() }
 
