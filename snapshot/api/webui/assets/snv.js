@@ -26,8 +26,6 @@ export class SNVError extends Error {
   }
 }
 
-const EXPORT = '__spvcheckSNV';
-
 // loadVerifier instantiates the module from bytes (ArrayBuffer, typed
 // array), a Response, or a promise of either, and returns its functions.
 export async function loadVerifier(source) {
@@ -36,24 +34,40 @@ export async function loadVerifier(source) {
   }
   const go = new globalThis.Go();
   let src = await source;
-  let instance;
   if (typeof Response !== 'undefined' && src instanceof Response) {
     if (!src.ok) {
       throw new Error(`snv.js: fetching the module: HTTP ${src.status}`);
     }
     src = await src.arrayBuffer();
   }
-  ({ instance } = await WebAssembly.instantiate(src, go.importObject));
-  const done = go.run(instance); // runs main until it waits for calls
-  const api = globalThis[EXPORT];
-  delete globalThis[EXPORT];
-  if (!api) {
-    throw new Error('snv.js: the module did not start');
+  const { instance } = await WebAssembly.instantiate(src, go.importObject);
+  go.run(instance).catch(() => {}); // runs main, which then waits for calls
+  const ex = instance.exports;
+  if (typeof ex.snvVerifyProof !== 'function' || typeof ex.snvVerifyNameAnswer !== 'function') {
+    throw new Error('snv.js: not the spvcheck SNV verifier module');
   }
-  done.catch(() => {});
+  const utf8 = new TextEncoder();
+  const text = new TextDecoder();
+  // invoke packs the arguments (strings or bytes) into the module's input
+  // buffer, calls fn with their lengths, and parses the outcome.
+  const invoke = (fn, ...args) => {
+    const parts = args.map((a) => (typeof a === 'string' ? utf8.encode(a) : a));
+    const total = parts.reduce((n, p) => n + p.length, 0);
+    let at = ex.snvInput(total);
+    const mem = new Uint8Array(ex.mem.buffer);
+    for (const p of parts) {
+      mem.set(p, at);
+      at += p.length;
+    }
+    const n = fn(...parts.map((p) => p.length));
+    const out = text.decode(new Uint8Array(ex.mem.buffer, ex.snvOutput(), n));
+    const res = JSON.parse(out);
+    if (!res.ok) throw new SNVError(res.error);
+    return res.result;
+  };
   return {
     verifyProof(proof, trustedHeight, trustedHash) {
-      return call(api.verifyProof(proofArg(proof), heightArg(trustedHeight), String(trustedHash)));
+      return invoke(ex.snvVerifyProof, proofArg(proof), heightArg(trustedHeight), String(trustedHash));
     },
     verifyNameAnswer(answer, proof, trustedHeight, trustedHash, name) {
       if (typeof name !== 'string' || name === '') {
@@ -61,7 +75,7 @@ export async function loadVerifier(source) {
           message: 'verifyNameAnswer needs the name that was asked for' });
       }
       const body = typeof answer === 'string' ? answer : JSON.stringify(answer);
-      return call(api.verifyNameAnswer(body, proofArg(proof), heightArg(trustedHeight), String(trustedHash), name));
+      return invoke(ex.snvVerifyNameAnswer, body, proofArg(proof), heightArg(trustedHeight), String(trustedHash), name);
     },
   };
 }
@@ -80,8 +94,3 @@ function heightArg(h) {
   return String(h);
 }
 
-function call(text) {
-  const out = JSON.parse(text);
-  if (!out.ok) throw new SNVError(out.error);
-  return out.result;
-}
