@@ -8,9 +8,11 @@ import (
 	"github.com/spvcheck/spvcheck/consensus/snv/snvcore"
 )
 
-// The module's functions take and give JSON text: the JavaScript side
-// (snv.js) parses it and throws an SNVError for a failure. Keeping the
-// boundary to strings keeps syscall/js's reflection out of the module.
+// The module's functions take their arguments as bytes and give their
+// outcome as JSON text (main_js.go moves both through linear memory); the
+// JavaScript side (snv.js) parses it and throws an SNVError for a
+// failure. The same functions run natively in the tests, which compare
+// the two.
 
 // outcome is one call's answer.
 type outcome struct {

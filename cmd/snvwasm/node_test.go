@@ -437,12 +437,13 @@ func processCPU(t *testing.T) int64 {
 }
 
 // SpeedRatioTarget is issue 24's target: the module under Node within 5x
-// of the native verifier on the same proof. It is not met today (about
-// 5.1-5.3x here; see PERFORMANCE.md), so the test reports it and fails
-// only past SpeedRatioGuard, a regression bound.
+// of the native verifier on the same proof. It is met, narrowly (4.8-5.0x
+// here; see PERFORMANCE.md), and the figure moves with the machine's load,
+// so the test reports it against the target and fails past
+// SpeedRatioGuard, a regression bound, rather than flake at 5.0.
 const (
 	SpeedRatioTarget = 5.0
-	SpeedRatioGuard  = 7.0
+	SpeedRatioGuard  = 6.0
 )
 
 // spanProof builds a proof spanning span blocks on a synthetic chain of
