@@ -16,7 +16,8 @@
 // verifyProof(proof, trustedHeight, trustedHash) checks a proof document
 // (either encoding, as text, bytes or a parsed object) and returns what it
 // establishes; verifyNameAnswer(answer, proof, trustedHeight, trustedHash,
-// name) also checks that a /v1/names/{name} answer's address,
+// name) (the name asked for, or answer.name: an answer does not carry it)
+// also checks that a /v1/names/{name} answer's address,
 // zonefile_hash and status are the proven ones and that a served zone file
 // hashes to the proven hash. Both throw an SNVError whose code is the
 // snvcore.ErrorCode name (ErrConsensusMismatch, ErrAnswerAddress, ...)

@@ -205,7 +205,7 @@ func flipHex(s string) string {
 // testCase is one call of the module, in driver.mjs's input format.
 type testCase struct {
 	ID     string `json:"id"`
-	Fn     string `json:"fn"` // "proof" or "answer"
+	Fn     string `json:"fn"` // "proof", "answer" or "answer-object" (name in the answer)
 	Proof  string `json:"proof"`
 	Answer string `json:"answer,omitempty"`
 	Name   string `json:"name,omitempty"`
@@ -248,9 +248,16 @@ func runCases(t *testing.T, wasm, exec string, cases []testCase) []caseResult {
 // nativeOutcome runs the same case through the same Go code, natively.
 func nativeOutcome(c testCase) outcome {
 	var b []byte
-	if c.Fn == "proof" {
+	switch c.Fn {
+	case "proof":
 		b = verifyProof([]byte(c.Proof), c.Height, c.Hash)
-	} else {
+	case "answer-object": // the name rides in the answer; the module sees the same call
+		var a map[string]any
+		json.Unmarshal([]byte(c.Answer), &a)
+		a["name"] = c.Name
+		answer, _ := json.Marshal(a)
+		b = verifyNameAnswer(answer, []byte(c.Proof), c.Height, c.Hash, c.Name)
+	default:
 		b = verifyNameAnswer([]byte(c.Answer), []byte(c.Proof), c.Height, c.Hash, c.Name)
 	}
 	var o outcome
@@ -326,6 +333,8 @@ func buildCases(t *testing.T, base string, demo *demofixture.Demo) []testCase {
 	add("malformed trusted hash", "proof", proof, "", "", h, "A"+hash[1:], "ErrTrustedHash")
 	add("malformed trusted height", "proof", proof, "", "", "0x1b9", hash, "ErrTrustedHeight")
 	add("proof for another name", "answer", string(proofs[other]), string(answers[deep]), deep, h, hash, "ErrAnswerName")
+	add("answer object naming its name", "answer-object", proof, string(answers[deep]), deep, h, hash, "")
+	add("answer object, proof for another name", "answer-object", string(proofs[other]), string(answers[deep]), deep, h, hash, "ErrAnswerName")
 
 	alter := func(id, key string, value any, want string) {
 		var a map[string]any

@@ -26,13 +26,15 @@ function findWasmExec(wasmPath) {
   const candidates = [];
   if (process.env.SNV_WASM_EXEC) candidates.push(process.env.SNV_WASM_EXEC);
   candidates.push(join(dirname(wasmPath), 'wasm_exec.js'), join(here, 'wasm_exec.js'));
+  const found = candidates.find((p) => existsSync(p));
+  if (found) return found;
   try {
     const root = execFileSync('go', ['env', 'GOROOT'], { encoding: 'utf8' }).trim();
-    candidates.push(join(root, 'lib', 'wasm', 'wasm_exec.js'), join(root, 'misc', 'wasm', 'wasm_exec.js'));
+    return [join(root, 'lib', 'wasm', 'wasm_exec.js'), join(root, 'misc', 'wasm', 'wasm_exec.js')]
+      .find((p) => existsSync(p));
   } catch {
-    // no Go toolchain: only the other places count
+    return undefined; // no Go toolchain
   }
-  return candidates.find((p) => existsSync(p));
 }
 
 const args = process.argv.slice(2);

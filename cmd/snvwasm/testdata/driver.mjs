@@ -17,7 +17,9 @@ if (mode === 'cases') {
     try {
       const r = c.fn === 'proof'
         ? v.verifyProof(c.proof, c.height, c.hash)
-        : v.verifyNameAnswer(c.answer, c.proof, c.height, c.hash, c.name);
+        : c.fn === 'answer-object'
+          ? v.verifyNameAnswer({ ...JSON.parse(c.answer), name: c.name }, c.proof, c.height, c.hash)
+          : v.verifyNameAnswer(c.answer, c.proof, c.height, c.hash, c.name);
       out.push({ id: c.id, ok: true, result: r });
     } catch (e) {
       if (!(e instanceof SNVError)) throw e;

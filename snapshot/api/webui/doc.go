@@ -29,7 +29,8 @@
 // recorded sizes must match and fit the 1.2 MB budget, and when the
 // toolchain running the tests is the one BUILD.json records, the module
 // is rebuilt and must be byte-identical (Go builds with -trimpath are
-// reproducible) and wasm_exec.js must equal the toolchain's. With another
+// reproducible; -buildvcs=false and an empty -buildid keep the commit and
+// comment-only edits out of the module) and wasm_exec.js must equal the toolchain's. With another
 // toolchain that comparison is skipped, saying so. A change to the
 // verifier's code (snvcore, digest, canon) therefore needs a go generate.
 package webui

@@ -69,10 +69,14 @@ export async function loadVerifier(source) {
     verifyProof(proof, trustedHeight, trustedHash) {
       return invoke(ex.snvVerifyProof, proofArg(proof), heightArg(trustedHeight), String(trustedHash));
     },
+    // name is the name that was asked for: an answer does not carry it,
+    // and without it a server could answer with another name's record and
+    // proof. It may instead be a `name` member of an answer object.
     verifyNameAnswer(answer, proof, trustedHeight, trustedHash, name) {
+      if (name === undefined && answer && typeof answer === 'object') name = answer.name;
       if (typeof name !== 'string' || name === '') {
         throw new SNVError({ code: 'ErrAnswerName', step: 'answer', step_index: -1,
-          message: 'verifyNameAnswer needs the name that was asked for' });
+          message: 'verifyNameAnswer needs the name that was asked for (fifth argument or answer.name)' });
       }
       const body = typeof answer === 'string' ? answer : JSON.stringify(answer);
       return invoke(ex.snvVerifyNameAnswer, body, proofArg(proof), heightArg(trustedHeight), String(trustedHash), name);

@@ -20,7 +20,7 @@ import (
 const Package = "github.com/spvcheck/spvcheck/cmd/snvwasm"
 
 // Command is the build command, as the README and BUILD.json give it.
-const Command = "GOOS=js GOARCH=wasm go build -trimpath -buildvcs=false -ldflags='-s -w' -o snv.wasm ./cmd/snvwasm"
+const Command = "GOOS=js GOARCH=wasm go build -trimpath -buildvcs=false -ldflags='-s -w -buildid=' -o snv.wasm ./cmd/snvwasm"
 
 // Info describes a built module; assets/BUILD.json holds the committed
 // module's.
@@ -42,7 +42,7 @@ func Build(ctx context.Context) (wasm []byte, goVersion string, err error) {
 	}
 	defer os.RemoveAll(dir)
 	out := filepath.Join(dir, "snv.wasm")
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w", "-o", out, Package)
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=", "-o", out, Package)
 	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return nil, "", fmt.Errorf("%s: %w\n%s", Command, err, b)
