@@ -502,6 +502,9 @@ func spanProof(t *testing.T, span uint64) (proof []byte, trusted uint64, trusted
 // warm-up; it reports the ratio against SpeedRatioTarget and fails past
 // SpeedRatioGuard.
 func TestSpeedUnderNode(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector slows the native verifier: no ratio to measure")
+	}
 	nodeBin(t)
 	wasm := buildModule(t)
 	wasmJS := wasmExec(t)
