@@ -170,7 +170,7 @@ func search(ctx context.Context, src ChainSource, sel Selector, first, top uint6
 		}
 		for _, raw := range recs {
 			r, err := ParseRecord(raw)
-			if err == nil && sel.matches(&r) {
+			if err == nil && sel.Matches(&r) {
 				return h, nil
 			}
 		}
@@ -190,7 +190,7 @@ func buildBitcoin(ctx context.Context, src ChainSource, p *Proof, opts BuildOpti
 	var txid string
 	for _, raw := range p.Records {
 		r, err := ParseRecord(raw)
-		if err != nil || !p.Select.matches(&r) {
+		if err != nil || !p.Select.Matches(&r) {
 			continue
 		}
 		txid, _ = r.Field("txid")

@@ -34,6 +34,15 @@
 // snv.ErrConsensusMismatch)). It never panics, allocates nothing in
 // proportion to claims the input cannot back, and does no I/O.
 //
+// # Packages
+//
+// The proof document, its encodings, its errors and the walk from the
+// trusted consensus hash to the records live in package snvcore, which has
+// no Bitcoin dependencies (the in-app verifier, cmd/snvwasm, links only
+// it). This package re-exports them, and adds Build, the chain sources and
+// the Bitcoin-evidence check. snv.Verify runs snvcore's walk and then
+// checks the Bitcoin section; snvcore.Verify skips that section.
+//
 // # Optional Bitcoin evidence
 //
 // When asked (BuildOptions.Bitcoin), a proof also carries, for the

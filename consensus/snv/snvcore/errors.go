@@ -1,4 +1,4 @@
-package snv
+package snvcore
 
 import (
 	"errors"
@@ -101,6 +101,24 @@ const (
 	// ErrNoBitcoinSource: Bitcoin evidence was asked for but the source
 	// has no headers or blocks, or the selector names no transaction.
 	ErrNoBitcoinSource
+
+	// ErrAnswerMalformed: a name server's answer is not the JSON object
+	// of GET /v1/names/{name} (status, address, zonefile_hash).
+	ErrAnswerMalformed
+	// ErrAnswerName: the proof is not about the name asked for (another
+	// name, a namespace, or not a name selector).
+	ErrAnswerName
+	// ErrAnswerAddress: the answer's owner address is not the proven one.
+	ErrAnswerAddress
+	// ErrAnswerZonefileHash: the answer's zone-file hash is not the
+	// proven one.
+	ErrAnswerZonefileHash
+	// ErrAnswerStatus: the answer's status (registered / revoked) is not
+	// the proven one.
+	ErrAnswerStatus
+	// ErrZonefileMismatch: the zone file served with the answer does not
+	// hash (RIPEMD160(SHA256)) to the proven zone-file hash.
+	ErrZonefileMismatch
 )
 
 var codeNames = [...]string{
@@ -136,6 +154,12 @@ var codeNames = [...]string{
 	ErrSource:             "ErrSource",
 	ErrNotFound:           "ErrNotFound",
 	ErrNoBitcoinSource:    "ErrNoBitcoinSource",
+	ErrAnswerMalformed:    "ErrAnswerMalformed",
+	ErrAnswerName:         "ErrAnswerName",
+	ErrAnswerAddress:      "ErrAnswerAddress",
+	ErrAnswerZonefileHash: "ErrAnswerZonefileHash",
+	ErrAnswerStatus:       "ErrAnswerStatus",
+	ErrZonefileMismatch:   "ErrZonefileMismatch",
 }
 
 // String returns the constant's name.
@@ -144,6 +168,40 @@ func (c ErrorCode) String() string {
 		return codeNames[c]
 	}
 	return fmt.Sprintf("ErrorCode(%d)", int(c))
+}
+
+// Stage names the verification step a code fails, for messages and the
+// in-app verifier's errors: "decode" (the proof cannot be read), "trust"
+// (the caller's trusted height or hash does not fit the proof), "heights",
+// "consensus-chain" (the walk from the trusted consensus hash), "records"
+// (the target block's records), "selection", "bitcoin" (the optional
+// evidence), "source" (building), and "answer" (a name server's answer
+// against what the proof establishes).
+func (c ErrorCode) Stage() string {
+	switch c {
+	case ErrUnknownEncoding, ErrBadMagic, ErrUnsupportedVersion, ErrTruncated, ErrTrailingData,
+		ErrLimitExceeded, ErrNonCanonical, ErrBadJSON, ErrNotRepresentable:
+		return "decode"
+	case ErrTrustedHash, ErrTrustedHeight:
+		return "trust"
+	case ErrFirstBlock, ErrTargetHeight, ErrHeightRange:
+		return "heights"
+	case ErrStepHeight, ErrPrevCount, ErrConsensusMismatch, ErrMissingStep, ErrExtraStep:
+		return "consensus-chain"
+	case ErrOpsHashMismatch, ErrRecordMalformed:
+		return "records"
+	case ErrNotSelected:
+		return "selection"
+	case ErrBitcoinMissing, ErrTxMalformed, ErrTxidMismatch, ErrMerkleBranch, ErrProofOfWork,
+		ErrHeaderLink, ErrConfirmations:
+		return "bitcoin"
+	case ErrSource, ErrNotFound, ErrNoBitcoinSource:
+		return "source"
+	case ErrAnswerMalformed, ErrAnswerName, ErrAnswerAddress, ErrAnswerZonefileHash, ErrAnswerStatus,
+		ErrZonefileMismatch:
+		return "answer"
+	}
+	return "unknown"
 }
 
 // Error makes a code usable as an errors.Is target:

@@ -1,4 +1,4 @@
-package snv
+package snvcore
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+
+	"github.com/spvcheck/spvcheck/consensus/digest"
 )
 
 // JSONFormat is the value of the "format" member of a JSON proof.
@@ -251,4 +253,17 @@ func Encode(p *Proof, e Encoding) ([]byte, error) {
 		return EncodeJSON(p)
 	}
 	return nil, newError(ErrUnknownEncoding, "unknown encoding %d", int(e))
+}
+
+// decodeHex fills dst from a lower-case hex string of exactly its size.
+// (digest.DecodeLowerHex allocates nothing, which matters to the
+// WebAssembly verifier, where this is a fifth of decoding a proof.)
+func decodeHex(dst []byte, s string) error {
+	if len(s) != 2*len(dst) {
+		return newError(ErrNonCanonical, "hash %q is not %d hex characters", s, 2*len(dst))
+	}
+	if !digest.DecodeLowerHex(dst, s) {
+		return newError(ErrNonCanonical, "hash %q is not lower-case hex", s)
+	}
+	return nil
 }

@@ -1,4 +1,4 @@
-package snv
+package snvcore
 
 import (
 	"encoding/hex"

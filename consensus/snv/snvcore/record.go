@@ -1,4 +1,4 @@
-package snv
+package snvcore
 
 import (
 	"encoding/hex"
@@ -77,8 +77,9 @@ func ParseRecord(raw []byte) (Record, error) {
 	return rec, nil
 }
 
-// matches reports whether a record is selected.
-func (s Selector) matches(r *Record) bool {
+// Matches reports whether the selector picks record r (a whole-block
+// selector picks every record).
+func (s Selector) Matches(r *Record) bool {
 	switch s.Kind {
 	case SelectBlock:
 		return true
