@@ -237,7 +237,7 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 		RewoundBlocks: stats.RewoundBlocks, LightSenders: stats.Light, SignatureDecided: stats.SignatureDecided,
 		Seconds: stats.Elapsed.Seconds(), BlocksPerSecond: stats.BlocksPerSecond(),
 		Warnings: []string{},
-		Final: stats.Guards.Final, FinalHeight: stats.Guards.FinalHeight, Checkpoints: stats.Guards.Checkpoints,
+		Final:    stats.Guards.Final, FinalHeight: stats.Guards.FinalHeight, Checkpoints: stats.Guards.Checkpoints,
 	}
 	if st, ok := stats.Stalled(); ok {
 		out.Stalled = true
