@@ -22,7 +22,7 @@ import (
 
 	"github.com/spvcheck/spvcheck/consensus/digest"
 	"github.com/spvcheck/spvcheck/consensus/snv"
-	"github.com/spvcheck/spvcheck/internal/demofixture"
+	"github.com/spvcheck/spvcheck/spv/regtest/demofixture"
 )
 
 // MaxGzippedModule is the size budget of the gzipped module (issue 24).

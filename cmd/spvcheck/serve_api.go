@@ -8,6 +8,7 @@ import (
 
 	"github.com/spvcheck/spvcheck/snapshot"
 	"github.com/spvcheck/spvcheck/snapshot/api"
+	"github.com/spvcheck/spvcheck/snapshot/api/webui"
 	"github.com/spvcheck/spvcheck/snapshot/zonefiles"
 )
 
@@ -37,6 +38,8 @@ func newNameAPI(store *snapshot.Store, net *network, zonefileDir string, holder 
 		},
 		Indexing: n.indexing.Load,
 		BaseURL:  holder.get().URL,
+		// The page that verifies names in the browser, at /.
+		Fallback: webui.Handler(),
 	})
 	if err != nil {
 		return nil, err

@@ -112,6 +112,12 @@ func serveDemoStore(t *testing.T, dir string, tip uint64, tipHash string) {
 	if _, err := getJSON(t, c, url+"/v1/info", &info); err != nil || info["consensus"] != tipHash {
 		t.Fatalf("/v1/info %v (%v), want consensus %s", info, err, tipHash)
 	}
+	// The page that verifies names in the browser is served at /.
+	if resp, err := c.Get(url + "/"); err != nil || resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" {
+		t.Fatalf("GET / of serve: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	var notFound map[string]any
 	if resp, err := getJSON(t, c, url+"/no/such/route", &notFound); err != nil || resp.StatusCode != 404 || notFound["error"] != "No such endpoint" {
 		t.Fatalf("unknown route: %v %v", notFound, err)

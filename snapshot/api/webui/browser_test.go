@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"image/png"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -15,8 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spvcheck/spvcheck/internal/demofixture"
-	"github.com/spvcheck/spvcheck/snapshot/api/webui"
+	"github.com/spvcheck/spvcheck/spv/regtest/demofixture"
 )
 
 // chromiumBin finds Debian's chromium (.ci/run installs it when missing).
@@ -113,10 +111,9 @@ func TestPageInChromium(t *testing.T) {
 	}
 	defer api.Close()
 	serve := func(alter func(string, map[string]any)) *httptest.Server {
-		mux := http.NewServeMux()
-		mux.Handle("/v1/", api.Lying(alter))
-		mux.Handle("/", webui.Handler())
-		srv := httptest.NewServer(mux)
+		// The real name server, page included (Config.Fallback), as
+		// `spvcheck serve` runs it; alter makes it lie.
+		srv := httptest.NewServer(api.Lying(alter))
 		t.Cleanup(srv.Close)
 		return srv
 	}
