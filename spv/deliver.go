@@ -166,9 +166,16 @@ func (c *Client) deliver(ctx context.Context, after Cursor, stopWhenCaughtUp boo
 		if err != nil {
 			return d.last, err
 		}
+		// A consumer without blocks yet (no hash) whose first height the
+		// synced chain does not reach has nothing to wait for: CatchUp
+		// returns, Follow waits for the chain to grow.
+		fresh := after.Hash == (chainhash.Hash{}) && p.Synced()
+		if fresh && stopWhenCaughtUp {
+			return d.last, nil
+		}
 		c.noteClaims(watch)
 		mark := progressMark{p.HeaderHeight, p.FilterHeaderHeight, after.Height}
-		if stalled, waited := watch.observe(time.Now(), mark, true); stalled {
+		if stalled, waited := watch.observe(time.Now(), mark, !fresh); stalled {
 			// Synced peers are merely behind: dropping them helps
 			// nothing. Peers still announcing more get dropped once.
 			s := c.onStall(watch, p, after.Height, waited, stopWhenCaughtUp, stopWhenCaughtUp && p.Synced())
