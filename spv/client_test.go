@@ -197,6 +197,16 @@ func TestSyncAndDeliverInOrder(t *testing.T) {
 	took := time.Since(start)
 	require.GreaterOrEqual(t, took, DefaultStallTimeout)
 	require.Less(t, took, DefaultStallTimeout+5*time.Second)
+
+	// A consumer without blocks (no hash) whose first height the synced
+	// chain does not reach yet has nothing to wait for.
+	start = time.Now()
+	fresh := &recorder{t: t, node: node, depth: DefaultConfirmationDepth, last: Cursor{Height: 10000}}
+	_, err = c.CatchUp(ctx, fresh.last, fresh.handle)
+	require.NoError(t, err)
+	require.Empty(t, fresh.blocks)
+	require.Empty(t, fresh.stalls)
+	require.Less(t, time.Since(start), 2*time.Second)
 }
 
 func (e *BlockEvent) cursor() Cursor { return Cursor{Height: e.Height, Hash: e.Hash} }

@@ -166,11 +166,19 @@ func (c *Client) deliver(ctx context.Context, after Cursor, stopWhenCaughtUp boo
 		if err != nil {
 			return d.last, err
 		}
+		// A consumer without blocks yet (no hash) whose first height the
+		// synced chain does not reach has nothing to wait for: CatchUp
+		// returns, Follow waits for the chain to grow.
+		fresh := after.Hash == (chainhash.Hash{}) && p.Synced()
+		if fresh && stopWhenCaughtUp {
+			return d.last, nil
+		}
 		c.noteClaims(watch)
 		mark := progressMark{p.HeaderHeight, p.FilterHeaderHeight, after.Height}
-		if stalled, waited := watch.observe(time.Now(), mark, true); stalled {
-			// Synced peers are merely behind: dropping them helps
-			// nothing. Peers still announcing more get dropped once.
+		if stalled, waited := watch.observe(time.Now(), mark, !fresh); stalled {
+			// Synced peers are merely behind: CatchUp gives up at the
+			// first window, as dropping them helps nothing. Otherwise
+			// the usual policy applies (Client.onStall).
 			s := c.onStall(watch, p, after.Height, waited, stopWhenCaughtUp, stopWhenCaughtUp && p.Synced())
 			// A stored tip the peers' chain does not reach (a fresh
 			// consumer's cursor has no hash: that is a plain stall).

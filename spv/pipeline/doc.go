@@ -84,6 +84,15 @@
 // derivation. Only transactions carrying the Blockstack magic are looked
 // up. The two modes give the same store on every chain the tests build.
 //
+// # Checking blocks
+//
+// Before ops sees a block, Run checks it itself with btcd's blockchain
+// helpers, whatever the source checked: its hash is the verified header's
+// (the event's hash), its Merkle root is the header's, no txid repeats
+// (CVE-2012-2459 keeps hash and root), one coinbase comes first, and its
+// witness data matches the coinbase's commitment. A block that fails ends
+// the run with ErrBadBlock before anything of it is stored.
+//
 // # Errors
 //
 // The safeguards of a real chain come from consensus.Params (guards.go):
