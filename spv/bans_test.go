@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/btcsuite/btcd/wire/v2"
-	"github.com/spvcheck/spvcheck/internal/hostile"
+	"github.com/spvcheck/spvcheck/spv/regtest/hostile"
 	"github.com/spvcheck/spvcheck/spv/regtest"
 	"github.com/stretchr/testify/require"
 )
