@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/btcsuite/btcd/wire/v2"
-	"github.com/spvcheck/spvcheck/spv/regtest/hostile"
 	"github.com/spvcheck/spvcheck/spv/regtest"
+	"github.com/spvcheck/spvcheck/spv/regtest/hostile"
 	"github.com/stretchr/testify/require"
 )
 

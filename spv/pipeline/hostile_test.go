@@ -11,10 +11,10 @@ import (
 	"github.com/btcsuite/btcd/blockchain"
 	"github.com/btcsuite/btcd/chaincfg/v2"
 	"github.com/btcsuite/btcd/wire/v2"
-	"github.com/spvcheck/spvcheck/spv/regtest/hostile"
 	"github.com/spvcheck/spvcheck/snapshot"
 	"github.com/spvcheck/spvcheck/spv"
 	"github.com/spvcheck/spvcheck/spv/regtest"
+	"github.com/spvcheck/spvcheck/spv/regtest/hostile"
 	"github.com/stretchr/testify/require"
 )
 
