@@ -252,3 +252,12 @@ func TestDemoOutsideModule(t *testing.T) {
 		t.Fatalf("no hint in:\n%s", out.String())
 	}
 }
+
+// A sync stopped before its first block leaves a store with nothing in it:
+// audit says there is nothing to verify and does not call that verified.
+func TestAuditOfAnEmptyStore(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "d")
+	spvcheck(t, "sync", "--network", "regtest", "--peer", "127.0.0.1:1", "--datadir", dir, "--peer-timeout", "1s").expect(t, 2)
+	spvcheck(t, "audit", dir).expect(t, 2, "nothing to verify")
+	spvcheck(t, "audit", dir, "--json").expect(t, 2, "nothing to verify")
+}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/spvcheck/spvcheck/snapshot"
+	"github.com/spvcheck/spvcheck/snapshot/share"
 )
 
 // A data directory holds the verified store in store/ and the light
@@ -27,10 +28,39 @@ func storeDir(datadir string) string {
 	return datadir
 }
 
+// openedStore is a data directory's store as a command opened it: the store
+// itself, or, while a running sync or server holds it, a checkpoint that
+// process handed over (package snapshot/share), with what it said.
+type openedStore struct {
+	*snapshot.Store
+	lease *share.Lease // nil when the store was opened directly
+}
+
+// Close closes the store and ends the lease, removing its checkpoint.
+func (o *openedStore) Close() error {
+	err := o.Store.Close()
+	if o.lease != nil {
+		if lerr := o.lease.Close(); err == nil {
+			err = lerr
+		}
+	}
+	return err
+}
+
+// holder is what the process holding the store said, or nil when the
+// store was opened directly.
+func (o *openedStore) holder() *share.Info {
+	if o.lease == nil {
+		return nil
+	}
+	return &o.lease.Info
+}
+
 // openStore opens the store of a data directory and the network it belongs
 // to, refusing a store whose consensus parameters are not that network's
-// preset.
-func openStore(ctx context.Context, datadir string, readOnly bool) (*snapshot.Store, *network, error) {
+// preset. A read-only open of a store that a running sync or server holds
+// reads a checkpoint of its last whole block instead.
+func openStore(ctx context.Context, datadir string, readOnly bool) (*openedStore, *network, error) {
 	if datadir == "" {
 		return nil, nil, errors.New("no data directory given (--datadir)")
 	}
@@ -41,7 +71,11 @@ func openStore(ctx context.Context, datadir string, readOnly bool) (*snapshot.St
 	if !st.IsDir() {
 		return nil, nil, fmt.Errorf("data directory %s is not a directory", datadir)
 	}
+	o := &openedStore{}
 	s, err := snapshot.Open(ctx, storeDir(datadir), snapshot.Options{ReadOnly: true})
+	if errors.Is(err, snapshot.ErrStoreLocked) && readOnly {
+		s, o.lease, err = openLeased(ctx, datadir, err)
+	}
 	if err != nil {
 		switch {
 		case errors.Is(err, snapshot.ErrCorrupt):
@@ -51,18 +85,19 @@ func openStore(ctx context.Context, datadir string, readOnly bool) (*snapshot.St
 		}
 		return nil, nil, err
 	}
+	o.Store = s
 	net, err := networkByName(s.Network())
 	if err != nil {
-		s.Close()
+		o.Close()
 		return nil, nil, fmt.Errorf("store belongs to an unknown network: %w", err)
 	}
 	if fp := net.Consensus.Fingerprint(); s.ParamsFingerprint() != fp {
-		s.Close()
+		o.Close()
 		return nil, nil, fmt.Errorf("store was built under consensus parameters %s, not this build's %s parameters %s",
 			s.ParamsFingerprint(), net.Name, fp)
 	}
 	if readOnly {
-		return s, net, nil
+		return o, net, nil
 	}
 	if err := s.Close(); err != nil {
 		return nil, nil, err
@@ -71,5 +106,24 @@ func openStore(ctx context.Context, datadir string, readOnly bool) (*snapshot.St
 	if err != nil {
 		return nil, nil, err
 	}
-	return s, net, nil
+	return &openedStore{Store: s}, net, nil
+}
+
+// openLeased opens a checkpoint of a store that another process holds.
+// locked is the error that said so, returned when no process answers (a
+// holder that is not spvcheck, or one that is starting or stopping).
+func openLeased(ctx context.Context, datadir string, locked error) (*snapshot.Store, *share.Lease, error) {
+	lease, err := share.Acquire(ctx, datadir)
+	if err != nil {
+		if errors.Is(err, share.ErrNoHolder) {
+			return nil, nil, locked
+		}
+		return nil, nil, fmt.Errorf("the store is held by a running spvcheck, which refused a checkpoint: %w", err)
+	}
+	s, err := snapshot.Open(ctx, lease.Dir, snapshot.Options{ReadOnly: true})
+	if err != nil {
+		lease.Close()
+		return nil, nil, fmt.Errorf("opening the checkpoint of the running spvcheck: %w", err)
+	}
+	return s, lease, nil
 }

@@ -70,6 +70,15 @@ type syncSummary struct {
 }
 
 func runDemo(ctx context.Context, e *env, c *command, args []string) (code int) {
+	// Interrupted, the demo stops its node and removes its data like any
+	// other exit, and says it was interrupted rather than that something
+	// failed to verify.
+	defer func() {
+		if sig, ok := interruptCode(ctx); ok && code != exitOK {
+			fmt.Fprintln(e.stderr, "spvcheck demo: interrupted")
+			code = sig
+		}
+	}()
 	fs := newFlagSet(e, c)
 	datadir := fs.String("datadir", "", "data directory to create (default: a temporary one, removed unless --keep)")
 	keep := fs.Bool("keep", false, "leave the node running and the data directory in place")

@@ -102,6 +102,7 @@ func TestDemoEndToEnd(t *testing.T) {
 
 	exploreDataDir(t, dir, out.Tip, out.TipConsensusHash)
 	syncFromKeptNode(t, dir, out.Node.P2P, out.Node.RPC, out.Tip, out.TipConsensusHash)
+	readersWhileFollowing(t, out.Node.P2P, out.Tip, out.TipConsensusHash)
 }
 
 // syncFromKeptNode runs sync and status against the node the demo kept.
@@ -255,6 +256,9 @@ func exploreDataDir(t *testing.T, dir string, tip uint64, tipHash string) {
 
 	proof := filepath.Join(tmp, "alice.proof")
 	spvcheck(t, "prove", "alice.club", "--datadir", dir, "-o", proof).expect(t, 0, "verify with --trusted "+trusted)
+	spvcheck(t, "verify-proof", proof, "--trusted", trusted).expect(t, 0, "valid", "alice.club")
+	// An existing file is never overwritten.
+	spvcheck(t, "prove", "vault.club", "--datadir", dir, "-o", proof).expect(t, 2, "already exists")
 	spvcheck(t, "verify-proof", proof, "--trusted", trusted).expect(t, 0, "valid", "alice.club")
 	wrong := trusted[:len(trusted)-1] + string("0123456789abcdef"[(strings.IndexByte("0123456789abcdef", trusted[len(trusted)-1])+1)%16])
 	spvcheck(t, "verify-proof", proof, "--trusted", wrong, "--json").expect(t, 1, `"valid": false`, "ErrConsensusMismatch")

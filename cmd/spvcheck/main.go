@@ -54,10 +54,32 @@ func commands() []command {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		if sig, ok := (<-sigs).(syscall.Signal); ok {
+			cancel(interrupted{sig})
+		}
+	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, isTerminal(os.Stderr))
-	stop()
+	signal.Stop(sigs)
 	os.Exit(code)
+}
+
+// interrupted is the cause of a command's context ending on a signal.
+type interrupted struct{ sig syscall.Signal }
+
+func (i interrupted) Error() string { return "interrupted by " + i.sig.String() }
+
+// interruptCode returns the shell's exit code for a command ended by the
+// signal that cancelled ctx (130 for SIGINT, 143 for SIGTERM), if one did.
+func interruptCode(ctx context.Context) (int, bool) {
+	var i interrupted
+	if errors.As(context.Cause(ctx), &i) {
+		return 128 + int(i.sig), true
+	}
+	return 0, false
 }
 
 func isTerminal(f *os.File) bool {

@@ -21,12 +21,12 @@ type verifiedAt struct {
 
 // openVerified opens a data directory's store read-only and reads the
 // verified tip every answer is given at. The store is closed on error.
-func openVerified(ctx context.Context, datadir string) (*snapshot.Store, *network, *verifiedAt, error) {
+func openVerified(ctx context.Context, datadir string) (*openedStore, *network, *verifiedAt, error) {
 	s, net, err := openStore(ctx, datadir, true)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	at, err := tipOf(s)
+	at, err := tipOf(s.Store)
 	if err != nil {
 		s.Close()
 		return nil, nil, nil, err

@@ -62,6 +62,11 @@ func runProve(ctx context.Context, e *env, c *command, args []string) int {
 	} else {
 		sel = snv.ByName(arg)
 	}
+	if *outPath != "" {
+		if _, err := os.Lstat(*outPath); err == nil {
+			return usageError(e, c, "-o: %s already exists; choose another file or remove it", *outPath)
+		}
+	}
 	s, net, tip, err := openVerified(ctx, *datadir)
 	if err != nil {
 		return fail(e, c, exitUsage, err, "")
@@ -93,7 +98,7 @@ func runProve(ctx context.Context, e *env, c *command, args []string) int {
 		if err := client.WaitSynced(bctx, nil); err != nil {
 			return fail(e, c, exitUsage, err, "")
 		}
-		src = bitcoinSource{Store: s, ctx: bctx, client: client}
+		src = bitcoinSource{Store: s.Store, ctx: bctx, client: client}
 		opts = snv.BuildOptions{Bitcoin: true, Params: net.Chain}
 	}
 	proof, err := snv.Build(ctx, snv.WithFirstBlock(src, net.Consensus.FirstBlock), snv.Target{Select: sel, Height: *at}, th, opts)
@@ -113,7 +118,7 @@ func runProve(ctx context.Context, e *env, c *command, args []string) int {
 		return fail(e, c, exitUsage, err, "")
 	}
 	if *outPath != "" {
-		if err := writeFileAtomic(*outPath, b); err != nil {
+		if err := writeNewFile(*outPath, b); err != nil {
 			return fail(e, c, exitUsage, err, "")
 		}
 	} else if _, err := e.stdout.Write(b); err != nil {
@@ -161,14 +166,34 @@ func isHex(s string) bool {
 	return err == nil
 }
 
-// writeFileAtomic writes b to path through a temporary file in the same
-// directory, so a reader never sees a partial file.
-func writeFileAtomic(path string, b []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+// writeNewFile writes b to path through a temporary file in the same
+// directory, so a reader never sees a partial file, and refuses to replace
+// a file that exists (the link fails rather than overwrite).
+func writeNewFile(path string, b []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
 		return err
 	}
-	return os.Rename(tmp, path)
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Link(tmp, path); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return fmt.Errorf("%s already exists; choose another file or remove it", path)
+		}
+		return err
+	}
+	return nil
 }
 
 func verifyProofCommand() command {

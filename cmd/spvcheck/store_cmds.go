@@ -90,10 +90,15 @@ func runAudit(ctx context.Context, e *env, c *command, args []string) int {
 			return reportUnreadable(e, c, &out, *asJSON, err)
 		}
 		defer s.Close()
+		if _, ok, err := s.Tip(); err == nil && !ok {
+			prog.done()
+			return reportUnreadable(e, c, &out, *asJSON,
+				errors.New("the store holds no block: nothing to verify (was a sync stopped before its first block? run 'spvcheck sync' again)"))
+		}
 		if !*noReplay {
 			opts.Replayer = snapshot.EngineReplayer(net.Consensus)
 		}
-		rep, err = snapshot.AuditStore(ctx, s, opts)
+		rep, err = snapshot.AuditStore(ctx, s.Store, opts)
 		prog.done()
 		if err != nil {
 			return reportUnreadable(e, c, &out, *asJSON, err)
@@ -237,7 +242,7 @@ func runExport(ctx context.Context, e *env, c *command, args []string) int {
 		defer os.Remove(tmp)
 	}
 	bw := bufio.NewWriterSize(w, 1<<20)
-	info, err := snapshot.Export(ctx, s, bw)
+	info, err := snapshot.Export(ctx, s.Store, bw)
 	if err == nil {
 		err = bw.Flush()
 	}

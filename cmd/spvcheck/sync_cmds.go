@@ -117,8 +117,15 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 		}
 		cfg.Exact = src
 	}
+	holder := newHolderState("sync", "")
+	stopSharing, err := shareStore(ctx, *datadir, store, holder)
+	if err != nil {
+		return fail(e, c, exitUsage, err, "")
+	}
+	defer stopSharing()
 	prog := newProgress(e)
 	cfg.Progress = func(p pipeline.Progress) {
+		holder.progress(p)
 		prog.update("sync block %d / headers %d (lag %d), %d ops, %.0f blocks/s",
 			p.Height, p.HeaderHeight, p.TipLag, p.Operations, p.BlocksPerSecond())
 	}
@@ -202,7 +209,15 @@ type statusOutput struct {
 	HeaderHeight     int32            `json:"header_height"`
 	Lag              int64            `json:"lag"`
 	Peers            []spv.PeerHeight `json:"peers,omitempty"`
+	HeldBy           *heldBy          `json:"held_by,omitempty"`
 	Warnings         []string         `json:"warnings"`
+}
+
+// heldBy names the running spvcheck that holds the store, when one does.
+type heldBy struct {
+	Command string `json:"command"`
+	PID     int    `json:"pid"`
+	URL     string `json:"url,omitempty"`
 }
 
 func runStatus(ctx context.Context, e *env, c *command, args []string) int {
@@ -220,10 +235,31 @@ func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 	if err != nil {
 		return fail(e, c, exitUsage, err, "")
 	}
+	holder := s.holder()
 	s.Close()
 	out := statusOutput{Network: net.Name, Tip: at.Height, TipConsensusHash: at.ConsensusHash, TipBlockHash: at.BlockHash, Warnings: []string{}}
 	spvDir := filepath.Join(*datadir, spvSubdir)
-	if _, err := os.Stat(spvDir); err == nil || len(peers) > 0 {
+	if holder != nil {
+		// A running sync or server holds the store and the light client's
+		// files: it says where its headers stand.
+		out.HeldBy = &heldBy{Command: holder.Holder, PID: holder.PID, URL: holder.URL}
+		if holder.HasHeaders {
+			out.HeaderHeight = holder.HeaderHeight
+		}
+		out.TipTime = holder.TipTime
+		out.Warnings = append(out.Warnings, holder.Warnings...)
+		if len(peers) > 0 {
+			// Its header files are in use: ask the peers with headers of
+			// our own, synced from scratch into a temporary directory.
+			tmp, err := os.MkdirTemp("", "spvcheck-status-")
+			if err != nil {
+				return fail(e, c, exitUsage, err, "")
+			}
+			defer os.RemoveAll(tmp)
+			spvDir = tmp
+		}
+	}
+	if _, err := os.Stat(spvDir); (err == nil && holder == nil) || len(peers) > 0 {
 		client, err := spv.New(spv.Config{Params: net.Chain, Peers: peers,
 			DataDir: spvDir, AllowRemotePeers: true, PeerTimeout: *timeout})
 		if err != nil {
@@ -278,6 +314,13 @@ func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 			fmt.Fprintf(e.stdout, "tip time       %s\n", out.TipTime)
 		}
 		fmt.Fprintf(e.stdout, "header tip     %d (lag %d)\n", out.HeaderHeight, out.Lag)
+		if h := out.HeldBy; h != nil {
+			fmt.Fprintf(e.stdout, "held by        spvcheck %s (pid %d)", h.Command, h.PID)
+			if h.URL != "" {
+				fmt.Fprintf(e.stdout, ", serving %s", h.URL)
+			}
+			fmt.Fprintln(e.stdout)
+		}
 		for _, p := range out.Peers {
 			fmt.Fprintf(e.stdout, "peer           %s at %d\n", p.Addr, p.Height)
 		}
