@@ -22,7 +22,7 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "spvcheck")
-	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+	out, err := exec.Command("go", "build", "-buildvcs=auto", "-o", binary, ".").CombinedOutput()
 	if err != nil {
 		os.RemoveAll(dir)
 		panic("building spvcheck: " + err.Error() + "\n" + string(out))
@@ -81,7 +81,12 @@ func TestUsageErrors(t *testing.T) {
 		{"help for an unknown command", []string{"help", "frobnicate"}, 2, "unknown command"},
 		{"unknown command", []string{"frobnicate"}, 2, "unknown command \"frobnicate\""},
 		{"version", []string{"version"}, 0, "spvcheck "},
-		{"unknown flag", []string{"decode", "--frobnicate", "00"}, 2, "flag provided but not defined"},
+		{"unknown flag", []string{"decode", "--frobnicate", "00"}, 2, "spvcheck decode: unknown flag --frobnicate"},
+		{"unknown single-dash flag", []string{"lookup", "a.id", "-frob"}, 2, "spvcheck lookup: unknown flag --frob"},
+		{"flag without value", []string{"lookup", "a.id", "--datadir"}, 2, "spvcheck lookup: --datadir needs a value"},
+		{"flag with a bad value", []string{"decode", "00", "--height", "x"}, 2, `spvcheck decode: invalid value "x" for --height`},
+		{"help lists flags as typed", []string{"help", "lookup"}, 0, "  --datadir string"},
+		{"-h prints the help", []string{"names", "-h"}, 0, "  --namespace"},
 		{"decode without argument", []string{"decode"}, 2, "want exactly one TXHEX"},
 		{"decode bad hex", []string{"decode", "zz"}, 2, "TXHEX is not hex"},
 		{"decode not a transaction", []string{"decode", "0100"}, 2, "not a Bitcoin transaction"},
@@ -147,6 +152,26 @@ func TestDecode(t *testing.T) {
 	spvcheck(t, "decode", plain).expect(t, 1, "not a Blockstack operation")
 	spvcheck(t, "decode", txhex, "--spent", "76a914,76a914").expect(t, 2, "--spent has 2 scripts for 1 inputs")
 	spvcheck(t, "decode", txhex, "--spent", "76a914", "--height", "400000").expect(t, 1, "neither p2pkh nor p2sh")
+	// A height is used as given or refused, never replaced by another.
+	spvcheck(t, "decode", txhex, "--height", "0").expect(t, 2, "--height 0 is below mainnet's first Blockstack block 373601")
+	spvcheck(t, "decode", txhex, "--height", "373600").expect(t, 2, "below mainnet's first Blockstack block")
+	spvcheck(t, "decode", txhex, "--height", "373601", "--json").expect(t, 0, `"height": 373601`)
+	// '-' reads the transaction from standard input.
+	cmd := exec.Command(binary, "decode", "-", "--height", "400000")
+	cmd.Stdin = strings.NewReader(txhex + "\n")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("decode - : %v", err)
+	}
+	var fromStdin map[string]any
+	if err := json.Unmarshal(out, &fromStdin); err != nil || fromStdin["txid"] != want["txid"] {
+		t.Fatalf("decode - printed %s (%v)", out, err)
+	}
+	cmd = exec.Command(binary, "decode", "-")
+	cmd.Stdin = strings.NewReader("zz")
+	if err := cmd.Run(); err == nil {
+		t.Fatal("decode - accepted non-hex input")
+	}
 }
 
 func TestVectors(t *testing.T) {
@@ -260,4 +285,18 @@ func TestAuditOfAnEmptyStore(t *testing.T) {
 	spvcheck(t, "sync", "--network", "regtest", "--peer", "127.0.0.1:1", "--datadir", dir, "--peer-timeout", "1s").expect(t, 2)
 	spvcheck(t, "audit", dir).expect(t, 2, "nothing to verify")
 	spvcheck(t, "audit", dir, "--json").expect(t, 2, "nothing to verify")
+}
+
+// Built from a git checkout, version names the commit.
+func TestVersionNamesTheCommit(t *testing.T) {
+	head, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	r := spvcheck(t, "version")
+	r.expect(t, 0, "spvcheck ", "go1.")
+	if err != nil {
+		t.Logf("not a git checkout (%v): the commit cannot be checked", err)
+		return
+	}
+	r.expect(t, 0, "(commit "+string(head[:12]))
+	spvcheck(t, "help").expect(t, 0, "version ")
+	spvcheck(t, "--version").expect(t, 0, "(commit "+string(head[:12]))
 }

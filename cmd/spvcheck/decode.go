@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spvcheck/spvcheck/ops"
@@ -15,9 +16,10 @@ func decodeCommand() command {
 	c := command{
 		name:    "decode",
 		summary: "decode the Blockstack operation in a raw Bitcoin transaction",
-		usage: "TXHEX [--network mainnet|testnet|regtest] [--height H] [--spent HEX,HEX,...] [--json]\n\n" +
+		usage: "TXHEX|- [--network mainnet|testnet|regtest] [--height H] [--spent HEX,HEX,...] [--json]\n\n" +
 			"Decodes the transaction as the reference indexer would at height H (default: the\n" +
-			"first block of the network's current epoch) and prints the parsed operation as JSON.\n" +
+			"first block of the network's current epoch; at least the network's first Blockstack\n" +
+			"block) and prints the parsed operation as JSON. '-' reads the hex from standard input.\n" +
 			"Senders come from --spent, the scriptPubKeys spent by each input in order (exact\n" +
 			"mode); without it they are derived from the inputs' scriptSigs (light mode).\n" +
 			"Exit 0 with the operation, 1 when a rule rejects it or it is not a Blockstack\n" +
@@ -26,6 +28,10 @@ func decodeCommand() command {
 	c.run = func(ctx context.Context, e *env, args []string) int { return runDecode(ctx, e, &c, args) }
 	return c
 }
+
+// maxTxHex bounds the hex read from standard input: twice the largest
+// standard Bitcoin transaction (400,000 bytes), plus slack for white space.
+const maxTxHex = 2*400_000 + 1024
 
 // decodeOutput is what decode prints with --json.
 type decodeOutput struct {
@@ -53,17 +59,30 @@ func runDecode(_ context.Context, e *env, c *command, args []string) int {
 	if err != nil {
 		return usageError(e, c, "%v", err)
 	}
-	raw, err := hex.DecodeString(strings.TrimSpace(pos[0]))
+	txHex := pos[0]
+	if txHex == "-" {
+		b, err := io.ReadAll(io.LimitReader(e.stdin, maxTxHex+1))
+		if err != nil {
+			return fail(e, c, exitUsage, fmt.Errorf("reading standard input: %w", err), "")
+		}
+		if len(b) > maxTxHex {
+			return fail(e, c, exitUsage, fmt.Errorf("standard input holds more than %d bytes: no transaction is that large", maxTxHex), "")
+		}
+		txHex = string(b)
+	}
+	raw, err := hex.DecodeString(strings.TrimSpace(txHex))
 	if err != nil {
-		return fail(e, c, exitUsage, fmt.Errorf("TXHEX is not hex: %w", err), "pass the raw transaction as one hex string")
+		return fail(e, c, exitUsage, fmt.Errorf("TXHEX is not hex: %w", err), "pass the raw transaction as one hex string, or - to read it from standard input")
 	}
 	tx, err := ops.ParseRawTx(raw)
 	if err != nil {
 		return fail(e, c, exitUsage, fmt.Errorf("not a Bitcoin transaction: %w", err), "")
 	}
 	h := *height
-	if h == 0 {
+	if !flagGiven(fs, "height") {
 		h = latestEpochStart(net)
+	} else if h < net.Consensus.FirstBlock {
+		return usageError(e, c, "--height %d is below %s's first Blockstack block %d, where no operation can be", h, net.Name, net.Consensus.FirstBlock)
 	}
 	dc := ops.ContextAt(net.Ops, net.Consensus.Schedule(), h)
 	out := decodeOutput{Network: net.Name, Height: h, Mode: "light"}

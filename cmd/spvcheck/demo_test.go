@@ -103,6 +103,9 @@ func TestDemoEndToEnd(t *testing.T) {
 	exploreDataDir(t, dir, out.Tip, out.TipConsensusHash)
 	syncFromKeptNode(t, dir, out.Node.P2P, out.Node.RPC, out.Tip, out.TipConsensusHash)
 	readersWhileFollowing(t, out.Node.P2P, out.Tip, out.TipConsensusHash)
+	serveDemoStore(t, dir, out.Tip, out.TipConsensusHash)
+	// Last: it mines blocks and reorganises the node's chain.
+	serveFollowingThroughReorg(t, out.Node.P2P, out.Node.RPC, out.Tip, out.TipConsensusHash)
 }
 
 // syncFromKeptNode runs sync and status against the node the demo kept.
@@ -112,6 +115,8 @@ func syncFromKeptNode(t *testing.T, demoDir, p2p, rpc string, tip uint64, tipHas
 		expect(t, 0, "tip block "+strconv.FormatUint(tip, 10)+", consensus hash "+tipHash, "senders: light mode")
 	spvcheck(t, "status", "--datadir", dir).expect(t, 0, "verified tip   block "+strconv.FormatUint(tip, 10), "lag 6")
 	spvcheck(t, "status", "--datadir", dir, "--peer", p2p, "--json").expect(t, 0, `"warnings": []`, p2p)
+	spvcheck(t, "sync", "--network", "regtest", "--peer", p2p, "--datadir", dir).
+		expect(t, 0, "already at tip "+strconv.FormatUint(tip, 10))
 	// Resuming in exact mode continues after the stored tip.
 	spvcheck(t, "sync", "--network", "regtest", "--peer", p2p, "--datadir", dir, "--exact-rpc", "http://spvcheck:spvcheck@"+rpc, "--json").
 		expect(t, 0, `"blocks": 0`, `"light_senders": false`, tipHash)
@@ -227,7 +232,15 @@ func exploreDataDir(t *testing.T, dir string, tip uint64, tipHash string) {
 	imported := filepath.Join(tmp, "imported")
 	spvcheck(t, "import", snap, "--datadir", imported).expect(t, 0, tipHash)
 	spvcheck(t, "import", snap, "--datadir", imported).expect(t, 2, "already holds a store")
+	spvcheck(t, "import", snap, "--datadir", filepath.Join(imported, "store", "x")).expect(t, 2, "is inside the store in")
+	spvcheck(t, "import", snap, "--datadir", filepath.Join(imported, "store")).expect(t, 2, "is inside the store in")
+	emptyStoreDir := filepath.Join(tmp, "empty-store-folder")
+	if err := os.MkdirAll(filepath.Join(emptyStoreDir, "store"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	spvcheck(t, "import", snap, "--datadir", emptyStoreDir).expect(t, 0, tipHash)
 	spvcheck(t, "names", "--datadir", imported).expect(t, 0, tipHash)
+	spvcheck(t, "status", "--datadir", imported).expect(t, 1, "header tip     none synced yet", "no Bitcoin headers are synced")
 
 	// A flipped byte anywhere in the file: audit and import refuse it and
 	// import writes nothing.

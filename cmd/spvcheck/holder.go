@@ -19,8 +19,8 @@ type holderState struct {
 	info share.Info
 }
 
-func newHolderState(command, url string) *holderState {
-	return &holderState{info: share.Info{Holder: command, PID: os.Getpid(), URL: url}}
+func newHolderState(command, url string, lightClient bool) *holderState {
+	return &holderState{info: share.Info{Holder: command, PID: os.Getpid(), URL: url, LightClient: lightClient}}
 }
 
 func (h *holderState) get() share.Info {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"sort"
 	"strings"
 	"syscall"
@@ -23,6 +24,7 @@ const (
 // env is what a subcommand may touch: its streams and whether stderr is a
 // terminal (progress is drawn only then).
 type env struct {
+	stdin       io.Reader
 	stdout      io.Writer
 	stderr      io.Writer
 	interactive bool
@@ -50,6 +52,9 @@ func commands() []command {
 		importCommand(),
 		proveCommand(),
 		verifyProofCommand(),
+		versionCommand(),
+		serveCommand(),
+		zonefilesCommand(),
 	}
 }
 
@@ -62,7 +67,7 @@ func main() {
 			cancel(interrupted{sig})
 		}
 	}()
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, isTerminal(os.Stderr))
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, isTerminal(os.Stderr))
 	signal.Stop(sigs)
 	os.Exit(code)
 }
@@ -71,6 +76,9 @@ func main() {
 type interrupted struct{ sig syscall.Signal }
 
 func (i interrupted) Error() string { return "interrupted by " + i.sig.String() }
+
+// Is makes an interruption a cancellation to everything that tests for one.
+func (i interrupted) Is(target error) bool { return target == context.Canceled }
 
 // interruptCode returns the shell's exit code for a command ended by the
 // signal that cancelled ctx (130 for SIGINT, 143 for SIGTERM), if one did.
@@ -88,8 +96,8 @@ func isTerminal(f *os.File) bool {
 }
 
 // run dispatches to a subcommand and returns the process exit code.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer, interactive bool) int {
-	e := &env{stdout: stdout, stderr: stderr, interactive: interactive}
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, interactive bool) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, interactive: interactive}
 	cmds := commands()
 	if len(args) == 0 {
 		printUsage(stderr, cmds)
@@ -101,8 +109,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, interacti
 		if len(args) > 1 {
 			for _, c := range cmds {
 				if c.name == args[1] {
-					fmt.Fprintf(stdout, "usage: spvcheck %s %s\n\n%s\n", c.name, c.usage, c.summary)
-					return exitOK
+					// -h prints the usage and every flag.
+					return c.run(ctx, e, []string{"-h"})
 				}
 			}
 			fmt.Fprintf(stderr, "spvcheck: unknown command %q\n", args[1])
@@ -110,7 +118,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, interacti
 		}
 		printUsage(stdout, cmds)
 		return exitOK
-	case "version", "--version":
+	case "--version":
 		fmt.Fprintln(stdout, versionString())
 		return exitOK
 	}
@@ -164,12 +172,49 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 // command's synopsis.
 func newFlagSet(e *env, c *command) *flag.FlagSet {
 	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "usage: spvcheck %s %s\n", c.name, c.usage)
-		fs.PrintDefaults()
-	}
+	// The flag package's own messages name flags with one dash; parseArgs
+	// prints its errors in the form users type, and -h prints the help.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	return fs
+}
+
+// printFlags lists a command's flags as users type them (--name).
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if name != "" {
+			line += " " + name
+		}
+		line += "\n    \t" + strings.ReplaceAll(usage, "\n", "\n    \t")
+		if d := f.DefValue; d != "" && d != "false" && d != "0" && d != "[]" && d != "0s" {
+			line += fmt.Sprintf(" (default %s)", d)
+		}
+		fmt.Fprintln(w, line)
+	})
+}
+
+// Messages of the flag package, rewritten with the flag as users type it.
+var flagErrorForms = []struct {
+	re   *regexp.Regexp
+	repl string
+}{
+	{regexp.MustCompile(`^flag provided but not defined: -+(.*)$`), "unknown flag --$1"},
+	{regexp.MustCompile(`^flag needs an argument: -+(.*)$`), "--$1 needs a value"},
+	{regexp.MustCompile(`^invalid value (.*) for flag -+([^:]*): (.*)$`), "invalid value $1 for --$2: $3"},
+	{regexp.MustCompile(`^invalid boolean value (.*) for -+([^:]*): (.*)$`), "invalid value $1 for --$2: $3"},
+	{regexp.MustCompile(`^bad flag syntax: (.*)$`), "bad flag syntax: $1"},
+}
+
+func flagErrorMessage(err error) string {
+	msg := err.Error()
+	for _, f := range flagErrorForms {
+		if f.re.MatchString(msg) {
+			return f.re.ReplaceAllString(msg, f.repl)
+		}
+	}
+	return msg
 }
 
 // usageError prints a usage problem and returns exitUsage.
@@ -189,6 +234,14 @@ func fail(e *env, c *command, code int, err error, hint string) int {
 	return code
 }
 
+// flagGiven reports whether the flag called name was set on the command
+// line (as opposed to left at its default).
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}
+
 // isFlagHelp reports whether a flag parse failed because -h was given.
 func isFlagHelp(err error) bool { return errors.Is(err, flag.ErrHelp) }
 
@@ -200,8 +253,12 @@ func parseArgs(e *env, c *command, fs *flag.FlagSet, args []string, n int, what 
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		if isFlagHelp(err) {
+			fmt.Fprintf(e.stdout, "spvcheck %s: %s\n\nusage: spvcheck %s %s\n\n", c.name, c.summary, c.name, c.usage)
+			printFlags(e.stdout, fs)
 			return nil, exitOK, false
 		}
+		fmt.Fprintf(e.stderr, "spvcheck %s: %s\n", c.name, flagErrorMessage(err))
+		fmt.Fprintf(e.stderr, "run 'spvcheck help %s' for its arguments\n", c.name)
 		return nil, exitUsage, false
 	}
 	switch {

@@ -311,8 +311,19 @@ func runImport(ctx context.Context, e *env, c *command, args []string) int {
 		return usageError(e, c, "--datadir is required")
 	}
 	dst := filepath.Join(*datadir, storeSubdir)
-	if _, err := os.Stat(dst); err == nil {
-		return fail(e, c, exitUsage, fmt.Errorf("%s already holds a store", *datadir), "import only into a new data directory")
+	if inside, ok := enclosingStore(*datadir); ok {
+		return fail(e, c, exitUsage, fmt.Errorf("%s is inside the store in %s", *datadir, inside), "import into a new data directory outside any store")
+	}
+	if entries, err := os.ReadDir(dst); err == nil {
+		if len(entries) > 0 {
+			return fail(e, c, exitUsage, fmt.Errorf("%s already holds a store", *datadir), "import only into a new data directory")
+		}
+		// An empty store/ folder holds nothing to lose: import replaces it.
+		if err := os.Remove(dst); err != nil {
+			return fail(e, c, exitUsage, err, "")
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return fail(e, c, exitUsage, fmt.Errorf("%s exists and is not a directory of a store: %w", dst, err), "import only into a new data directory")
 	}
 	info, err := peekSnapshotNetwork(pos[0])
 	if err != nil {
@@ -345,6 +356,23 @@ func runImport(ctx context.Context, e *env, c *command, args []string) int {
 		return fail(e, c, code, err, "nothing was written")
 	}
 	return printFileInfo(e, dst, got, *asJSON, "imported")
+}
+
+// enclosingStore returns the store directory (a Pebble database) that dir
+// is, or lies inside, if any.
+func enclosingStore(dir string) (string, bool) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", false
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if m, _ := filepath.Glob(filepath.Join(d, "MANIFEST-*")); len(m) > 0 {
+			return d, true
+		}
+		if filepath.Dir(d) == d {
+			return "", false
+		}
+	}
 }
 
 // failedVerification reports whether a snapshot error means the file was

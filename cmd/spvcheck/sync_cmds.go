@@ -117,7 +117,7 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 		}
 		cfg.Exact = src
 	}
-	holder := newHolderState("sync", "")
+	holder := newHolderState("sync", "", true)
 	stopSharing, err := shareStore(ctx, *datadir, store, holder)
 	if err != nil {
 		return fail(e, c, exitUsage, err, "")
@@ -159,8 +159,12 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 	if !stats.Light {
 		mode = "exact"
 	}
-	fmt.Fprintf(e.stdout, "%s: blocks %d..%d applied (%d blocks, %d operations: %d accepted, %d rejected) in %.1f s\n",
-		net.Name, stats.Height-int64(stats.Blocks)+1, stats.Height, stats.Blocks, stats.Operations, stats.Accepted, stats.Rejected, stats.Elapsed.Seconds())
+	if stats.Blocks == 0 {
+		fmt.Fprintf(e.stdout, "%s: already at tip %d; no new confirmed block (%.1f s)\n", net.Name, stats.Height, stats.Elapsed.Seconds())
+	} else {
+		fmt.Fprintf(e.stdout, "%s: blocks %d..%d applied (%d blocks, %d operations: %d accepted, %d rejected) in %.1f s\n",
+			net.Name, stats.Height-int64(stats.Blocks)+1, stats.Height, stats.Blocks, stats.Operations, stats.Accepted, stats.Rejected, stats.Elapsed.Seconds())
+	}
 	fmt.Fprintf(e.stdout, "tip block %d, consensus hash %s; header tip %d; senders: %s mode", stats.Height, stats.TipConsensusHash, stats.HeaderHeight, mode)
 	if stats.SignatureDecided > 0 {
 		fmt.Fprintf(e.stdout, " (%d transactions classified by the signature rule)", stats.SignatureDecided)
@@ -248,7 +252,7 @@ func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 		}
 		out.TipTime = holder.TipTime
 		out.Warnings = append(out.Warnings, holder.Warnings...)
-		if len(peers) > 0 {
+		if len(peers) > 0 && holder.LightClient {
 			// Its header files are in use: ask the peers with headers of
 			// our own, synced from scratch into a temporary directory.
 			tmp, err := os.MkdirTemp("", "spvcheck-status-")
@@ -259,7 +263,7 @@ func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 			spvDir = tmp
 		}
 	}
-	if _, err := os.Stat(spvDir); (err == nil && holder == nil) || len(peers) > 0 {
+	if _, err := os.Stat(spvDir); (err == nil && (holder == nil || !holder.LightClient)) || len(peers) > 0 {
 		client, err := spv.New(spv.Config{Params: net.Chain, Peers: peers,
 			DataDir: spvDir, AllowRemotePeers: true, PeerTimeout: *timeout})
 		if err != nil {
@@ -292,7 +296,11 @@ func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 			}
 		}
 	}
-	out.Lag = int64(out.HeaderHeight) - int64(at.Height)
+	if out.HeaderHeight > 0 {
+		out.Lag = int64(out.HeaderHeight) - int64(at.Height)
+	} else {
+		out.Warnings = append(out.Warnings, "no Bitcoin headers are synced in this data directory yet (an imported store?): run 'spvcheck sync' to verify the chain beyond the store, and to know how far behind it is")
+	}
 	if depth := int64(spv.DefaultConfirmationDepth); out.HeaderHeight > 0 && out.Lag > depth+2 {
 		out.Warnings = append(out.Warnings, fmt.Sprintf("the store is %d blocks behind the verified headers (%d are expected for confirmation): run spvcheck sync", out.Lag, depth))
 	}
@@ -313,7 +321,11 @@ func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 		if out.TipTime != "" {
 			fmt.Fprintf(e.stdout, "tip time       %s\n", out.TipTime)
 		}
-		fmt.Fprintf(e.stdout, "header tip     %d (lag %d)\n", out.HeaderHeight, out.Lag)
+		if out.HeaderHeight > 0 {
+			fmt.Fprintf(e.stdout, "header tip     %d (lag %d)\n", out.HeaderHeight, out.Lag)
+		} else {
+			fmt.Fprintf(e.stdout, "header tip     none synced yet\n")
+		}
 		if h := out.HeldBy; h != nil {
 			fmt.Fprintf(e.stdout, "held by        spvcheck %s (pid %d)", h.Command, h.PID)
 			if h.URL != "" {

@@ -43,6 +43,9 @@ type Info struct {
 	PID int `json:"pid"`
 	// URL is the base URL of a running name server.
 	URL string `json:"url,omitempty"`
+	// LightClient says that the holder runs a light client on the data
+	// directory's header files, which are then in use.
+	LightClient bool `json:"light_client"`
 	// HeaderHeight is the holder's verified header tip, when it runs a
 	// light client; HasHeaders says whether it is set.
 	HeaderHeight int32 `json:"header_height"`
