@@ -300,7 +300,7 @@ func TestBadPeers(t *testing.T) {
 		simnet := startNode(t, regtest.Options{Network: regtest.Simnet})
 		took, err := startErr(t, testConfig(t, simnet.P2PAddr()))
 		require.ErrorIs(t, err, ErrWrongNetwork)
-		require.Contains(t, err.Error(), "SimNet")
+		require.Contains(t, err.Error(), "is on simnet, not regtest")
 		require.Less(t, took, 15*time.Second)
 	})
 

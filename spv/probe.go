@@ -40,7 +40,7 @@ func probePeer(ctx context.Context, dial func(context.Context, net.Addr) (net.Co
 	case err == nil && magic == params.Net:
 		return nil
 	case err == nil:
-		return newError(ErrWrongNetwork, nil, "peer %s is on %v, client expects %s (%v)", addr, magic, params.Name, params.Net)
+		return wrongNetwork(addr, magic, params)
 	case errors.Is(err, errDial):
 		return newError(ErrPeerUnreachable, err, "peer %s", addr)
 	case errors.Is(err, os.ErrDeadlineExceeded):
@@ -52,13 +52,37 @@ func probePeer(ctx context.Context, dial func(context.Context, net.Addr) (net.Co
 			continue
 		}
 		if m, err2 := versionReplyMagic(ctx, dial, addr, other); err2 == nil && m == other {
-			return newError(ErrWrongNetwork, nil, "peer %s is on %v, client expects %s (%v)", addr, other, params.Name, params.Net)
+			return wrongNetwork(addr, other, params)
 		}
 	}
 	return newError(ErrHandshakeFailed, err, "peer %s accepted TCP but did not answer a version message on %s", addr, params.Name)
 }
 
 var errDial = errors.New("dial failed")
+
+// networkName names a network magic as spvcheck's --network does. btcd's
+// own names mislead here: its "TestNet" is regtest's magic.
+func networkName(magic wire.BitcoinNet) string {
+	switch magic {
+	case wire.MainNet:
+		return "mainnet"
+	case wire.TestNet3:
+		return "testnet"
+	case wire.TestNet4:
+		return "testnet4"
+	case wire.TestNet:
+		return "regtest"
+	case wire.SigNet:
+		return "signet"
+	case wire.SimNet:
+		return "simnet"
+	}
+	return fmt.Sprintf("an unknown network (magic %#08x)", uint32(magic))
+}
+
+func wrongNetwork(addr string, peer wire.BitcoinNet, params *chaincfg.Params) error {
+	return newError(ErrWrongNetwork, nil, "peer %s is on %s, not %s", addr, networkName(peer), networkName(params.Net))
+}
 
 // versionReplyMagic connects to addr, sends a version message framed for
 // network net and returns the magic of the first message header the peer

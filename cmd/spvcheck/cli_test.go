@@ -41,7 +41,23 @@ type result struct {
 // code.
 func spvcheck(t *testing.T, args ...string) result {
 	t.Helper()
+	return spvcheckEnv(t, nil, args...)
+}
+
+// noDefaultDatadir is the default data directory every test run sees, so
+// that no test reads or writes the user's own: it never exists.
+var noDefaultDatadir = filepath.Join(os.TempDir(), "spvcheck-test-no-default-datadir")
+
+// testEnv is the environment of every spvcheck the tests run, plus extra.
+func testEnv(extra ...string) []string {
+	return append(append(os.Environ(), "SPVCHECK_DATADIR="+noDefaultDatadir), extra...)
+}
+
+// spvcheckEnv runs the built binary with extra environment variables.
+func spvcheckEnv(t *testing.T, extra []string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
+	cmd.Env = testEnv(extra...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -93,12 +109,13 @@ func TestUsageErrors(t *testing.T) {
 		{"decode unknown network", []string{"decode", "00", "--network", "dogecoin"}, 2, "unknown network"},
 		{"vectors unknown kind", []string{"vectors", "frob", "x"}, 2, "unknown vector kind"},
 		{"vectors missing file", []string{"vectors", "wire", "/nonexistent/file.jsonl"}, 2, "no such file"},
-		{"lookup without datadir", []string{"lookup", "a.id"}, 2, "no data directory"},
+		{"lookup without datadir", []string{"lookup", "a.id"}, 2, "spvcheck-test-no-default-datadir"},
+		{"lookup in an empty default", []string{"lookup", "a.id"}, 2, "run 'spvcheck sync'"},
 		{"names missing datadir", []string{"names", "--datadir", "/nonexistent/dir"}, 2, "no such file"},
 		{"audit missing path", []string{"audit", "/nonexistent/path"}, 2, "no such file"},
 		{"verify-proof without trusted", []string{"verify-proof", "x"}, 2, "--trusted HEIGHT:CONSENSUSHASH is required"},
 		{"verify-proof bad trusted", []string{"verify-proof", "x", "--trusted", "12:zz"}, 2, "want 32 hex digits"},
-		{"import without datadir", []string{"import", "x"}, 2, "--datadir is required"},
+		{"import without a file", []string{"import", "x"}, 2, "no such file"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			spvcheck(t, tc.args...).expect(t, tc.code, tc.want)
@@ -178,6 +195,8 @@ func TestVectors(t *testing.T) {
 	for _, tc := range []struct{ kind, file string }{
 		{"wire", "blockstackjs/vectors.jsonl"},
 		{"consensus", "consensus/blocks.jsonl"},
+		{"commits", "consensus/commits.jsonl"},
+		{"chains", "consensus/chains.jsonl"},
 		{"replay", "replay/scenarios.jsonl"},
 		{"replay", "replay-final/sample.jsonl"},
 		{"real-txs", "wire/real_txs.jsonl"},
@@ -191,6 +210,25 @@ func TestVectors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The commits and chains judges read their companion files from beside
+// FILE, or from the flags, and refuse a missing one.
+func TestVectorsCompanionFiles(t *testing.T) {
+	dir := t.TempDir()
+	chains, err := os.ReadFile(testvectors.Path("consensus", "chains.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lone := filepath.Join(dir, "chains.jsonl")
+	if err := os.WriteFile(lone, chains, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	spvcheck(t, "vectors", "chains", lone).expect(t, 2, "the blocks file (--blocks)")
+	spvcheck(t, "vectors", "chains", lone, "--blocks", testvectors.Path("consensus", "blocks.jsonl")).expect(t, 0, " passed, 0 failed")
+	spvcheck(t, "vectors", "commits", testvectors.Path("consensus", "commits.jsonl"), "--field-orders", filepath.Join(dir, "none.json")).
+		expect(t, 2, "the field orders file (--field-orders)")
+	spvcheck(t, "vectors", "chains", testvectors.Path("consensus", "blocks.jsonl")).expect(t, 2, "not a chain record")
 }
 
 // A vector file edited by one byte fails with a FAIL line naming the record;
@@ -299,4 +337,37 @@ func TestVersionNamesTheCommit(t *testing.T) {
 	r.expect(t, 0, "(commit "+string(head[:12]))
 	spvcheck(t, "help").expect(t, 0, "version ")
 	spvcheck(t, "--version").expect(t, 0, "(commit "+string(head[:12]))
+}
+
+// With --json a failure is a JSON object on stdout too, with a stable code.
+func TestJSONErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code string
+	}{
+		{[]string{"lookup", "a.id", "--datadir", "/nonexistent/dir", "--json"}, `"code": "unusable_input"`},
+		{[]string{"lookup", "A.ID", "--json", "--datadir", "/nonexistent/dir"}, `"code": "usage"`},
+		{[]string{"names", "--json", "--frob"}, `"code": "usage"`},
+		{[]string{"audit", "/nonexistent/path", "--json"}, `"code": "unusable_input"`},
+	} {
+		r := spvcheck(t, tc.args...)
+		r.expect(t, 2)
+		var v map[string]any
+		if err := json.Unmarshal([]byte(r.stdout), &v); err != nil {
+			t.Fatalf("%v --json printed no JSON object on stdout: %v\n%s", tc.args, err, r.stdout)
+		}
+		if !strings.Contains(r.stdout, tc.code) {
+			t.Errorf("%v: stdout lacks %s:\n%s", tc.args, tc.code, r.stdout)
+		}
+	}
+	// A typed error keeps its package's code.
+	dir := t.TempDir()
+	junk := filepath.Join(dir, "junk")
+	if err := os.WriteFile(junk, []byte("not a proof"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := spvcheck(t, "verify-proof", junk, "--trusted", "300:00000000000000000000000000000000", "--json")
+	if !strings.Contains(r.stdout, `"code": "Err`) {
+		t.Errorf("verify-proof --json of junk: no typed code:\n%s", r.stdout)
+	}
 }

@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 
 	"github.com/spvcheck/spvcheck/snapshot"
 	"github.com/spvcheck/spvcheck/snapshot/share"
@@ -17,6 +19,38 @@ const (
 	storeSubdir = "store"
 	spvSubdir   = "spv"
 )
+
+// datadirEnv names the environment variable that overrides the default data
+// directory.
+const datadirEnv = "SPVCHECK_DATADIR"
+
+// defaultDatadir is the data directory commands use without --datadir:
+// $SPVCHECK_DATADIR, else spvcheck under the user's data directory
+// ($XDG_DATA_HOME, or ~/.local/share on Unix; the user configuration
+// directory elsewhere). Empty when none can be found.
+func defaultDatadir() string {
+	if d := os.Getenv(datadirEnv); d != "" {
+		return d
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "spvcheck")
+	}
+	if runtime.GOOS != "windows" && runtime.GOOS != "darwin" {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, ".local", "share", "spvcheck")
+		}
+	}
+	if d, err := os.UserConfigDir(); err == nil {
+		return filepath.Join(d, "spvcheck")
+	}
+	return ""
+}
+
+// datadirFlag defines a command's --datadir flag, defaulting to
+// defaultDatadir.
+func datadirFlag(fs *flag.FlagSet, usage string) *string {
+	return fs.String("datadir", defaultDatadir(), usage+"; $"+datadirEnv+" sets the default")
+}
 
 // storeDir returns where the store of a data directory lives. A path that is
 // itself a store (as written by import into a bare directory) is accepted.
@@ -62,10 +96,13 @@ func (o *openedStore) holder() *share.Info {
 // reads a checkpoint of its last whole block instead.
 func openStore(ctx context.Context, datadir string, readOnly bool) (*openedStore, *network, error) {
 	if datadir == "" {
-		return nil, nil, errors.New("no data directory given (--datadir)")
+		return nil, nil, errors.New("no data directory given (--datadir, or set " + datadirEnv + ")")
 	}
 	st, err := os.Stat(datadir)
 	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil, fmt.Errorf("data directory %s: %w\n  run 'spvcheck sync' (or 'spvcheck import') to create it, or pass --datadir", datadir, err)
+		}
 		return nil, nil, fmt.Errorf("data directory: %w", err)
 	}
 	if !st.IsDir() {

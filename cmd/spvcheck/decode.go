@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -118,14 +117,10 @@ func runDecode(_ context.Context, e *env, c *command, args []string) int {
 	} else {
 		out.Operation = op
 	}
-	if *asJSON || err == nil {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if *asJSON {
-			_ = enc.Encode(out)
-		} else {
-			_ = enc.Encode(op)
-		}
+	if *asJSON {
+		writeJSON(e, out)
+	} else if err == nil {
+		writeJSON(e, op)
 	}
 	if err != nil {
 		if !*asJSON {

@@ -111,12 +111,19 @@ func TestDemoEndToEnd(t *testing.T) {
 // syncFromKeptNode runs sync and status against the node the demo kept.
 func syncFromKeptNode(t *testing.T, demoDir, p2p, rpc string, tip uint64, tipHash string) {
 	dir := filepath.Join(t.TempDir(), "synced")
-	spvcheck(t, "sync", "--network", "regtest", "--peer", p2p, "--datadir", dir).
+	logFile := filepath.Join(t.TempDir(), "sync.log")
+	spvcheck(t, "sync", "--network", "regtest", "--peer", p2p, "--datadir", dir, "--log-file", logFile).
 		expect(t, 0, "tip block "+strconv.FormatUint(tip, 10)+", consensus hash "+tipHash, "senders: light mode")
+	if b, err := os.ReadFile(logFile); err != nil || !strings.Contains(string(b), "block "+strconv.FormatUint(tip, 10)+" consensus hash "+tipHash) {
+		t.Errorf("--log-file lacks the tip (%v):\n%s", err, b)
+	}
 	spvcheck(t, "status", "--datadir", dir).expect(t, 0, "verified tip   block "+strconv.FormatUint(tip, 10), "lag 6")
 	spvcheck(t, "status", "--datadir", dir, "--peer", p2p, "--json").expect(t, 0, `"warnings": []`, p2p)
 	spvcheck(t, "sync", "--network", "regtest", "--peer", p2p, "--datadir", dir).
 		expect(t, 0, "already at tip "+strconv.FormatUint(tip, 10))
+	// Wrong credentials for exact mode are found before anything syncs.
+	spvcheck(t, "sync", "--network", "regtest", "--peer", p2p, "--datadir", dir, "--exact-rpc", "http://spvcheck:wrong@"+rpc).
+		expect(t, 2, "--exact-rpc: the node did not answer", "HTTP 401", "the user and the password")
 	// Resuming in exact mode continues after the stored tip.
 	spvcheck(t, "sync", "--network", "regtest", "--peer", p2p, "--datadir", dir, "--exact-rpc", "http://spvcheck:spvcheck@"+rpc, "--json").
 		expect(t, 0, `"blocks": 0`, `"light_senders": false`, tipHash)
@@ -220,9 +227,13 @@ func exploreDataDir(t *testing.T, dir string, tip uint64, tipHash string) {
 	tmp := t.TempDir()
 
 	spvcheck(t, "names", "--datadir", dir).expect(t, 0, "33 names, verified at block "+strconv.FormatUint(tip, 10), tipHash)
+	// Without --datadir, commands use $SPVCHECK_DATADIR.
+	spvcheckEnv(t, []string{"SPVCHECK_DATADIR=" + dir}, "lookup", "alice.club").expect(t, 0, "verified at", tipHash)
+	spvcheckEnv(t, []string{"SPVCHECK_DATADIR=" + dir}, "help", "lookup").expect(t, 0, "(default "+dir+")")
 	spvcheck(t, "names", "--datadir", dir, "--namespace", "club", "--json").expect(t, 0, `"alice.club"`, `"vault.club"`)
 	spvcheck(t, "lookup", "alice.club", "--datadir", dir).expect(t, 0, "NAME_TRANSFER", "verified at")
 	spvcheck(t, "lookup", "nobody.blog", "--datadir", dir).expect(t, 1, "no name")
+	queriesUsersAsk(t, dir, tip, tipHash)
 	spvcheck(t, "audit", dir).expect(t, 0, "verified", tipHash)
 
 	snap := filepath.Join(tmp, "bns.snap")

@@ -24,6 +24,10 @@ const (
 // env is what a subcommand may touch: its streams and whether stderr is a
 // terminal (progress is drawn only then).
 type env struct {
+	// json is set once a command's flags asked for JSON; wroteJSON once it
+	// printed a JSON document.
+	json, wroteJSON bool
+
 	stdin       io.Reader
 	stdout      io.Writer
 	stderr      io.Writer
@@ -55,6 +59,10 @@ func commands() []command {
 		versionCommand(),
 		serveCommand(),
 		zonefilesCommand(),
+		namespacesCommand(),
+		ownedCommand(),
+		priceCommand(),
+		balanceCommand(),
 	}
 }
 
@@ -219,8 +227,12 @@ func flagErrorMessage(err error) string {
 
 // usageError prints a usage problem and returns exitUsage.
 func usageError(e *env, c *command, format string, args ...any) int {
-	fmt.Fprintf(e.stderr, "spvcheck %s: %s\n", c.name, fmt.Sprintf(format, args...))
-	fmt.Fprintf(e.stderr, "usage: spvcheck %s %s\n", c.name, c.usage)
+	msg := fmt.Sprintf(format, args...)
+	fmt.Fprintf(e.stderr, "spvcheck %s: %s\n", c.name, msg)
+	writeJSONError(e, msg, "usage", exitUsage)
+	synopsis, _, _ := strings.Cut(c.usage, "\n\n")
+	fmt.Fprintf(e.stderr, "usage: spvcheck %s %s\n", c.name, synopsis)
+	fmt.Fprintf(e.stderr, "run 'spvcheck help %s' for its arguments\n", c.name)
 	return exitUsage
 }
 
@@ -231,6 +243,7 @@ func fail(e *env, c *command, code int, err error, hint string) int {
 		msg += "\n  " + hint
 	}
 	fmt.Fprintf(e.stderr, "spvcheck %s: %s\n", c.name, strings.TrimSpace(msg))
+	writeJSONError(e, strings.TrimSpace(msg), errorCode(err, code), code)
 	return code
 }
 
@@ -251,6 +264,9 @@ func isFlagHelp(err error) bool { return errors.Is(err, flag.ErrHelp) }
 // at once: after -h (exit 0) or a usage error (exit 2, already printed).
 func parseArgs(e *env, c *command, fs *flag.FlagSet, args []string, n int, what string) (pos []string, code int, ok bool) {
 	pos, err := parseFlags(fs, args)
+	if f := fs.Lookup("json"); f != nil && f.Value.String() == "true" {
+		e.json = true
+	}
 	if err != nil {
 		if isFlagHelp(err) {
 			fmt.Fprintf(e.stdout, "spvcheck %s: %s\n\nusage: spvcheck %s %s\n\n", c.name, c.summary, c.name, c.usage)
@@ -259,6 +275,7 @@ func parseArgs(e *env, c *command, fs *flag.FlagSet, args []string, n int, what 
 		}
 		fmt.Fprintf(e.stderr, "spvcheck %s: %s\n", c.name, flagErrorMessage(err))
 		fmt.Fprintf(e.stderr, "run 'spvcheck help %s' for its arguments\n", c.name)
+		writeJSONError(e, flagErrorMessage(err), "usage", exitUsage)
 		return nil, exitUsage, false
 	}
 	switch {

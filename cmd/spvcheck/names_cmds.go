@@ -103,21 +103,59 @@ func lookupCommand() command {
 	c := command{
 		name:    "lookup",
 		summary: "show a verified name: owner, zone-file hash, heights, status and history",
-		usage: "NAME --datadir D [--json]\n\n" +
+		usage: "NAME|TXID --datadir D [--at HEIGHT] [--json]\n\n" +
 			"Answers from the verified store only, and says at which block and consensus hash.\n" +
-			"Exit 0 found, 1 no such name, 2 unusable data directory.",
+			"--at HEIGHT shows the record as it stood after block HEIGHT; a TXID (64 hex digits)\n" +
+			"shows the name that accepted operation changed, as it stood after it.\n" +
+			"Exit 0 found, 1 no such name (or operation), 2 unusable input (an invalid name says\n" +
+			"which rule it breaks).",
 	}
 	c.run = func(ctx context.Context, e *env, args []string) int { return runLookup(ctx, e, &c, args) }
 	return c
 }
 
+// historyEntry is one accepted operation on a name, as lookup prints it.
+type historyEntry struct {
+	Height   uint64 `json:"height"`
+	Vtxindex int    `json:"vtxindex"`
+	Op       string `json:"op"`
+	Txid     string `json:"txid"`
+	Owner    string `json:"owner_address,omitempty"`
+}
+
+func historyEntries(hist []consensus.HistoryEntry, upTo uint64) []historyEntry {
+	out := []historyEntry{}
+	for _, x := range hist {
+		if x.Height > upTo {
+			break
+		}
+		he := historyEntry{Height: x.Height, Vtxindex: x.Vtxindex, Op: opName(x.Op), Txid: x.Txid}
+		if x.Record != nil {
+			he.Owner = x.Record.Address
+		}
+		out = append(out, he)
+	}
+	return out
+}
+
 func runLookup(ctx context.Context, e *env, c *command, args []string) int {
 	fs := newFlagSet(e, c)
-	datadir := fs.String("datadir", "", "data directory holding the verified store")
+	datadir := datadirFlag(fs, "data directory holding the verified store")
+	atFlag := fs.Uint64("at", 0, "show the record as it stood after this block")
 	asJSON := fs.Bool("json", false, "print the answer as JSON")
-	pos, code, ok := parseArgs(e, c, fs, args, 1, "NAME")
+	pos, code, ok := parseArgs(e, c, fs, args, 1, "NAME or TXID")
 	if !ok {
 		return code
+	}
+	arg := strings.TrimSpace(pos[0])
+	byTxid := len(arg) == 64 && isHex(arg)
+	if byTxid {
+		arg = strings.ToLower(arg)
+		if flagGiven(fs, "at") {
+			return usageError(e, c, "--at goes with a NAME; a TXID names its own block")
+		}
+	} else if err := validateName(arg); err != nil {
+		return usageError(e, c, "%v", err)
 	}
 	s, net, at, err := openVerified(ctx, *datadir)
 	if err != nil {
@@ -125,41 +163,41 @@ func runLookup(ctx context.Context, e *env, c *command, args []string) int {
 	}
 	defer s.Close()
 	view := consensus.NewView(net.Consensus, s)
-	name := strings.TrimSpace(pos[0])
-	st, err := view.NameStatus(name, at.Height)
-	if err != nil {
-		return fail(e, c, exitUsage, err, "")
-	}
-	if st == nil {
-		if *asJSON {
-			writeJSON(e, map[string]any{"name": name, "found": false, "verified_at": at})
-		} else {
-			fmt.Fprintf(e.stderr, "spvcheck lookup: no name %q in the verified state at block %d (consensus hash %s)\n", name, at.Height, at.ConsensusHash)
+	name, height, asOf := arg, at.Height, flagGiven(fs, "at")
+	if asOf {
+		height = *atFlag
+		first, _, _ := s.First()
+		if height > at.Height || height < first {
+			return usageError(e, c, "--at %d is outside the verified blocks %d..%d", height, first, at.Height)
 		}
-		return exitMismatch
+	}
+	if byTxid {
+		found, h, err := findNameOperation(view, arg)
+		if err != nil {
+			return fail(e, c, exitUsage, err, "")
+		}
+		if found == "" {
+			return notFound(e, c, *asJSON, fmt.Errorf("no accepted name operation with txid %s in the verified state at block %d", arg, at.Height), at)
+		}
+		name, height, asOf = found, h, true
 	}
 	hist, err := view.NameHistory(name)
 	if err != nil {
 		return fail(e, c, exitUsage, err, "")
 	}
+	if asOf {
+		return lookupAsOf(e, c, s, name, hist, height, at, *asJSON)
+	}
+	st, err := view.NameStatus(name, at.Height)
+	if err != nil {
+		return fail(e, c, exitUsage, err, "")
+	}
+	if st == nil {
+		return notFound(e, c, *asJSON, fmt.Errorf("no name %q in the verified state at block %d (consensus hash %s)", name, at.Height, at.ConsensusHash), at)
+	}
 	sum := summarize(st)
 	if *asJSON {
-		type histEntry struct {
-			Height   uint64 `json:"height"`
-			Vtxindex int    `json:"vtxindex"`
-			Op       string `json:"op"`
-			Txid     string `json:"txid"`
-			Owner    string `json:"owner_address,omitempty"`
-		}
-		var h []histEntry
-		for _, x := range hist {
-			he := histEntry{Height: x.Height, Vtxindex: x.Vtxindex, Op: opName(x.Op), Txid: x.Txid}
-			if x.Record != nil {
-				he.Owner = x.Record.Address
-			}
-			h = append(h, he)
-		}
-		writeJSON(e, map[string]any{"name": name, "found": true, "verified_at": at, "summary": sum, "history": h})
+		writeJSON(e, map[string]any{"name": name, "found": true, "verified_at": at, "summary": sum, "history": historyEntries(hist, at.Height)})
 		return exitOK
 	}
 	w := tabwriter.NewWriter(e.stdout, 0, 2, 2, ' ', 0)
@@ -177,18 +215,94 @@ func runLookup(ctx context.Context, e *env, c *command, args []string) int {
 	fmt.Fprintf(w, "revoked\t%v\n", sum.Revoked)
 	fmt.Fprintf(w, "verified at\tblock %d, consensus hash %s\n", at.Height, at.ConsensusHash)
 	w.Flush()
+	printHistory(e, historyEntries(hist, at.Height))
+	return exitOK
+}
+
+func printHistory(e *env, hist []historyEntry) {
 	fmt.Fprintln(e.stdout, "\nhistory:")
-	w = tabwriter.NewWriter(e.stdout, 0, 2, 2, ' ', 0)
+	w := tabwriter.NewWriter(e.stdout, 0, 2, 2, ' ', 0)
 	fmt.Fprintln(w, "  HEIGHT\tOP\tOWNER\tTXID")
 	for _, x := range hist {
-		owner := ""
-		if x.Record != nil {
-			owner = x.Record.Address
-		}
-		fmt.Fprintf(w, "  %d\t%s\t%s\t%s\n", x.Height, opName(x.Op), owner, x.Txid)
+		fmt.Fprintf(w, "  %d\t%s\t%s\t%s\n", x.Height, x.Op, x.Owner, x.Txid)
 	}
 	w.Flush()
+}
+
+// asOfRecord is a name's record as it stood after one block.
+type asOfRecord struct {
+	Owner        string  `json:"owner_address"`
+	ZonefileHash *string `json:"zonefile_hash"`
+	Revoked      bool    `json:"revoked"`
+	LastOp       string  `json:"last_op"`
+	LastTxid     string  `json:"last_txid"`
+	LastHeight   uint64  `json:"last_height"`
+}
+
+// lookupAsOf prints a name's record as it stood after block h: the record
+// of its last accepted operation at or below h.
+func lookupAsOf(e *env, c *command, s *openedStore, name string, hist []consensus.HistoryEntry, h uint64, tip *verifiedAt, asJSON bool) int {
+	ch, err := s.ConsensusHash(h)
+	if err != nil {
+		return fail(e, c, exitUsage, err, "")
+	}
+	at := &verifiedAt{Height: h, ConsensusHash: ch}
+	if bh, err := s.BlockHash(h); err == nil && bh != ([32]byte{}) {
+		at.BlockHash = blockHashString(bh)
+	}
+	var rec *consensus.NameRecord
+	var last consensus.HistoryEntry
+	for _, x := range hist {
+		if x.Height > h {
+			break
+		}
+		if x.Record != nil {
+			rec, last = x.Record, x
+		}
+	}
+	if rec == nil {
+		return notFound(e, c, asJSON, fmt.Errorf("no name %q in the verified state at block %d", name, h), at)
+	}
+	r := asOfRecord{Owner: rec.Address, ZonefileHash: rec.ValueHash, Revoked: rec.Revoked,
+		LastOp: opName(last.Op), LastTxid: last.Txid, LastHeight: last.Height}
+	entries := historyEntries(hist, h)
+	if asJSON {
+		writeJSON(e, map[string]any{"name": name, "found": true, "as_of": h, "verified_at": at, "tip": tip, "record": r, "history": entries})
+		return exitOK
+	}
+	w := tabwriter.NewWriter(e.stdout, 0, 2, 2, ' ', 0)
+	fmt.Fprintf(w, "name\t%s\n", name)
+	fmt.Fprintf(w, "as of\tblock %d (consensus hash %s)\n", h, ch)
+	fmt.Fprintf(w, "owner\t%s\n", r.Owner)
+	fmt.Fprintf(w, "zone-file hash\t%s\n", orNone(r.ZonefileHash))
+	fmt.Fprintf(w, "revoked\t%v\n", r.Revoked)
+	fmt.Fprintf(w, "last operation\t%s in block %d, txid %s\n", r.LastOp, r.LastHeight, r.LastTxid)
+	fmt.Fprintf(w, "verified tip\tblock %d, consensus hash %s\n", tip.Height, tip.ConsensusHash)
+	w.Flush()
+	printHistory(e, entries)
 	return exitOK
+}
+
+// findNameOperation finds the accepted name operation with txid: the name
+// it changed and its block. It reads every name's history, so it costs a
+// pass over the state.
+func findNameOperation(view *consensus.View, txid string) (string, uint64, error) {
+	var name string
+	var height uint64
+	err := view.EachName(func(r *consensus.NameRecord) (bool, error) {
+		hist, err := view.NameHistory(r.Name)
+		if err != nil {
+			return false, err
+		}
+		for _, x := range hist {
+			if x.Txid == txid {
+				name, height = r.Name, x.Height
+				return false, nil
+			}
+		}
+		return true, nil
+	})
+	return name, height, err
 }
 
 func orNone(s *string) string {
@@ -233,12 +347,17 @@ func namesCommand() command {
 
 func runNames(ctx context.Context, e *env, c *command, args []string) int {
 	fs := newFlagSet(e, c)
-	datadir := fs.String("datadir", "", "data directory holding the verified store")
+	datadir := datadirFlag(fs, "data directory holding the verified store")
 	namespace := fs.String("namespace", "", "only names in this namespace")
 	all := fs.Bool("all", false, "include expired names")
 	asJSON := fs.Bool("json", false, "print the table as JSON")
 	if _, code, ok := parseArgs(e, c, fs, args, 0, ""); !ok {
 		return code
+	}
+	if *namespace != "" {
+		if err := validateNamespaceID(*namespace); err != nil {
+			return usageError(e, c, "--namespace: %v", err)
+		}
 	}
 	s, net, at, err := openVerified(ctx, *datadir)
 	if err != nil {

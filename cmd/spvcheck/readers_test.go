@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -47,6 +48,7 @@ func startSpvcheck(t *testing.T, args ...string) *background {
 	t.Helper()
 	b := &background{cmd: exec.Command(binary, args...), stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, done: make(chan struct{})}
 	b.cmd.Stdout, b.cmd.Stderr = b.stdout, b.stderr
+	b.cmd.Env = testEnv()
 	if err := b.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -184,6 +186,10 @@ func readersWhileFollowing(t *testing.T, p2p string, tip uint64, tipHash string)
 	}
 	if code := follower.stop(t, syscall.SIGTERM, 30*time.Second); code != 0 {
 		t.Fatalf("sync --follow exited %d after SIGTERM\nstdout:\n%s\nstderr:\n%s", code, follower.stdout, follower.stderr)
+	}
+	// Without a terminal, following logs its blocks, the tip included.
+	if want := "block " + tipS + " consensus hash " + tipHash; !strings.Contains(follower.stderr.String(), want) {
+		t.Errorf("sync --follow's log lacks %q:\n%s", want, follower.stderr)
 	}
 	// With the holder gone, the store opens directly again.
 	spvcheck(t, "status", "--datadir", dir).expect(t, 0, "verified tip   block "+tipS)

@@ -40,7 +40,7 @@ func serveCommand() command {
 
 func runServe(ctx context.Context, e *env, c *command, args []string) int {
 	fs := newFlagSet(e, c)
-	datadir := fs.String("datadir", "", "data directory holding the verified store")
+	datadir := datadirFlag(fs, "data directory holding the verified store")
 	listen := fs.String("listen", defaultListen, "address to listen on, HOST:PORT (port 0 picks a free one)")
 	allowRemote := fs.Bool("allow-remote", false, "allow listening on an address other than loopback")
 	follow := fs.Bool("follow", false, "keep syncing new blocks from --peer while serving")
@@ -53,7 +53,7 @@ func runServe(ctx context.Context, e *env, c *command, args []string) int {
 		return code
 	}
 	if *datadir == "" {
-		return usageError(e, c, "--datadir is required")
+		return usageError(e, c, "no data directory: pass --datadir or set %s", datadirEnv)
 	}
 	if err := checkListen(*listen, *allowRemote); err != nil {
 		return usageError(e, c, "--listen: %v", err)

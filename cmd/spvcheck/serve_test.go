@@ -77,7 +77,7 @@ func deref(s *string) string {
 // the base URL line, answers equal to the CLI's, proofs that verify-proof
 // accepts, read commands alongside, and a clean stop on SIGINT.
 func serveDemoStore(t *testing.T, dir string, tip uint64, tipHash string) {
-	spvcheck(t, "serve").expect(t, 2, "--datadir is required")
+	spvcheck(t, "serve").expect(t, 2, "spvcheck-test-no-default-datadir", "pass --datadir")
 	spvcheck(t, "serve", "--datadir", dir, "--listen", "0.0.0.0:0").expect(t, 2, "not a loopback address", "--allow-remote")
 	spvcheck(t, "serve", "--datadir", dir, "--listen", "nonsense").expect(t, 2, "want HOST:PORT")
 	spvcheck(t, "serve", "--datadir", dir, "--peer", "127.0.0.1:1").expect(t, 2, "go with --follow")

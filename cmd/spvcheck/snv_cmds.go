@@ -39,7 +39,7 @@ func proveCommand() command {
 
 func runProve(ctx context.Context, e *env, c *command, args []string) int {
 	fs := newFlagSet(e, c)
-	datadir := fs.String("datadir", "", "data directory holding the verified store")
+	datadir := datadirFlag(fs, "data directory holding the verified store")
 	at := fs.Uint64("at", 0, "height of the block holding the operation (default: search down from the trusted height)")
 	trusted := fs.Uint64("trusted-height", 0, "height whose consensus hash the verifier trusts (default: the tip)")
 	binary := fs.Bool("binary", false, "write the compact binary encoding instead of JSON")
@@ -60,6 +60,11 @@ func runProve(ctx context.Context, e *env, c *command, args []string) int {
 			return usageError(e, c, "%v", err)
 		}
 	} else {
+		if err := validateName(arg); err != nil {
+			if nerr := validateNamespaceID(arg); nerr != nil || strings.Contains(arg, ".") {
+				return usageError(e, c, "%v", err)
+			}
+		}
 		sel = snv.ByName(arg)
 	}
 	if *outPath != "" {

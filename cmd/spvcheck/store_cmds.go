@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -193,12 +192,6 @@ func peekSnapshotNetwork(path string) (*snapshot.FileInfo, error) {
 	return snapshot.ReadFileInfo(bufio.NewReader(f))
 }
 
-func writeJSON(e *env, v any) {
-	enc := json.NewEncoder(e.stdout)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
-}
-
 func exportCommand() command {
 	c := command{
 		name:    "export",
@@ -214,7 +207,7 @@ func exportCommand() command {
 
 func runExport(ctx context.Context, e *env, c *command, args []string) int {
 	fs := newFlagSet(e, c)
-	datadir := fs.String("datadir", "", "data directory to export")
+	datadir := datadirFlag(fs, "data directory to export")
 	asJSON := fs.Bool("json", false, "print the snapshot header as JSON")
 	pos, code, ok := parseArgs(e, c, fs, args, 1, "output FILE")
 	if !ok {
@@ -301,14 +294,14 @@ func importCommand() command {
 
 func runImport(ctx context.Context, e *env, c *command, args []string) int {
 	fs := newFlagSet(e, c)
-	datadir := fs.String("datadir", "", "new data directory to create")
+	datadir := datadirFlag(fs, "new data directory to create")
 	asJSON := fs.Bool("json", false, "print the snapshot header as JSON")
 	pos, code, ok := parseArgs(e, c, fs, args, 1, "snapshot FILE")
 	if !ok {
 		return code
 	}
 	if *datadir == "" {
-		return usageError(e, c, "--datadir is required")
+		return usageError(e, c, "no data directory: pass --datadir or set %s", datadirEnv)
 	}
 	dst := filepath.Join(*datadir, storeSubdir)
 	if inside, ok := enclosingStore(*datadir); ok {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,10 +70,11 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 	netName := fs.String("network", "", "Bitcoin network: mainnet, testnet or regtest")
 	var peers peerList
 	fs.Var(&peers, "peer", "peer address HOST:PORT (repeatable; IP literals)")
-	datadir := fs.String("datadir", "", "data directory (created if missing)")
+	datadir := datadirFlag(fs, "data directory (created if missing)")
 	follow := fs.Bool("follow", false, "keep following new blocks until interrupted")
 	exactRPC := fs.String("exact-rpc", "", "full node JSON-RPC URL for exact-mode senders")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
+	logFile := fs.String("log-file", "", "append a timestamped line per applied block (one a second while catching up) to this file")
 	peerTimeout := fs.Duration("peer-timeout", spv.DefaultPeerTimeout, "how long to wait without any connected peer")
 	if _, code, ok := parseArgs(e, c, fs, args, 0, ""); !ok {
 		return code
@@ -88,7 +90,7 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 		return usageError(e, c, "at least one --peer is required (a node serving compact filters)")
 	}
 	if *datadir == "" {
-		return usageError(e, c, "--datadir is required")
+		return usageError(e, c, "no data directory: pass --datadir or set %s", datadirEnv)
 	}
 	if err := os.MkdirAll(*datadir, 0o755); err != nil {
 		return fail(e, c, exitUsage, err, "")
@@ -115,6 +117,15 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 		if err != nil {
 			return usageError(e, c, "--exact-rpc: %v", err)
 		}
+		// Check the node and its credentials before anything syncs: a
+		// refusal found at the first operation would waste a header sync.
+		cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		_, err = src.GetBlockCount(cctx)
+		cancel()
+		if err != nil {
+			return fail(e, c, exitUsage, fmt.Errorf("--exact-rpc: the node did not answer: %w", err),
+				"check the URL, the user and the password, and that the node's RPC server is on")
+		}
 		cfg.Exact = src
 	}
 	holder := newHolderState("sync", "", true)
@@ -124,10 +135,16 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 	}
 	defer stopSharing()
 	prog := newProgress(e)
+	blockLog, closeLog, err := syncLog(e, *logFile, *follow)
+	if err != nil {
+		return fail(e, c, exitUsage, err, "")
+	}
+	defer closeLog()
 	cfg.Progress = func(p pipeline.Progress) {
 		holder.progress(p)
 		prog.update("sync block %d / headers %d (lag %d), %d ops, %.0f blocks/s",
 			p.Height, p.HeaderHeight, p.TipLag, p.Operations, p.BlocksPerSecond())
+		blockLog(p)
 	}
 	stats, err := pipeline.Run(ctx, cfg)
 	prog.done()
@@ -174,6 +191,40 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 		fmt.Fprintf(e.stdout, "%d reorganisations rewound %d blocks\n", stats.Reorgs, stats.RewoundBlocks)
 	}
 	return exitOK
+}
+
+// syncLog returns what logs a sync's applied blocks: to the file named by
+// path, if any, and to stderr when following without a terminal there (a
+// service's log): a line a second while catching up, then one per block.
+func syncLog(e *env, path string, follow bool) (logBlock func(pipeline.Progress), closeLog func(), err error) {
+	var sinks []io.Writer
+	closeLog = func() {}
+	if path != "" {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--log-file: %w", err)
+		}
+		sinks = append(sinks, f)
+		closeLog = func() { f.Close() }
+	}
+	if follow && !e.interactive {
+		sinks = append(sinks, e.stderr)
+	}
+	var last time.Time
+	var lastHeight int64 = -1
+	return func(p pipeline.Progress) {
+		now := time.Now()
+		caughtUp := p.TipLag <= int64(spv.DefaultConfirmationDepth)
+		if len(sinks) == 0 || p.Height == lastHeight || (now.Sub(last) < time.Second && !caughtUp) {
+			return
+		}
+		last, lastHeight = now, p.Height
+		line := fmt.Sprintf("%s block %d consensus hash %s, header tip %d (lag %d), %d blocks %d operations this run\n",
+			now.UTC().Format(time.RFC3339), p.Height, p.TipConsensusHash, p.HeaderHeight, p.TipLag, p.Blocks, p.Operations)
+		for _, w := range sinks {
+			_, _ = io.WriteString(w, line)
+		}
+	}, closeLog, nil
 }
 
 // rpcFromURL makes an RPC client from http://user:pass@host:port.
@@ -226,7 +277,7 @@ type heldBy struct {
 
 func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 	fs := newFlagSet(e, c)
-	datadir := fs.String("datadir", "", "data directory")
+	datadir := datadirFlag(fs, "data directory")
 	var peers peerList
 	fs.Var(&peers, "peer", "peer to ask (repeatable); without it status stays offline")
 	staleAfter := fs.Duration("stale-after", 3*time.Hour, "warn when the tip block is older than this")

@@ -2,36 +2,71 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spvcheck/spvcheck/testvectors/judge"
 )
 
-// vectorJudge judges one vector file format.
+// vectorJudge judges one vector file format. A judge that needs companion
+// files (the blocks a commit or chain file refers to) reads them from
+// side, the paths of the --blocks and --field-orders flags.
 type vectorJudge struct {
 	kind    string
 	format  string
-	judgeFn func(r io.Reader, name string) (*judge.Report, error)
+	judgeFn func(r io.Reader, name string, side sideFiles) (*judge.Report, error)
+}
+
+// sideFiles are the companion files of the commits and chains judges.
+type sideFiles struct{ blocks, fieldOrders string }
+
+func plain(fn func(io.Reader, string) (*judge.Report, error)) func(io.Reader, string, sideFiles) (*judge.Report, error) {
+	return func(r io.Reader, name string, _ sideFiles) (*judge.Report, error) { return fn(r, name) }
 }
 
 func vectorJudges() []vectorJudge {
 	return []vectorJudge{
-		{kind: "wire", format: "blockstack.js vector (vectors.jsonl)", judgeFn: judge.Wire},
-		{kind: "consensus", format: "consensus-vector (blocks.jsonl)", judgeFn: judge.Consensus},
-		{kind: "replay", format: "replay-vector (scenarios.jsonl or sample.jsonl)", judgeFn: judge.Replay},
-		{kind: "real-txs", format: "real-transaction (real_txs.jsonl)", judgeFn: judge.RealTxs},
+		{kind: "wire", format: "blockstack.js vector (vectors.jsonl)", judgeFn: plain(judge.Wire)},
+		{kind: "consensus", format: "consensus-vector (blocks.jsonl)", judgeFn: plain(judge.Consensus)},
+		{kind: "commits", format: "committed-record (commits.jsonl; with blocks.jsonl and field_orders.json)", judgeFn: judgeCommits},
+		{kind: "chains", format: "SNV chain (chains.jsonl; with blocks.jsonl)", judgeFn: judgeChains},
+		{kind: "replay", format: "replay-vector (scenarios.jsonl or sample.jsonl)", judgeFn: plain(judge.Replay)},
+		{kind: "real-txs", format: "real-transaction (real_txs.jsonl)", judgeFn: plain(judge.RealTxs)},
 	}
+}
+
+func judgeCommits(r io.Reader, name string, side sideFiles) (*judge.Report, error) {
+	b, err := os.Open(side.blocks)
+	if err != nil {
+		return nil, fmt.Errorf("the blocks file (--blocks): %w", err)
+	}
+	defer b.Close()
+	fo, err := os.Open(side.fieldOrders)
+	if err != nil {
+		return nil, fmt.Errorf("the field orders file (--field-orders): %w", err)
+	}
+	defer fo.Close()
+	return judge.Commits(judge.CommitsInput{Commits: r, CommitsName: name, Blocks: b, BlocksName: side.blocks,
+		FieldOrders: fo, FieldOrdersName: side.fieldOrders})
+}
+
+func judgeChains(r io.Reader, name string, side sideFiles) (*judge.Report, error) {
+	b, err := os.Open(side.blocks)
+	if err != nil {
+		return nil, fmt.Errorf("the blocks file (--blocks): %w", err)
+	}
+	defer b.Close()
+	return judge.Chains(judge.ChainsInput{Chains: r, ChainsName: name, Blocks: b, BlocksName: side.blocks})
 }
 
 func vectorsCommand() command {
 	c := command{
 		name:    "vectors",
-		summary: "check spvcheck against reference vector files (wire, consensus, replay)",
-		usage:   "KIND FILE [--json]\n\nKIND is one of:",
+		summary: "check spvcheck against reference vector files (wire, consensus, commits, chains, replay)",
+		usage:   "KIND FILE [--blocks FILE] [--field-orders FILE] [--json]\n\nKIND is one of:",
 	}
 	for _, j := range vectorJudges() {
 		c.usage += fmt.Sprintf("\n  %-10s %s", j.kind, j.format)
@@ -45,6 +80,8 @@ func vectorsCommand() command {
 func runVectors(ctx context.Context, e *env, c *command, args []string) int {
 	fs := newFlagSet(e, c)
 	asJSON := fs.Bool("json", false, "print the report as JSON")
+	blocks := fs.String("blocks", "", "for commits and chains: the blocks file they refer to (default: blocks.jsonl beside FILE)")
+	fieldOrders := fs.String("field-orders", "", "for commits: the field orders file (default: field_orders.json beside FILE)")
 	pos, code, ok := parseArgs(e, c, fs, args, 2, "KIND and FILE")
 	if !ok {
 		return code
@@ -69,16 +106,19 @@ func runVectors(ctx context.Context, e *env, c *command, args []string) int {
 	if err := ctx.Err(); err != nil {
 		return fail(e, c, exitUsage, err, "")
 	}
-	rep, err := j.judgeFn(f, path)
+	side := sideFiles{blocks: *blocks, fieldOrders: *fieldOrders}
+	if side.blocks == "" {
+		side.blocks = filepath.Join(filepath.Dir(path), "blocks.jsonl")
+	}
+	if side.fieldOrders == "" {
+		side.fieldOrders = filepath.Join(filepath.Dir(path), "field_orders.json")
+	}
+	rep, err := j.judgeFn(f, path, side)
 	if err != nil {
 		return fail(e, c, exitUsage, err, fmt.Sprintf("is %s a %s file?", path, j.format))
 	}
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			return fail(e, c, exitUsage, err, "")
-		}
+		writeJSON(e, rep)
 	} else {
 		for _, n := range rep.Notes {
 			fmt.Fprintf(e.stderr, "note: %s\n", n)

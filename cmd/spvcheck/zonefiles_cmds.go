@@ -40,7 +40,7 @@ func runZonefiles(ctx context.Context, e *env, c *command, args []string) int {
 	}
 	sub := args[0]
 	fs := newFlagSet(e, c)
-	datadir := fs.String("datadir", "", "data directory holding the verified store")
+	datadir := datadirFlag(fs, "data directory holding the verified store")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	n, what := 1, "zone-file export FILE"
 	if sub == "check" {
@@ -51,6 +51,9 @@ func runZonefiles(ctx context.Context, e *env, c *command, args []string) int {
 		return code
 	}
 	if sub == "check" {
+		if err := validateName(pos[1]); err != nil {
+			return usageError(e, c, "%v", err)
+		}
 		return runZonefileCheck(ctx, e, c, *datadir, pos[0], pos[1], *asJSON)
 	}
 	f, err := os.Open(pos[0])

@@ -147,8 +147,16 @@ func startOnce(ctx context.Context, bin string, opts Options) (*Node, error) {
 	}
 	ok := false
 	defer func() {
-		if !ok && opts.Dir == "" {
+		switch {
+		case ok:
+		case opts.Dir == "":
 			os.RemoveAll(root)
+		default:
+			// The caller's directory stays, but not the failed node's
+			// data: a retry after a port clash starts it afresh there.
+			for _, sub := range []string{"data", "log", "home", "btcd.conf", "btcd.out"} {
+				os.RemoveAll(filepath.Join(root, sub))
+			}
 		}
 	}()
 	conf := filepath.Join(root, "btcd.conf")
