@@ -230,6 +230,10 @@ func TestBlockstackJSClient(t *testing.T) {
 	mux.HandleFunc("GET /v1/names/alice.id", reply(200, record(profileZoneFile("alice.id", srv.URL+"/alice/profile.json"))))
 	mux.HandleFunc("GET /v1/names/mallory.id", reply(200, record(profileZoneFile("mallory.id", srv.URL+"/mallory/profile.json"))))
 	mux.HandleFunc("GET /v1/names/nobody.id", reply(404, map[string]string{"status": "available"}))
+	// A record whose zone file does not hash to its zonefile_hash.
+	liar := record(profileZoneFile("alice.id", srv.URL+"/alice/profile.json"))
+	liar["zonefile_hash"] = zone.Hash
+	mux.HandleFunc("GET /v1/names/liar.id", reply(200, liar))
 	mux.HandleFunc("GET /alice/profile.json", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(signed) })
 	mux.HandleFunc("GET /mallory/profile.json", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(forged) })
 	mux.HandleFunc("GET /v2/prices/names/alice.id", reply(200, map[string]any{"name_price": map[string]any{"units": "BTC", "amount": "640", "satoshis": 640}}))
@@ -278,6 +282,7 @@ func TestBlockstackJSClient(t *testing.T) {
 		task("broadcastZoneFile", "$ORIGIN x.id\n"),
 		task("lookupProfile", "alice.id"),
 		task("lookupProfile", "mallory.id"),
+		task("lookupProfile", "liar.id"),
 	})
 	for _, a := range ans {
 		t.Log(a)
@@ -311,6 +316,8 @@ func TestBlockstackJSClient(t *testing.T) {
 	require.JSONEq(t, mustJSON(t, profile), string(ans[13].Result))
 	require.False(t, ans[14].OK)
 	require.Contains(t, ans[14].Error, "does not match the verifying value")
+	require.True(t, ans[15].OK, "lookupProfile believes a zone file that does not match its hash: %s", ans[15])
+	require.JSONEq(t, mustJSON(t, profile), string(ans[15].Result))
 	require.Contains(t, seen, "GET /v2/prices/names/old.id")
 	require.Contains(t, seen, "GET /v1/prices/names/old.id")
 	require.NotContains(t, seen, "GET /v1/prices/names/alice.id", "no fallback when v2 answers")
