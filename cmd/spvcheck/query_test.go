@@ -58,6 +58,9 @@ func queriesUsersAsk(t *testing.T, dir string, tip uint64, tipHash string) {
 	spvcheck(t, "lookup", strings.ToUpper(reg.Txid), "--datadir", dir, "--json").
 		expect(t, 0, `"as_of": `+h, `"last_txid": "`+reg.Txid+`"`, `"owner_address": "`+reg.Owner+`"`)
 	spvcheck(t, "lookup", "alice.club", "--datadir", dir, "--at", "1").expect(t, 2, "outside the verified blocks")
+	spvcheck(t, "prove", "alice.club", "--datadir", dir, "--at", "300").
+		expect(t, 1, "block 300 holds no accepted operation on name alice.club", "its operations are in blocks "+strconv.FormatUint(l.History[0].Height, 10))
+	spvcheck(t, "prove", "alice.club", "--datadir", dir, "--at", h, "-o", filepath.Join(t.TempDir(), "p")).expect(t, 0, "in block "+h)
 	spvcheck(t, "lookup", "alice.club", "--datadir", dir, "--at", "256", "--json").expect(t, 1, `"found": false`)
 	spvcheck(t, "lookup", strings.Repeat("ab", 32), "--datadir", dir).expect(t, 1, "no accepted name operation with txid")
 

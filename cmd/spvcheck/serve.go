@@ -114,7 +114,11 @@ func runServe(ctx context.Context, e *env, c *command, args []string) int {
 		fmt.Fprintf(e.stdout, "serving %s (%s, no verified block yet)\n", url, net.Name)
 	}
 	if *follow {
-		wg.Add(1)
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			api.refresh(ctx)
+		}()
 		go func() {
 			defer wg.Done()
 			followForever(ctx, e, cfg, holder, api)
@@ -242,7 +246,7 @@ func followForever(ctx context.Context, e *env, cfg pipeline.Config, holder *hol
 		holder.progress(p)
 		holder.setWarnings(nil)
 		api.indexing.Store(p.TipLag > int64(spv.DefaultConfirmationDepth)+2)
-		api.applied(ctx)
+		api.applied()
 		if now := time.Now(); now.Sub(last) >= time.Second {
 			last = now
 			fmt.Fprintf(e.stderr, "spvcheck serve: block %d, consensus hash %s, header tip %d\n", p.Height, p.TipConsensusHash, p.HeaderHeight)

@@ -15,6 +15,9 @@ import (
 type nameAPI struct {
 	srv      *api.Server
 	indexing atomic.Bool
+	// kick asks the refresher to bring the server's index to the store's
+	// tip; it holds at most one request, so the sync never waits on it.
+	kick chan struct{}
 }
 
 func newNameAPI(store *snapshot.Store, net *network, zonefileDir string, holder *holderState) (*nameAPI, error) {
@@ -22,7 +25,7 @@ func newNameAPI(store *snapshot.Store, net *network, zonefileDir string, holder 
 	if err != nil {
 		return nil, err
 	}
-	n := &nameAPI{}
+	n := &nameAPI{kick: make(chan struct{}, 1)}
 	srv, err := api.New(api.Config{
 		Store: store, Params: net.Consensus, Zonefiles: zf, Version: versionString(),
 		LastBlockSeen: func() uint64 {
@@ -48,5 +51,25 @@ func (n *nameAPI) Serve(ctx context.Context, ln net.Listener) error {
 	return api.Serve(ctx, ln, h, api.Limits{})
 }
 
-// applied is called after the sync applied or rewound blocks.
-func (n *nameAPI) applied(ctx context.Context) { _ = n.srv.Refresh(ctx) }
+// applied is called on the sync's goroutine after it applied or rewound
+// blocks. It never blocks: the refresher does the work, so no reader of
+// the server (a slow client, say) can hold up the sync.
+func (n *nameAPI) applied() {
+	select {
+	case n.kick <- struct{}{}:
+	default: // a refresh is already pending; it will see this block too
+	}
+}
+
+// refresh brings the server's index up to date whenever applied asks,
+// until ctx ends.
+func (n *nameAPI) refresh(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-n.kick:
+			_ = n.srv.Refresh(ctx)
+		}
+	}
+}

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -160,7 +162,8 @@ type answer struct {
 
 // serveFollowingThroughReorg runs `serve --follow` against the demo's node
 // while 8 CLI readers and 4 HTTP clients ask it about a name, mines new
-// blocks, and replaces the newest applied blocks with a longer branch.
+// blocks, and replaces the newest applied blocks with a longer branch,
+// while 16 stalled clients hold connections open.
 // Every answer must name a block and consensus hash that the store held at
 // some point, no reader may fail, and the server ends on the winning chain
 // and stops with exit 0 on SIGTERM.
@@ -240,6 +243,25 @@ func serveFollowingThroughReorg(t *testing.T, p2p, rpcAddr string, tip uint64, t
 				mu.Unlock()
 			}
 		}()
+	}
+
+	// Clients that stall (half a request, or a request whose answer they
+	// never read) stay connected throughout: the sync must not wait for
+	// them.
+	host := strings.TrimPrefix(url, "http://")
+	for i := 0; i < 16; i++ {
+		conn, err := net.Dial("tcp", host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		req := "GET /v1/names/alice.club HTTP/1.1\r\nHost: x\r\n" // never finished
+		if i%2 == 1 {
+			req = "GET /v1/names?page=0 HTTP/1.1\r\nHost: x\r\n\r\n" // never read
+		}
+		if _, err := conn.Write([]byte(req)); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	// New blocks, then a reorganisation: the two newest applied blocks are

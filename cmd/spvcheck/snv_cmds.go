@@ -15,6 +15,7 @@ import (
 	"github.com/spvcheck/spvcheck/snapshot"
 	"github.com/spvcheck/spvcheck/spv"
 
+	"github.com/spvcheck/spvcheck/consensus"
 	"github.com/spvcheck/spvcheck/consensus/snv"
 )
 
@@ -108,6 +109,9 @@ func runProve(ctx context.Context, e *env, c *command, args []string) int {
 	}
 	proof, err := snv.Build(ctx, snv.WithFirstBlock(src, net.Consensus.FirstBlock), snv.Target{Select: sel, Height: *at}, th, opts)
 	if err != nil {
+		if errors.Is(err, snv.ErrNotSelected) && *at != 0 {
+			return fail(e, c, exitMismatch, fmt.Errorf("block %d holds no accepted operation on %s", *at, sel), operationHeightsHint(net, s, arg))
+		}
 		code := exitUsage
 		if errors.Is(err, snv.ErrNotFound) || errors.Is(err, snv.ErrNotSelected) {
 			code = exitMismatch
@@ -136,6 +140,20 @@ func runProve(ctx context.Context, e *env, c *command, args []string) int {
 	fmt.Fprintf(e.stderr, "proof of %s in block %d, %d steps; verify with --trusted %d:%s\n",
 		sel, proof.TargetHeight, len(proof.Steps), th, trustedHash)
 	return exitOK
+}
+
+// operationHeightsHint lists the blocks that hold a name's accepted
+// operations, for a prove --at that named another block.
+func operationHeightsHint(net *network, s *openedStore, name string) string {
+	hist, err := consensus.NewView(net.Consensus, s).NameHistory(name)
+	if err != nil || len(hist) == 0 {
+		return ""
+	}
+	var hs []string
+	for _, h := range hist {
+		hs = append(hs, strconv.FormatUint(h.Height, 10))
+	}
+	return "its operations are in blocks " + strings.Join(hs, ", ") + "; pass one of them to --at, or leave --at out for the latest"
 }
 
 // bitcoinSource serves a store's hashes and records plus the Bitcoin

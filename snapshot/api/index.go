@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/spvcheck/spvcheck/consensus"
@@ -22,7 +23,7 @@ import (
 // the view's blocks instead. Every answer is therefore a function of the
 // view's own blocks, whichever views came before.
 type chainIndex struct {
-	mu     sync.Mutex
+	mu     sync.RWMutex
 	p      *consensus.Params
 	blocks []indexedBlock // contiguous heights, ascending
 	// announced maps a zone-file hash to the heights that announced it,
@@ -30,6 +31,8 @@ type chainIndex struct {
 	announced map[string][]uint64
 	// creators maps an address to its name creations, in chain order.
 	creators map[string][]creation
+	// created maps a name to its creations, in chain order.
+	created map[string][]creation
 }
 
 type indexedBlock struct {
@@ -37,6 +40,7 @@ type indexedBlock struct {
 	ch        string
 	announced []string // hashes added at this height, in order
 	creators  []string // addresses given a creation at this height, in order
+	created   []string // names created at this height
 }
 
 // creation is one history entry that created a name (a registration, or
@@ -46,10 +50,13 @@ type creation struct {
 	height   uint64
 	vtxindex int
 	name     string
+	addr     string
 }
 
 func newChainIndex(p *consensus.Params) *chainIndex {
-	return &chainIndex{p: p, announced: map[string][]uint64{}, creators: map[string][]creation{}}
+	x := &chainIndex{p: p}
+	x.reset()
+	return x
 }
 
 // viewState is the part of a ReadView the index needs.
@@ -151,12 +158,21 @@ func (x *chainIndex) pop() {
 			x.creators[a] = cs[:len(cs)-1]
 		}
 	}
+	for _, n := range b.created {
+		cs := x.created[n]
+		if len(cs) <= 1 {
+			delete(x.created, n)
+		} else {
+			x.created[n] = cs[:len(cs)-1]
+		}
+	}
 }
 
 func (x *chainIndex) reset() {
 	x.blocks = nil
 	x.announced = map[string][]uint64{}
 	x.creators = map[string][]creation{}
+	x.created = map[string][]creation{}
 }
 
 // addBlock indexes block h: the names its records name, and those names'
@@ -194,6 +210,7 @@ func (x *chainIndex) addBlock(v viewState, h uint64) error {
 		addr string
 	}
 	var hits []hit
+	var created []string
 	cv := consensus.NewView(x.p, v)
 	for _, name := range names {
 		hist, err := cv.NameHistory(name)
@@ -206,20 +223,25 @@ func (x *chainIndex) addBlock(v viewState, h uint64) error {
 			}
 			hit := hit{vtx: e.Vtxindex, hash: e.Record.ValueHash}
 			if isCreation(hist, i) {
-				hit.addr = e.Record.Address
-				x.creators[hit.addr] = append(x.creators[hit.addr], creation{height: h, vtxindex: e.Vtxindex, name: name})
+				// Copies: the decoded record's strings share its buffer.
+				hit.addr = strings.Clone(e.Record.Address)
+				c := creation{height: h, vtxindex: e.Vtxindex, name: strings.Clone(name), addr: hit.addr}
+				x.creators[hit.addr] = append(x.creators[hit.addr], c)
+				x.created[name] = append(x.created[name], c)
+				created = append(created, name)
 			}
 			hits = append(hits, hit)
 		}
 	}
 	// Creations must stay in chain order for the DID count: a block's
 	// creations were appended name by name; put them in vtxindex order.
-	b := indexedBlock{height: h, ch: ch}
+	b := indexedBlock{height: h, ch: ch, created: created}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].vtx < hits[j].vtx })
 	for _, hit := range hits {
 		if hit.hash != nil {
-			x.announced[*hit.hash] = append(x.announced[*hit.hash], h)
-			b.announced = append(b.announced, *hit.hash)
+			hh := strings.Clone(*hit.hash)
+			x.announced[hh] = append(x.announced[hh], h)
+			b.announced = append(b.announced, hh)
 		}
 		if hit.addr != "" {
 			b.creators = append(b.creators, hit.addr)
@@ -265,6 +287,20 @@ func (x *chainIndex) announcedAt(hash string, tip uint64) bool {
 	return len(hs) > 0 && hs[0] <= tip
 }
 
+// did returns the address that last created name at or below tip and the
+// reference's DID index of that creation: how many creations the address
+// made before it. ok is false when the name has no creation.
+func (x *chainIndex) did(name string, tip uint64) (addr string, index int, ok bool) {
+	cs := x.created[name]
+	for i := len(cs) - 1; i >= 0; i-- {
+		if cs[i].height <= tip {
+			index, ok = x.didIndex(cs[i].addr, cs[i].height, cs[i].vtxindex)
+			return cs[i].addr, index, ok
+		}
+	}
+	return "", 0, false
+}
+
 // didIndex returns the reference's DID index of a creation: how many
 // creations its address made before it.
 func (x *chainIndex) didIndex(addr string, h uint64, vtx int) (int, bool) {
@@ -278,8 +314,33 @@ func (x *chainIndex) didIndex(addr string, h uint64, vtx int) (int, bool) {
 	return n - 1, true
 }
 
-// lookup syncs the index to v and runs fn under its lock.
+// lookup runs fn, which must only read, with the index synced to v.
 func (x *chainIndex) lookup(ctx context.Context, v viewState, fn func(*chainIndex)) error {
+	tip, ok, err := v.Tip()
+	if err != nil {
+		return err
+	}
+	var ch string
+	if ok {
+		if ch, err = v.ConsensusHash(tip); err != nil {
+			return err
+		}
+	}
+	return x.lookupAt(ctx, v, ok, tip, ch, fn)
+}
+
+// lookupAt is lookup for a view whose tip and its consensus hash the caller
+// already read (hasTip false: an empty view).
+func (x *chainIndex) lookupAt(ctx context.Context, v viewState, hasTip bool, tip uint64, ch string, fn func(*chainIndex)) error {
+	if hasTip {
+		x.mu.RLock()
+		if b := x.at(tip); b != nil && b.ch == ch {
+			fn(x)
+			x.mu.RUnlock()
+			return nil
+		}
+		x.mu.RUnlock()
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if err := x.syncTo(ctx, v); err != nil {

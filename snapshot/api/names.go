@@ -127,31 +127,17 @@ func (q *request) nameInfo() {
 // namedb_get_name_DID_info); or the reference's error object when the
 // name has no creation.
 func (q *request) did(name string) (any, error) {
-	hist, err := q.cv.NameHistory(name)
-	if err != nil {
-		return nil, err
-	}
-	var last *consensus.HistoryEntry
-	for i := range hist {
-		if hist[i].Record != nil && hist[i].Height <= q.tip && isCreation(hist, i) {
-			last = &hist[i]
-		}
-	}
-	noDID := map[string]string{"error": "Not supported for this name"}
-	if last == nil {
-		return noDID, nil
-	}
-	addr := last.Record.Address
+	var addr string
 	var idx int
 	var found bool
-	err = q.s.idx.lookup(q.r.Context(), q.view, func(x *chainIndex) {
-		idx, found = x.didIndex(addr, last.Height, last.Vtxindex)
+	err := q.s.idx.lookupAt(q.r.Context(), q.view, true, q.tip, q.ch, func(x *chainIndex) {
+		addr, idx, found = x.did(name, q.tip)
 	})
 	if err != nil {
 		return nil, err
 	}
 	if !found {
-		return noDID, nil
+		return map[string]string{"error": "Not supported for this name"}, nil
 	}
 	return "did:stack:v0:" + addr + "-" + strconv.Itoa(idx), nil
 }

@@ -55,11 +55,14 @@ func hashKey(p *consensus.Params, h []byte) key {
 	return key{script: "76a914" + hex.EncodeToString(h) + "88ac", addr: base58.CheckEncode(h, p.AddressVersion)}
 }
 
-func newWorld(tb testing.TB) *world {
+func newWorld(tb testing.TB) *world { return newWorldIn(tb, "db", vfs.NewMem()) }
+
+// newWorldIn builds the store in dir of fs.
+func newWorldIn(tb testing.TB, dir string, fs vfs.FS) *world {
 	tb.Helper()
 	p := consensus.Regtest()
-	st, err := snapshot.Open(context.Background(), "db", snapshot.Options{
-		Network: p.Name, ParamsFingerprint: p.Fingerprint(), FS: vfs.NewMem(), UndoWindow: 200,
+	st, err := snapshot.Open(context.Background(), dir, snapshot.Options{
+		Network: p.Name, ParamsFingerprint: p.Fingerprint(), FS: fs, UndoWindow: 200,
 	})
 	if err != nil {
 		tb.Fatal(err)

@@ -570,44 +570,6 @@ func revealArgs(ns *testvectors.NamespaceJ, revealAddr string) (ops.NamespaceRev
 	return a, nil
 }
 
-// judgeReject calls our encoder with the arguments blockstack.js refused.
-// The record's source is JavaScript; its string literals (with an optional
-// .repeat(n)) are the arguments that matter.
-func judgeReject(rec *testvectors.BlockstackJSRecord) error {
-	quotedArg := regexp.MustCompile(`'([^']*)'(?:\.repeat\((\d+)\))?`)
-	var lits []string
-	for _, m := range quotedArg.FindAllStringSubmatch(rec.Source, -1) {
-		s := m[1]
-		if m[2] != "" {
-			n, _ := strconv.Atoi(m[2])
-			s = strings.Repeat(s, n)
-		}
-		lits = append(lits, s)
-	}
-	net := ops.Mainnet()
-	someAddr := net.BurnAddress()
-	zeroCH := strings.Repeat("00", 16)
-	var a ops.Args
-	var want ops.ErrorCode
-	switch {
-	case rec.Fn == "makeAnnounceSkeleton" && len(lits) == 1:
-		a, want = ops.AnnounceArgs{MessageHash: lits[0]}, ops.ErrInvalidHash
-	case rec.Fn == "makeNameImportSkeleton" && len(lits) == 2:
-		a, want = ops.NameImportArgs{Name: lits[0], RecipientAddress: someAddr, ValueHash: lits[1]}, ops.ErrInvalidHash
-	case rec.Fn == "makeTokenTransferSkeleton" && len(lits) == 2:
-		a, want = ops.TokenTransferArgs{RecipientAddress: someAddr, ConsensusHash: zeroCH, TokenUnits: lits[0], Amount: 1, ScratchArea: []byte(lits[1])}, ops.ErrInvalidArgument
-	case rec.Fn == "makeRegisterSkeleton" && len(lits) == 2:
-		a, want = ops.NameRegistrationArgs{Name: lits[0], OwnerAddress: someAddr, ValueHash: lits[1]}, ops.ErrInvalidHash
-	default:
-		return fmt.Errorf("no encoder mapping for %s with arguments %q", rec.Fn, lits)
-	}
-	_, err := a.Encode(net)
-	if c, ok := ops.CodeOf(err); !ok || c != want {
-		return fmt.Errorf("encoder returned %v, want %v (blockstack.js: %s)", err, want, rec.Error)
-	}
-	return nil
-}
-
 // judgeEncode encodes the record's builder inputs with our encoders. When
 // the encoder builds, its data must equal the record's OP_RETURN data and its
 // outputs must lead the record's outputs (same scripts; same values except
