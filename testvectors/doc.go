@@ -15,6 +15,9 @@
 //     and expected consensus hash, for state-machine replay.
 //   - replay-final/sample.jsonl: generated scenarios for the final rules
 //     across all six epochs, with expectations from an independent engine.
+//   - zonefiles/name_zonefiles.txt: 1,631 real mainnet zone files with
+//     their hashes, as the Stacks 2.0 genesis carried them over from v1
+//     (ZoneFiles; embedded, since the demo's history announces some).
 //
 // Loaders read JSON Lines strictly: a malformed line is an error naming the
 // file and line, never a skipped record.

@@ -1,6 +1,9 @@
 package scenario
 
-import "github.com/spvcheck/spvcheck/consensus"
+import (
+	"github.com/spvcheck/spvcheck/consensus"
+	"github.com/spvcheck/spvcheck/testvectors"
+)
 
 // Fees and prices of the default script. Names cost at most 6,400 satoshis
 // in blog (three letters or more) and 200 in temp, so every BTC name
@@ -17,6 +20,40 @@ const (
 // 2^6, …, eight and more 2^1 (times coeff 1 and 100 satoshis).
 func blogBuckets() [16]uint8 {
 	return [16]uint8{15, 10, 6, 5, 4, 3, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1}
+}
+
+// RealZoneFileHashes are the hashes of the five real mainnet zone files
+// (testvectors.ZoneFiles) that Default announces, in the order the history
+// first sets them: alice.blog's update at 263 (judecn.id's zone file, the
+// value hash of a real mainnet NAME_UPDATE), dave.blog's at 263
+// (muneeb.blockstack's), news.blog's registration at 323 (hello.miner's),
+// photos.blog's renewal at 323 (app.stx's) and alice.club's update at 401
+// (bill.helloworld's). Every one is still the zone-file hash of its name at
+// the tip, so a server on the demo's store accepts exactly these five of
+// the 1,631 and refuses the rest as unknown.
+func RealZoneFileHashes() []string {
+	return []string{
+		"737c631c7c5d911c6617993c21fba731363f1cfe", // judecn.id
+		"f5f0737a93d75f8488c2dbf85d7282759c0c8d22", // muneeb.blockstack
+		"8af1fb5d22315b86807083daab054898a0f714a3", // hello.miner
+		"903e67afa4e9b6c483a6a21d3d21f16c2ca006cb", // app.stx
+		"c553ba08e4da6415dcd128d2abdf39b11f9d0fa6", // bill.helloworld
+	}
+}
+
+// realZones returns the zone files of RealZoneFileHashes as text, in the
+// same order. The table is embedded in the binary and its test checks every
+// hash, so a failure here is a broken build, not bad input.
+func realZones() []string {
+	zs, err := testvectors.ZoneFilesByHash(RealZoneFileHashes()...)
+	if err != nil {
+		panic("scenario: " + err.Error())
+	}
+	out := make([]string, len(zs))
+	for i, z := range zs {
+		out[i] = string(z.Bytes)
+	}
+	return out
 }
 
 // Default is the scenario spvcheck's demo writes to a regtest node and the
@@ -56,6 +93,7 @@ func Default() *Script {
 		return Accept(NameRegistration{From: who, Name: name, Owner: owner})
 	}
 	upd := func(who, name, zone string) Expect { return Accept(NameUpdate{From: who, Name: name, Zone: zone}) }
+	zones := realZones()
 
 	wave1 := [][3]string{ // preorderer, name, owner
 		{"alice", "alice.blog", "alice"}, {"bob", "bob.blog", "bob"}, {"carol", "carol.blog", "carol"},
@@ -119,8 +157,8 @@ func Default() *Script {
 			)},
 		{Height: 263, Note: "second wave of preorders; owners publish zone files, mallory cannot",
 			Ops: append(preorders2,
-				upd("alice", "alice.blog", "alice.blog v1"), upd("carol", "carol.blog", "carol.blog v1"),
-				upd("dave", "dave.blog", "dave.blog v1"), upd("bob", "music.blog", "music.blog v1"),
+				upd("alice", "alice.blog", zones[0]), upd("carol", "carol.blog", "carol.blog v1"),
+				upd("dave", "dave.blog", zones[1]), upd("bob", "music.blog", "music.blog v1"),
 				upd("dave", "chess.blog", "chess.blog v1"), upd("grace", "gift.blog", "thanks frank"),
 				upd("erin", "photos.blog", "photos.blog v1"), upd("peggy", "brief.temp", "brief.temp by peggy"),
 				Reject(consensus.ErrNameNotFound, NameUpdate{From: "mallory", Name: "alice.blog", Zone: "defaced"}),
@@ -157,8 +195,8 @@ func Default() *Script {
 			pre("oscar", "news.blog", "oscar"),
 		}},
 		{Height: 323, Note: "registration with a zone file in one step; renewal that transfers and updates", Ops: []Expect{
-			Accept(NameRegistration{From: "oscar", Name: "news.blog", Owner: "oscar", Zone: "news.blog v1"}),
-			Accept(NameRenewal{From: "erin", Name: "photos.blog", NewOwner: "frank", Zone: "photos.blog v2", BTC: nameFeeBTC}),
+			Accept(NameRegistration{From: "oscar", Name: "news.blog", Owner: "oscar", Zone: zones[2]}),
+			Accept(NameRenewal{From: "erin", Name: "photos.blog", NewOwner: "frank", Zone: zones[3], BTC: nameFeeBTC}),
 		}},
 		{Height: 330, Note: "the grace period revives brief.temp for its owner: no update, but a renewal", Ops: []Expect{
 			Reject(consensus.ErrInGracePeriod, NameUpdate{From: "trent", Name: "brief.temp", Zone: "brief.temp by trent"}),
@@ -212,7 +250,7 @@ func Default() *Script {
 		// Epoch 5 (401–440): a token transfer may quote the zero hash.
 		{Height: 401, Note: "epoch 5: stx-3's tokens unlock; alice publishes alice.club's zone file", Ops: []Expect{
 			Accept(TokenTransfer{From: stx(3), To: "bob", Amount: 1_000_000_000, ZeroConsensusHash: true}),
-			upd("alice", "alice.club", "alice.club v1"),
+			upd("alice", "alice.club", zones[4]),
 		}},
 		// Epoch 6 (441–): the final rules.
 		{Height: 441, Note: "epoch 6: alice gives alice.club to bob; victor publishes", Ops: []Expect{
@@ -236,25 +274,26 @@ func Expected() NameTable {
 		panic(err) // Default's participants always resolve
 	}
 	own := func(owner, zone string) NameState { return NameState{Owner: addr[owner], ValueHash: ZoneHash(zone)} }
+	zones := realZones()
 	t := NameTable{
 		// Imported before blog launched; founder.blog re-imported.
 		"founder.blog": own("nadia", "founder.blog final"),
 		"writer.blog":  own("alice", "writer.blog by alice"),
 		"editor.blog":  own("bob", "editor.blog by bob"),
 		// First wave.
-		"alice.blog":  own("alice", "alice.blog v1"),
+		"alice.blog":  own("alice", zones[0]), // judecn.id's real zone file
 		"bob.blog":    own("bob", ""),
 		"carol.blog":  own("carol", "carol.blog v1"),
-		"dave.blog":   own("dave", "dave.blog v1"),
+		"dave.blog":   own("dave", zones[1]), // muneeb.blockstack's
 		"erin.blog":   own("erin", ""),
 		"frank.blog":  own("frank", ""),
 		"grace.blog":  own("grace", ""),
 		"heidi.blog":  {Owner: addr["heidi"], Revoked: true},
 		"ivan.blog":   own("ivan", ""),
 		"judy.blog":   own("judy", ""),
-		"music.blog":  own("carol", ""),               // transferred, zone file dropped
-		"chess.blog":  own("erin", "chess.blog v2"),   // transferred keeping data, then updated
-		"photos.blog": own("frank", "photos.blog v2"), // renewed, transferred and updated at once
+		"music.blog":  own("carol", ""),             // transferred, zone file dropped
+		"chess.blog":  own("erin", "chess.blog v2"), // transferred keeping data, then updated
+		"photos.blog": own("frank", zones[3]),       // renewed, transferred and updated at once (app.stx's)
 		"gift.blog":   own("grace", "thanks frank"),
 		"clash.blog":  own("ivan", ""), // collided in 262; judy registered it for ivan in 366
 		// Second wave.
@@ -268,7 +307,7 @@ func Expected() NameTable {
 		"garden.blog":  own("carol", ""),
 		"poems.blog":   own("victor", ""),
 		"recipes.blog": own("walter", ""),
-		"news.blog":    own("oscar", "news.blog v1"),
+		"news.blog":    own("oscar", zones[2]), // hello.miner's
 		// temp: re-registered by trent at 273 without a zone file, renewed
 		// in its grace period at 330; its lifetime (8 blocks, doubled from
 		// epoch 2) ran out again at 346, so at 441 it is in grace once more.
@@ -276,7 +315,7 @@ func Expected() NameTable {
 		// shop: version 2, fees paid to sam.
 		"peggy.shop": own("peggy", ""),
 		// club: version 3, infinite lifetime.
-		"alice.club": own("bob", "alice.club v1"),
+		"alice.club": own("bob", zones[4]), // bill.helloworld's
 		"vault.club": own(stx(2), ""),
 	}
 	return t

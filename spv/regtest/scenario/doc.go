@@ -124,6 +124,14 @@
 // consensus hash, which epoch 5 allows; in epoch 6 alice gives alice.club
 // to bob.
 //
+// Five of the zone files the story publishes are real: alice.blog's and
+// dave.blog's updates, news.blog's registration, photos.blog's renewal and
+// alice.club's update carry the hashes of real mainnet zone files from
+// testvectors/zonefiles (RealZoneFileHashes), so a name server on the
+// demo's store has real zone files to accept, and refuses the other 1,626
+// of that table as never announced. The other zone files are short
+// placeholder texts.
+//
 // Expected is the final table written by hand from this story; the tests
 // compare it with the replay's.
 package scenario

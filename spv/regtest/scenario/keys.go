@@ -183,3 +183,20 @@ func (l *looseKeys) build(p *party, tmpl regtest.Template, feeRate btcutil.Amoun
 	}
 	return tx, nil
 }
+
+// PrivateKey returns the private key of a participant of the script, as
+// the Runner derives it (wallet keys from Seed on regtest, STACKS keys,
+// import children). Tests use it to sign what a name's owner would sign
+// off chain, such as a profile token for the name's zone file.
+func (s *Script) PrivateKey(participant string) (*btcec.PrivateKey, error) {
+	params := regtest.Regtest.Params()
+	parties, err := s.resolve(params, regtest.NewWallet(params, s.Seed))
+	if err != nil {
+		return nil, err
+	}
+	p, ok := parties[participant]
+	if !ok {
+		return nil, newError(ErrBadScript, 0, nil, "no participant %q in %s", participant, s)
+	}
+	return p.priv, nil
+}
