@@ -198,13 +198,13 @@ func TestPriceEndpoints(t *testing.T) {
 	// Tip 340: the next block, 341, is in epoch 3 (BTC namespace prices
 	// divided by 10; name prices as floats times 0.1).
 	runCases(t, f.srv, f, []apiCase{
-		{name: "name v2", path: "/v2/prices/names/abc.id", status: 200, want: `{"name_price": {"amount": "20", "units": "BTC"}}`},
+		{name: "name v2", path: "/v2/prices/names/abc.id", status: 200, want: `{"name_price": {"amount": "20", "units": "BTC", "satoshis": 20}}`},
 		{name: "name v1", path: "/v1/prices/names/abc.id", status: 200, want: `{"name_price": {"satoshis": 20}}`},
 		{name: "name unknown ns", path: "/v2/prices/names/abc.nope", status: 404, want: `{"error": "Unknown/invalid namespace"}`},
 		{name: "name invalid", path: "/v2/prices/names/abc", status: 400, want: `{"error": "Invalid name"}`},
-		{name: "namespace v2", path: "/v2/prices/namespaces/abcd", status: 200, want: `{"amount": "40000000", "units": "BTC"}`},
+		{name: "namespace v2", path: "/v2/prices/namespaces/abcd", status: 200, want: `{"amount": "40000000", "units": "BTC", "satoshis": 40000000}`},
 		{name: "namespace v1", path: "/v1/prices/namespaces/abcd", status: 200, want: `{"satoshis": 40000000}`},
-		{name: "namespace 1 char", path: "/v2/prices/namespaces/a", status: 200, want: `{"amount": "4000000000", "units": "BTC"}`},
+		{name: "namespace 1 char", path: "/v2/prices/namespaces/a", status: 200, want: `{"amount": "4000000000", "units": "BTC", "satoshis": 4000000000}`},
 		{name: "namespace invalid", path: "/v2/prices/namespaces/a.b", status: 400, want: `{"error": "Invalid namespace"}`},
 		{name: "namespace too long", path: "/v2/prices/namespaces/abcdefghijklmnopqrstu", status: 400, want: `{"error": "Invalid namespace"}`},
 	})
@@ -214,7 +214,7 @@ func TestPriceEndpoints(t *testing.T) {
 	runCases(t, f.srv, f, []apiCase{
 		{name: "namespace v2 stacks", path: "/v2/prices/namespaces/abcd", status: 200, want: `{"amount": "6400000000", "units": "STACKS"}`},
 		{name: "namespace v1 stacks", path: "/v1/prices/namespaces/abcd", status: 400, want: `{"error": "Not priced in BTC.  Try /v2/prices/namespace/abcd"}`},
-		{name: "name v2 epoch 4", path: "/v2/prices/names/abc.id", status: 200, want: `{"name_price": {"amount": "20", "units": "BTC"}}`},
+		{name: "name v2 epoch 4", path: "/v2/prices/names/abc.id", status: 200, want: `{"name_price": {"amount": "20", "units": "BTC", "satoshis": 20}}`},
 	})
 }
 

@@ -13,10 +13,21 @@ import (
 // get_namespace_cost did: satoshis for "BTC", micro-STX for "STACKS".
 
 // priceV2 is the v2 price object: the amount as a decimal string (for
-// JavaScript clients that cannot hold large integers) and its units.
+// JavaScript clients that cannot hold large integers), its units, and for
+// BTC prices the amount again as an integer "satoshis", as the reference's
+// GET_prices_name and GET_prices_namespace added it (core-api.md).
 type priceV2 struct {
-	Amount string `json:"amount"`
-	Units  string `json:"units"`
+	Amount   string   `json:"amount"`
+	Units    string   `json:"units"`
+	Satoshis *big.Int `json:"satoshis,omitempty"`
+}
+
+func newPriceV2(amount *big.Int, units string) priceV2 {
+	p := priceV2{Amount: amount.String(), Units: units}
+	if units == consensus.UnitsBTC {
+		p.Satoshis = amount
+	}
+	return p
 }
 
 func (q *request) namePrice(v2 bool) {
@@ -38,7 +49,7 @@ func (q *request) namePrice(v2 bool) {
 		return
 	}
 	if v2 {
-		q.json(http.StatusOK, map[string]priceV2{"name_price": {Amount: amount.String(), Units: units}})
+		q.json(http.StatusOK, map[string]priceV2{"name_price": newPriceV2(amount, units)})
 		return
 	}
 	if units != consensus.UnitsBTC {
@@ -63,7 +74,7 @@ func (q *request) namespacePrice(v2 bool) {
 		return
 	}
 	if v2 {
-		q.json(http.StatusOK, priceV2{Amount: amount.String(), Units: units})
+		q.json(http.StatusOK, newPriceV2(amount, units))
 		return
 	}
 	if units != consensus.UnitsBTC {
