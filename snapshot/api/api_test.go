@@ -387,3 +387,27 @@ func mustPy(t *testing.T, v any) string {
 	require.NoError(t, err)
 	return string(b)
 }
+
+// An empty store answers 503 with a JSON error once the request is valid;
+// invalid names are still the reference's 400s.
+func TestEmptyStore(t *testing.T) {
+	w := newWorld(t)
+	srv, err := New(Config{Store: w.st, Params: w.p})
+	require.NoError(t, err)
+	for path, want := range map[string]int{
+		"/v1/info": 503, "/v1/names/a.id": 503, "/v1/names/A": 400, "/v1/names?page=0": 503,
+		"/v1/blockchains/bitcoin/consensus": 503, "/v1/nothing": 404, "/v1/zonefiles/" + judecnHash: 404,
+	} {
+		a := do(t, srv, "GET", path, nil)
+		require.Equal(t, want, a.status, path)
+		require.True(t, json.Valid(a.body), path)
+		require.Empty(t, a.header.Get(HeaderHeight), path)
+	}
+	_, err = New(Config{})
+	require.Error(t, err)
+	// A store that fails (here: closed) is a 503, never a 500.
+	require.NoError(t, w.st.Close())
+	a := do(t, srv, "GET", "/v1/names/a.id", nil)
+	require.Equal(t, 503, a.status)
+	require.True(t, strings.HasPrefix(string(a.body), `{"error": "Store unavailable: `), "%s", a.body)
+}

@@ -204,13 +204,16 @@ func (x *chainIndex) addBlock(v viewState, h uint64) error {
 		}
 	}
 	sort.Strings(names)
+	// Everything is read first and the index changed only after, so a
+	// failed read leaves it as it was.
 	type hit struct {
-		vtx  int
-		hash *string
-		addr string
+		vtx      int
+		hash     *string
+		name     string
+		creation bool
+		addr     string
 	}
 	var hits []hit
-	var created []string
 	cv := consensus.NewView(x.p, v)
 	for _, name := range names {
 		hist, err := cv.NameHistory(name)
@@ -221,40 +224,28 @@ func (x *chainIndex) addBlock(v viewState, h uint64) error {
 			if e.Height != h || e.Record == nil {
 				continue
 			}
-			hit := hit{vtx: e.Vtxindex, hash: e.Record.ValueHash}
-			if isCreation(hist, i) {
-				// Copies: the decoded record's strings share its buffer.
-				hit.addr = strings.Clone(e.Record.Address)
-				c := creation{height: h, vtxindex: e.Vtxindex, name: strings.Clone(name), addr: hit.addr}
-				x.creators[hit.addr] = append(x.creators[hit.addr], c)
-				x.created[name] = append(x.created[name], c)
-				created = append(created, name)
-			}
-			hits = append(hits, hit)
+			hits = append(hits, hit{vtx: e.Vtxindex, hash: e.Record.ValueHash, name: name,
+				creation: isCreation(hist, i), addr: e.Record.Address})
 		}
 	}
-	// Creations must stay in chain order for the DID count: a block's
-	// creations were appended name by name; put them in vtxindex order.
-	b := indexedBlock{height: h, ch: ch, created: created}
+	// In transaction order, so that each address's creations stay in
+	// chain order for the DID count.
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].vtx < hits[j].vtx })
+	b := indexedBlock{height: h, ch: ch}
 	for _, hit := range hits {
 		if hit.hash != nil {
+			// Copies: the decoded record's strings share its buffer.
 			hh := strings.Clone(*hit.hash)
 			x.announced[hh] = append(x.announced[hh], h)
 			b.announced = append(b.announced, hh)
 		}
-		if hit.addr != "" {
-			b.creators = append(b.creators, hit.addr)
+		if hit.creation {
+			c := creation{height: h, vtxindex: hit.vtx, name: strings.Clone(hit.name), addr: strings.Clone(hit.addr)}
+			x.creators[c.addr] = append(x.creators[c.addr], c)
+			x.created[c.name] = append(x.created[c.name], c)
+			b.creators = append(b.creators, c.addr)
+			b.created = append(b.created, c.name)
 		}
-	}
-	for _, a := range b.creators {
-		cs := x.creators[a]
-		sort.SliceStable(cs, func(i, j int) bool {
-			if cs[i].height != cs[j].height {
-				return cs[i].height < cs[j].height
-			}
-			return cs[i].vtxindex < cs[j].vtxindex
-		})
 	}
 	x.blocks = append(x.blocks, b)
 	return nil
