@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/btcsuite/btcd/wire/v2"
-	"github.com/spvcheck/spvcheck/spv/regtest/hostile"
 	"github.com/spvcheck/spvcheck/spv/regtest"
+	"github.com/spvcheck/spvcheck/spv/regtest/hostile"
 )
 
 // `spvcheck sync` against a peer that claims a height it never delivers
