@@ -40,8 +40,7 @@ type demoSummary struct {
 	Node             *keptNode     `json:"node,omitempty"`
 	Operations       int           `json:"operations"`
 	FirstBlock       uint64        `json:"first_block"`
-	Tip              uint64        `json:"tip"`
-	TipConsensusHash string        `json:"tip_consensus_hash"`
+	Tip              tipRef        `json:"tip"`
 	HeightsChecked   int           `json:"heights_cross_checked"`
 	Audit            string        `json:"audit"`
 	Sync             syncSummary   `json:"sync"`
@@ -249,7 +248,7 @@ func runDemo(ctx context.Context, e *env, c *command, args []string) (code int) 
 	}
 	sum := demoSummary{
 		DataDir: dir, Kept: *keep, Operations: result.Operations, FirstBlock: result.FirstBlock,
-		Tip: at.Height, TipConsensusHash: at.ConsensusHash, HeightsChecked: checked, Audit: rep.Verdict.String(),
+		Tip: tipRef{Height: at.Height, ConsensusHash: at.ConsensusHash, BlockHash: at.BlockHash}, HeightsChecked: checked, Audit: rep.Verdict.String(),
 		Sync: syncSummary{Blocks: stats.Blocks, Operations: stats.Operations, Accepted: stats.Accepted,
 			Rejected: stats.Rejected, BlocksPerSec: stats.BlocksPerSecond(), HeaderHeight: stats.HeaderHeight,
 			LightSenders: stats.Light, SignatureRule: stats.SignatureDecided},

@@ -27,13 +27,15 @@ type demoJSON struct {
 		RPC string `json:"rpc"`
 		P2P string `json:"p2p"`
 	} `json:"node"`
-	FirstBlock       uint64  `json:"first_block"`
-	Tip              uint64  `json:"tip"`
-	TipConsensusHash string  `json:"tip_consensus_hash"`
-	HeightsChecked   int     `json:"heights_cross_checked"`
-	Audit            string  `json:"audit"`
-	Seconds          float64 `json:"seconds"`
-	Names            []struct {
+	FirstBlock uint64 `json:"first_block"`
+	Tip        struct {
+		Height        uint64 `json:"height"`
+		ConsensusHash string `json:"consensus_hash"`
+	} `json:"tip"`
+	HeightsChecked int     `json:"heights_cross_checked"`
+	Audit          string  `json:"audit"`
+	Seconds        float64 `json:"seconds"`
+	Names          []struct {
 		Name    string  `json:"name"`
 		Owner   string  `json:"owner_address"`
 		Zone    *string `json:"zonefile_hash"`
@@ -69,8 +71,8 @@ func TestDemoEndToEnd(t *testing.T) {
 	if elapsed > 60*time.Second {
 		t.Errorf("demo took %s, want < 60 s", elapsed)
 	}
-	if out.Audit != "verified" || out.HeightsChecked != int(out.Tip-out.FirstBlock+1) {
-		t.Fatalf("audit %q, %d heights cross-checked of %d..%d", out.Audit, out.HeightsChecked, out.FirstBlock, out.Tip)
+	if out.Audit != "verified" || out.HeightsChecked != int(out.Tip.Height-out.FirstBlock+1) {
+		t.Fatalf("audit %q, %d heights cross-checked of %d..%d", out.Audit, out.HeightsChecked, out.FirstBlock, out.Tip.Height)
 	}
 
 	// The printed name table is the scenario's hand-written expectation.
@@ -96,16 +98,16 @@ func TestDemoEndToEnd(t *testing.T) {
 
 	// The printed tip consensus hash equals a replay of the node's own
 	// blocks over RPC with exact senders (no light client involved).
-	if got := replayOverRPC(t, ctx, out.Node.RPC, out.FirstBlock, out.Tip); got != out.TipConsensusHash {
-		t.Fatalf("independent replay gives %s at %d, demo printed %s", got, out.Tip, out.TipConsensusHash)
+	if got := replayOverRPC(t, ctx, out.Node.RPC, out.FirstBlock, out.Tip.Height); got != out.Tip.ConsensusHash {
+		t.Fatalf("independent replay gives %s at %d, demo printed %s", got, out.Tip.Height, out.Tip.ConsensusHash)
 	}
 
-	exploreDataDir(t, dir, out.Tip, out.TipConsensusHash)
-	syncFromKeptNode(t, dir, out.Node.P2P, out.Node.RPC, out.Tip, out.TipConsensusHash)
-	readersWhileFollowing(t, out.Node.P2P, out.Tip, out.TipConsensusHash)
-	serveDemoStore(t, dir, out.Tip, out.TipConsensusHash)
+	exploreDataDir(t, dir, out.Tip.Height, out.Tip.ConsensusHash)
+	syncFromKeptNode(t, dir, out.Node.P2P, out.Node.RPC, out.Tip.Height, out.Tip.ConsensusHash)
+	readersWhileFollowing(t, out.Node.P2P, out.Tip.Height, out.Tip.ConsensusHash)
+	serveDemoStore(t, dir, out.Tip.Height, out.Tip.ConsensusHash)
 	// Last: it mines blocks and reorganises the node's chain.
-	serveFollowingThroughReorg(t, out.Node.P2P, out.Node.RPC, out.Tip, out.TipConsensusHash)
+	serveFollowingThroughReorg(t, out.Node.P2P, out.Node.RPC, out.Tip.Height, out.Tip.ConsensusHash)
 }
 
 // syncFromKeptNode runs sync and status against the node the demo kept.

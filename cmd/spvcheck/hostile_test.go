@@ -52,14 +52,16 @@ func TestHostileSyncInflatedHeight(t *testing.T) {
 		t.Fatalf("sync took %v against a peer that lies about its height", took)
 	}
 	var out struct {
-		Height   int64    `json:"height"`
+		Tip struct {
+			Height int64 `json:"height"`
+		} `json:"tip"`
 		Stalled  bool     `json:"stalled"`
 		Warnings []string `json:"warnings"`
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
 		t.Fatalf("%v\n%s", err, r.stdout)
 	}
-	if out.Height != 294 || !out.Stalled || len(out.Warnings) != 1 {
+	if out.Tip.Height != 294 || !out.Stalled || len(out.Warnings) != 1 {
 		t.Fatalf("want the store at 294 and one stall warning, got %+v", out)
 	}
 	if w := out.Warnings[0]; !strings.Contains(w, relay.Addr()+" claimed height 1000000") || !strings.Contains(w, "verified headers reach 300") {

@@ -20,6 +20,22 @@ import (
 // (snapshot.ErrStoreLocked, snv.ErrConsensusMismatch, ...), or one of
 // "usage", "not_found", "unusable_input" and "verification_failed".
 
+// tipRef is a store's last block in --json output ("tip"), the same shape
+// as "verified_at".
+type tipRef struct {
+	Height        uint64 `json:"height"`
+	ConsensusHash string `json:"consensus_hash"`
+	BlockHash     string `json:"block_hash,omitempty"`
+	// Time is the block header's timestamp, RFC 3339, where known.
+	Time string `json:"time,omitempty"`
+}
+
+// peerRef is a peer and the height it announced.
+type peerRef struct {
+	Address string `json:"address"`
+	Height  int32  `json:"height"`
+}
+
 // jsonError is the error object of a failed command run with --json.
 type jsonError struct {
 	Error    string `json:"error"`

@@ -272,6 +272,10 @@ func parseArgs(e *env, c *command, fs *flag.FlagSet, args []string, n int, what 
 		if isFlagHelp(err) {
 			fmt.Fprintf(e.stdout, "spvcheck %s: %s\n\nusage: spvcheck %s %s\n\n", c.name, c.summary, c.name, c.usage)
 			printFlags(e.stdout, fs)
+			if schema, ok := jsonSchemas[c.name]; ok {
+				fmt.Fprintf(e.stdout, "\nJSON (--json), keys in snake_case, lists [] when empty, \"?\" when omitted if unset:\n %s\n", schema)
+				fmt.Fprintln(e.stdout, "On failure: {\"error\", \"code\", \"exit_code\"} (code: the failing package's ErrorCode, or usage, not_found, unusable_input, verification_failed).")
+			}
 			return nil, exitOK, false
 		}
 		fmt.Fprintf(e.stderr, "spvcheck %s: %s\n", c.name, flagErrorMessage(err))

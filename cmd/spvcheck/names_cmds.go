@@ -91,7 +91,7 @@ func summarize(st *consensus.NameStatus) nameSummary {
 		Name: r.Name, Owner: r.Address, OwnerScript: r.Sender, ZonefileHash: r.ValueHash,
 		Registered: r.FirstRegistered, LastRenewed: r.LastRenewed, Revoked: r.Revoked,
 		NeverExpires: st.NeverExpires, ExpiresAt: st.ExpireBlock, RenewalDeadline: st.RenewalDeadline,
-		LastOp: r.Op, LastTxid: r.Txid,
+		LastOp: opName(r.Op), LastTxid: r.Txid,
 	}
 	switch {
 	case st.Namespace == nil:
@@ -404,7 +404,7 @@ func nameTable(view *consensus.View, h uint64, ns string, all bool) ([]nameSumma
 		}
 		spaces = ids
 	}
-	var out []nameSummary
+	out := []nameSummary{}
 	for _, id := range spaces {
 		names, err := view.NamesInNamespace(id)
 		if err != nil {

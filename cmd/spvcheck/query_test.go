@@ -85,6 +85,33 @@ func queriesUsersAsk(t *testing.T, dir string, tip uint64, tipHash string) {
 	}
 	spvcheck(t, "zonefiles", "check", odd, "alice.club", "--datadir", dir, "--json").expect(t, 1, `zone<1>.txt"`, `"match": false`)
 
+	// Every key a command prints with --json is in the schema its help
+	// documents.
+	for _, args := range [][]string{
+		{"status"}, {"lookup", "alice.club"}, {"lookup", "alice.club", "--at", h}, {"names"}, {"namespaces"},
+		{"namespaces", "club"}, {"owned", l.Summary.Owner}, {"price", "zz.club"}, {"balance", "--all"},
+		{"audit", dir}, {"zonefiles", "check", "/dev/null", "alice.club"},
+	} {
+		full := append(append([]string(nil), args...), "--json")
+		if args[0] != "audit" {
+			full = append(full, "--datadir", dir)
+		}
+		r := spvcheck(t, full...)
+		var top map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(r.stdout), &top); err != nil {
+			t.Fatalf("%v: not one JSON object: %v\n%s", full, err, r.stdout)
+		}
+		help := spvcheck(t, "help", args[0]).stdout
+		for k, v := range top {
+			if !strings.Contains(help, `"`+k+`"`) {
+				t.Errorf("%v prints %q, which 'spvcheck help %s' does not document", full, k, args[0])
+			}
+			if string(v) == "null" && k != "zonefile_hash" && k != "tip" {
+				t.Errorf("%v prints %q as null", full, k)
+			}
+		}
+	}
+
 	spvcheck(t, "balance", "--all", "--datadir", dir).expect(t, 0, "STACKS", "accounts, verified at block")
 	spvcheck(t, "balance", l.Summary.Owner, "--datadir", dir, "--json").expect(t, 0, `"accounts": [`)
 }

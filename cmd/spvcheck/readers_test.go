@@ -120,9 +120,11 @@ func waitForTip(t *testing.T, dir string, tip uint64, bound time.Duration) {
 	for time.Now().Before(deadline) {
 		last = spvcheck(t, "status", "--datadir", dir, "--json")
 		var st struct {
-			Tip uint64 `json:"tip"`
+			Tip struct {
+				Height uint64 `json:"height"`
+			} `json:"tip"`
 		}
-		if json.Unmarshal([]byte(last.stdout), &st) == nil && st.Tip >= tip {
+		if json.Unmarshal([]byte(last.stdout), &st) == nil && st.Tip.Height >= tip {
 			return
 		}
 		time.Sleep(200 * time.Millisecond)

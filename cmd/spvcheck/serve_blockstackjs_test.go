@@ -126,8 +126,10 @@ func lookupName(t *testing.T, dir, name string) jsLookup {
 }
 
 type statusJSON struct {
-	Tip              uint64 `json:"tip"`
-	TipConsensusHash string `json:"tip_consensus_hash"`
+	Tip struct {
+		Height        uint64 `json:"height"`
+		ConsensusHash string `json:"consensus_hash"`
+	} `json:"tip"`
 }
 
 type namesJSON struct {
@@ -171,7 +173,7 @@ func TestServeBlockstackJS(t *testing.T) {
 
 	priced := []string{"alice.blog", "x.blog", "abcdefghij.blog", "brief.temp", "peggy.shop", "alice.club", "zz.club", "any.nons"}
 	namespaces := []string{"blog", "club", "shop", "temp", "nons"}
-	facts := readStoreFacts(t, c.dir, status.Tip, priced, append(namespaces, "newns"))
+	facts := readStoreFacts(t, c.dir, status.Tip.Height, priced, append(namespaces, "newns"))
 	require.Len(t, facts.namePrices, len(priced)-1, "every name but any.nons has a price")
 	require.Len(t, facts.namespaces, 4)
 
@@ -189,7 +191,7 @@ func TestServeBlockstackJS(t *testing.T) {
 	lookups := map[string]jsLookup{}
 	for _, n := range names {
 		lookups[n] = lookupName(t, c.dir, n)
-		require.Equal(t, status.Tip, lookups[n].VerifiedAt.Height)
+		require.Equal(t, status.Tip.Height, lookups[n].VerifiedAt.Height)
 	}
 	owners := []string{"alice", "bob", "carol", "heidi", "trent", "stx-2"}
 	addrs, err := c.script.Addresses()
@@ -280,7 +282,7 @@ func TestServeBlockstackJS(t *testing.T) {
 	// The consensus hash is status's.
 	var ch string
 	okResult("getConsensusHash", "", &ch)
-	require.Equal(t, status.TipConsensusHash, ch)
+	require.Equal(t, status.Tip.ConsensusHash, ch)
 
 	// Every name record is lookup's: owner (coerced by blockstack.js to
 	// mainnet's version byte), zone-file hash and zone file, status,
@@ -598,7 +600,7 @@ func checkRawAPI(t *testing.T, base string, c *servedChain, status statusJSON) {
 	wantError(get("/v1/addresses/bitcoin/notanaddress"), 400, "invalid address")
 	a = get("/v1/blockchains/bitcoin/consensus")
 	require.Equal(t, 200, a.code)
-	require.JSONEq(t, `{"consensus_hash": "`+status.TipConsensusHash+`"}`, string(a.body))
+	require.JSONEq(t, `{"consensus_hash": "`+status.Tip.ConsensusHash+`"}`, string(a.body))
 	a = get("/v1/blockchains/bitcoin/name_count")
 	require.Equal(t, 200, a.code)
 	var count map[string]any
@@ -608,8 +610,8 @@ func checkRawAPI(t *testing.T, base string, c *servedChain, status statusJSON) {
 	require.Equal(t, 200, a.code)
 	var info map[string]any
 	a.json(t, &info)
-	require.Equal(t, status.TipConsensusHash, info["consensus"])
-	require.Equal(t, float64(status.Tip), info["last_block_processed"])
+	require.Equal(t, status.Tip.ConsensusHash, info["consensus"])
+	require.Equal(t, float64(status.Tip.Height), info["last_block_processed"])
 
 	// Prices: invalid names are 400, unknown namespaces 404.
 	wantError(get("/v2/prices/names/Alice.blog"), 400, "invalid name price")

@@ -36,10 +36,9 @@ type auditOutput struct {
 	Network           string      `json:"network,omitempty"`
 	ParamsFingerprint string      `json:"params_fingerprint,omitempty"`
 	First             uint64      `json:"first_block"`
-	Tip               uint64      `json:"tip"`
+	Tip               *tipRef     `json:"tip"`
 	Blocks            uint64      `json:"blocks_checked"`
 	Replayed          bool        `json:"replayed"`
-	TipConsensusHash  string      `json:"tip_consensus_hash,omitempty"`
 	Divergence        *divergence `json:"divergence,omitempty"`
 	Error             string      `json:"error,omitempty"`
 	// Unverified marks answers past epoch 3 of a chain replayed without
@@ -131,8 +130,10 @@ func runAudit(ctx context.Context, e *env, c *command, args []string) int {
 	}
 	out.Verdict = rep.Verdict.String()
 	out.Network, out.ParamsFingerprint = rep.Network, rep.ParamsFingerprint
-	out.First, out.Tip, out.Blocks, out.Replayed = rep.First, rep.Tip, rep.Blocks, rep.Replayed
-	out.TipConsensusHash = rep.TipConsensusHash
+	out.First, out.Blocks, out.Replayed = rep.First, rep.Blocks, rep.Replayed
+	if rep.TipConsensusHash != "" {
+		out.Tip = &tipRef{Height: rep.Tip, ConsensusHash: rep.TipConsensusHash}
+	}
 	out.Unverified = unverifiedFor(rep.Network, rep.ParamsFingerprint, rep.Tip)
 	if rep.Err != nil {
 		out.Error = rep.Err.Error()
@@ -149,13 +150,13 @@ func runAudit(ctx context.Context, e *env, c *command, args []string) int {
 		fmt.Fprintf(e.stdout, "%s %s: unreadable: %s\n", out.Kind, path, out.Error)
 	} else {
 		fmt.Fprintf(e.stdout, "%s %s: %s\n", out.Kind, path, out.Verdict)
-		fmt.Fprintf(e.stdout, "  network %s, blocks %d..%d (%d checked", out.Network, out.First, out.Tip, out.Blocks)
+		fmt.Fprintf(e.stdout, "  network %s, blocks %d..%d (%d checked", out.Network, out.First, rep.Tip, out.Blocks)
 		if out.Replayed {
 			fmt.Fprint(e.stdout, ", inputs replayed")
 		}
 		fmt.Fprintln(e.stdout, ")")
-		if out.TipConsensusHash != "" {
-			fmt.Fprintf(e.stdout, "  tip consensus hash %s\n", out.TipConsensusHash)
+		if out.Tip != nil {
+			fmt.Fprintf(e.stdout, "  tip consensus hash %s\n", out.Tip.ConsensusHash)
 		}
 		if d := out.Divergence; d != nil {
 			fmt.Fprintf(e.stdout, "  first divergence at block %d (%s)\n    expected %s\n    stored   %s\n", d.Height, d.Kind, d.Expected, d.Actual)
@@ -266,8 +267,8 @@ func printFileInfo(e *env, path string, info *snapshot.FileInfo, asJSON bool, ve
 	if asJSON {
 		writeJSON(e, map[string]any{
 			"path": path, "network": info.Network, "params_fingerprint": info.ParamsFingerprint,
-			"first_block": info.First, "tip": info.Tip, "tip_consensus_hash": info.TipConsensusHash,
-			"tip_block_hash": blockHashString(info.TipBlockHash), "format_version": info.Version,
+			"first_block": info.First, "format_version": info.Version,
+			"tip": tipRef{Height: info.Tip, ConsensusHash: info.TipConsensusHash, BlockHash: blockHashString(info.TipBlockHash)},
 		})
 		return exitOK
 	}

@@ -64,9 +64,8 @@ type syncOutput struct {
 	Network          string  `json:"network"`
 	Interrupted      bool    `json:"interrupted"`
 	StartHeight      int64   `json:"start_height"`
-	Height           int64   `json:"height"`
+	Tip              *tipRef `json:"tip"`
 	HeaderHeight     int32   `json:"header_height"`
-	TipConsensusHash string  `json:"tip_consensus_hash"`
 	Blocks           int     `json:"blocks"`
 	Operations       int     `json:"operations"`
 	Accepted         int     `json:"accepted"`
@@ -231,13 +230,20 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 		return fail(e, c, exitUsage, err, hint)
 	}
 	out := syncOutput{
-		Network: net.Name, Interrupted: interrupted, StartHeight: stats.StartHeight, Height: stats.Height,
-		HeaderHeight: stats.HeaderHeight, TipConsensusHash: stats.TipConsensusHash, Blocks: stats.Blocks,
+		Network: net.Name, Interrupted: interrupted, StartHeight: stats.StartHeight,
+		HeaderHeight: stats.HeaderHeight, Blocks: stats.Blocks,
 		Operations: stats.Operations, Accepted: stats.Accepted, Rejected: stats.Rejected, Reorgs: stats.Reorgs,
 		RewoundBlocks: stats.RewoundBlocks, LightSenders: stats.Light, SignatureDecided: stats.SignatureDecided,
 		Seconds: stats.Elapsed.Seconds(), BlocksPerSecond: stats.BlocksPerSecond(),
 		Warnings: []string{},
 		Final:    stats.Guards.Final, FinalHeight: stats.Guards.FinalHeight, Checkpoints: stats.Guards.Checkpoints,
+	}
+	if stats.Height >= 0 {
+		// The store's tip: null while the store holds no block.
+		out.Tip = &tipRef{Height: uint64(stats.Height), ConsensusHash: stats.TipConsensusHash}
+		if stats.TipHash != ([32]byte{}) {
+			out.Tip.BlockHash = stats.TipHash.String()
+		}
 	}
 	if st, ok := stats.Stalled(); ok {
 		out.Stalled = true
@@ -369,13 +375,10 @@ func statusCommand() command {
 
 type statusOutput struct {
 	Network          string           `json:"network"`
-	Tip              uint64           `json:"tip"`
-	TipConsensusHash string           `json:"tip_consensus_hash"`
-	TipBlockHash     string           `json:"tip_block_hash,omitempty"`
-	TipTime          string           `json:"tip_time,omitempty"`
+	Tip              tipRef           `json:"tip"`
 	HeaderHeight     int32            `json:"header_height"`
 	Lag              int64            `json:"lag"`
-	Peers            []spv.PeerHeight `json:"peers,omitempty"`
+	Peers            []peerRef        `json:"peers"`
 	HeldBy           *heldBy          `json:"held_by,omitempty"`
 	Bans             []spv.Ban        `json:"bans"`
 	ClearedBans      []string         `json:"cleared_bans,omitempty"`
@@ -413,7 +416,7 @@ func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 	if err != nil {
 		return fail(e, c, exitUsage, err, "")
 	}
-	out := statusOutput{Network: net.Name, Tip: at.Height, TipConsensusHash: at.ConsensusHash, TipBlockHash: at.BlockHash,
+	out := statusOutput{Network: net.Name, Tip: tipRef{Height: at.Height, ConsensusHash: at.ConsensusHash, BlockHash: at.BlockHash}, Peers: []peerRef{},
 		Bans: []spv.Ban{}, Warnings: guardWarnings, statusGuards: guards}
 	if out.Warnings == nil {
 		out.Warnings = []string{}
@@ -426,7 +429,7 @@ func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 		if holder.HasHeaders {
 			out.HeaderHeight = holder.HeaderHeight
 		}
-		out.TipTime = holder.TipTime
+		out.Tip.Time = holder.TipTime
 		out.Warnings = append(out.Warnings, holder.Warnings...)
 		if len(peers) > 0 && holder.LightClient {
 			// Its header files are in use: ask the peers with headers of
@@ -474,8 +477,12 @@ func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 			if err != nil {
 				return fail(e, c, exitUsage, err, "")
 			}
-			if out.Peers, err = client.PeerHeights(); err != nil {
+			heights, err := client.PeerHeights()
+			if err != nil {
 				return fail(e, c, exitUsage, err, "")
+			}
+			for _, p := range heights {
+				out.Peers = append(out.Peers, peerRef{Address: p.Addr, Height: p.Height})
 			}
 		}
 		p, err := client.Headers()
@@ -484,7 +491,7 @@ func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 		}
 		out.HeaderHeight = p.HeaderHeight
 		if hdr, err := client.HeaderAt(int32(at.Height)); err == nil {
-			out.TipTime = hdr.Timestamp.UTC().Format(time.RFC3339)
+			out.Tip.Time = hdr.Timestamp.UTC().Format(time.RFC3339)
 			if age := time.Since(hdr.Timestamp); age > *staleAfter && !out.Final {
 				out.Warnings = append(out.Warnings, fmt.Sprintf("the tip block is %s old: is the sync running, or are peers withholding blocks?", age.Round(time.Minute)))
 			}
@@ -505,13 +512,16 @@ func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 			out.Warnings = append(out.Warnings, fmt.Sprintf("peers disagree about the tip: heights %d..%d", lo, hi))
 		}
 	}
+	if out.Bans == nil {
+		out.Bans = []spv.Ban{}
+	}
 	if *asJSON {
 		writeJSON(e, out)
 	} else {
 		fmt.Fprintf(e.stdout, "network        %s\n", out.Network)
-		fmt.Fprintf(e.stdout, "verified tip   block %d, consensus hash %s\n", out.Tip, out.TipConsensusHash)
-		if out.TipTime != "" {
-			fmt.Fprintf(e.stdout, "tip time       %s\n", out.TipTime)
+		fmt.Fprintf(e.stdout, "verified tip   block %d, consensus hash %s\n", out.Tip.Height, out.Tip.ConsensusHash)
+		if out.Tip.Time != "" {
+			fmt.Fprintf(e.stdout, "tip time       %s\n", out.Tip.Time)
 		}
 		if out.HeaderHeight > 0 {
 			fmt.Fprintf(e.stdout, "header tip     %d (lag %d)\n", out.HeaderHeight, out.Lag)
@@ -526,7 +536,7 @@ func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 			fmt.Fprintln(e.stdout)
 		}
 		for _, p := range out.Peers {
-			fmt.Fprintf(e.stdout, "peer           %s at %d\n", p.Addr, p.Height)
+			fmt.Fprintf(e.stdout, "peer           %s at %d\n", p.Address, p.Height)
 		}
 		for _, p := range out.ClearedBans {
 			fmt.Fprintf(e.stdout, "ban lifted     %s\n", p)

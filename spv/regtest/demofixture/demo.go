@@ -80,13 +80,15 @@ func Make(ctx context.Context, t testing.TB) *Demo {
 		t.Fatalf("spvcheck demo: %v\n%s\n%s", err, stdout.Bytes(), stderr.Bytes())
 	}
 	var summary struct {
-		Tip     uint64 `json:"tip"`
-		TipHash string `json:"tip_consensus_hash"`
+		Tip struct {
+			Height        uint64 `json:"height"`
+			ConsensusHash string `json:"consensus_hash"`
+		} `json:"tip"`
 	}
-	if err := json.Unmarshal(stdout.Bytes(), &summary); err != nil || summary.Tip == 0 {
+	if err := json.Unmarshal(stdout.Bytes(), &summary); err != nil || summary.Tip.Height == 0 {
 		t.Fatalf("demo --json: %v\n%s", err, stdout.Bytes())
 	}
-	d.Tip, d.TipHash = summary.Tip, summary.TipHash
+	d.Tip, d.TipHash = summary.Tip.Height, summary.Tip.ConsensusHash
 	var table struct {
 		Names []Name `json:"names"`
 	}
