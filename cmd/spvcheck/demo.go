@@ -35,17 +35,17 @@ func demoCommand() command {
 
 // demoSummary is demo's --json output.
 type demoSummary struct {
-	DataDir          string        `json:"datadir"`
-	Kept             bool          `json:"kept"`
-	Node             *keptNode     `json:"node,omitempty"`
-	Operations       int           `json:"operations"`
-	FirstBlock       uint64        `json:"first_block"`
-	Tip              tipRef        `json:"tip"`
-	HeightsChecked   int           `json:"heights_cross_checked"`
-	Audit            string        `json:"audit"`
-	Sync             syncSummary   `json:"sync"`
-	Names            []nameSummary `json:"names"`
-	Seconds          float64       `json:"seconds"`
+	DataDir        string        `json:"datadir"`
+	Kept           bool          `json:"kept"`
+	Node           *keptNode     `json:"node,omitempty"`
+	Operations     int           `json:"operations"`
+	FirstBlock     uint64        `json:"first_block"`
+	Tip            tipRef        `json:"tip"`
+	HeightsChecked int           `json:"heights_cross_checked"`
+	Audit          string        `json:"audit"`
+	Sync           syncSummary   `json:"sync"`
+	Names          []nameSummary `json:"names"`
+	Seconds        float64       `json:"seconds"`
 }
 
 type keptNode struct {

@@ -26,7 +26,7 @@ var jsonSchemas = map[string]string{
 NAME is {"name", "owner_address", "owner_script", "zonefile_hash" (null when none), "registered_at",
  "last_renewed_at", "expires_at"?, "renewal_deadline"?, "never_expires", "revoked", "status"
  (registered, revoked, grace-period, expired, imported, unknown-namespace), "last_op", "last_txid"}`,
-	"names":      `{"verified_at": {...}, "names": [NAME as in 'help lookup']}`,
+	"names": `{"verified_at": {...}, "names": [NAME as in 'help lookup']}`,
 	"namespaces": `list: {"verified_at", "namespaces": [{"namespace_id", "ready", "reveal_block", "ready_block", "version", "lifetime", "names"}]}
  one: {"verified_at", "namespace": {"namespace_id", "version", "address", "recipient_address", "reveal_block",
  "ready_block", "lifetime", "coeff", "base", "buckets": [16], "nonalpha_discount", "no_vowel_discount", "txid", "op", ...}}`,

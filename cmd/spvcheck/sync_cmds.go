@@ -374,15 +374,15 @@ func statusCommand() command {
 }
 
 type statusOutput struct {
-	Network          string           `json:"network"`
-	Tip              tipRef           `json:"tip"`
-	HeaderHeight     int32            `json:"header_height"`
-	Lag              int64            `json:"lag"`
-	Peers            []peerRef        `json:"peers"`
-	HeldBy           *heldBy          `json:"held_by,omitempty"`
-	Bans             []spv.Ban        `json:"bans"`
-	ClearedBans      []string         `json:"cleared_bans,omitempty"`
-	Warnings         []string         `json:"warnings"`
+	Network      string    `json:"network"`
+	Tip          tipRef    `json:"tip"`
+	HeaderHeight int32     `json:"header_height"`
+	Lag          int64     `json:"lag"`
+	Peers        []peerRef `json:"peers"`
+	HeldBy       *heldBy   `json:"held_by,omitempty"`
+	Bans         []spv.Ban `json:"bans"`
+	ClearedBans  []string  `json:"cleared_bans,omitempty"`
+	Warnings     []string  `json:"warnings"`
 	statusGuards
 }
 
