@@ -147,6 +147,17 @@ func syncFromKeptNode(t *testing.T, demoDir, p2p, rpc string, tip uint64, tipHas
 		t.Errorf("an unreachable peer took %s to report", d)
 	}
 	spvcheck(t, "status", "--datadir", dir).expect(t, 0, "verified tip   block "+strconv.FormatUint(tip, 10)+", consensus hash "+tipHash)
+	// Commands that ask a peer once name an unreachable one, in bounded time.
+	for _, args := range [][]string{
+		{"status", "--datadir", dir, "--peer", "127.0.0.1:1"},
+		{"prove", "alice.club", "--datadir", dir, "--bitcoin", "--peer", "127.0.0.1:1"},
+	} {
+		start := time.Now()
+		spvcheck(t, args...).expect(t, 2, "peer 127.0.0.1:1", "connection refused")
+		if d := time.Since(start); d > 30*time.Second {
+			t.Errorf("%v took %s to report an unreachable peer", args, d)
+		}
+	}
 	spvcheck(t, "audit", dir).expect(t, 0, "verified", tipHash)
 	spvcheck(t, "status", "--datadir", demoDir).expect(t, 0, tipHash)
 

@@ -93,7 +93,8 @@ func runProve(ctx context.Context, e *env, c *command, args []string) int {
 		}
 		bctx, cancel := context.WithTimeout(ctx, *timeout)
 		defer cancel()
-		client, err := spv.New(spv.Config{Params: net.Chain, Peers: peers, DataDir: filepath.Join(*datadir, spvSubdir), AllowRemotePeers: true})
+		client, err := spv.New(spv.Config{Params: net.Chain, Peers: peers, DataDir: filepath.Join(*datadir, spvSubdir),
+			AllowRemotePeers: true, PeerTimeout: askPeerTimeout(*timeout)})
 		if err != nil {
 			return fail(e, c, exitUsage, err, "")
 		}

@@ -303,6 +303,15 @@ func runSync(ctx context.Context, e *env, c *command, args []string) int {
 	return done
 }
 
+// askPeerTimeout is how long a command that asks peers one question
+// (status --peer, prove --bitcoin) waits for a handshake before it dials
+// each peer itself to say why none answered: well inside the command's own
+// bound, so the user hears "peer X refused the connection", not "context
+// deadline exceeded".
+func askPeerTimeout(bound time.Duration) time.Duration {
+	return min(bound/3, 10*time.Second)
+}
+
 // syncLog returns what logs a sync's applied blocks: to the file named by
 // path, if any, and to stderr when following without a terminal there (a
 // service's log): a line a second while catching up, then one per block.
@@ -444,7 +453,7 @@ func runStatus(ctx context.Context, e *env, c *command, args []string) int {
 	}
 	if _, err := os.Stat(spvDir); (err == nil && (holder == nil || !holder.LightClient)) || len(peers) > 0 {
 		client, err := spv.New(spv.Config{Params: net.Chain, Peers: peers,
-			DataDir: spvDir, AllowRemotePeers: true, PeerTimeout: *timeout})
+			DataDir: spvDir, AllowRemotePeers: true, PeerTimeout: askPeerTimeout(*timeout)})
 		if err != nil {
 			return fail(e, c, exitUsage, err, "")
 		}
