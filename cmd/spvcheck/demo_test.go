@@ -168,7 +168,7 @@ func syncFromKeptNode(t *testing.T, demoDir, p2p, rpc string, tip uint64, tipHas
 	spvcheck(t, "prove", "alice.club", "--datadir", demoDir, "--bitcoin", "--peer", p2p, "-o", proof).expect(t, 0)
 	spvcheck(t, "verify-proof", proof, "--trusted", trusted, "--network", "regtest", "--require-bitcoin").
 		expect(t, 0, "valid", "headers of proof of work")
-	spvcheck(t, "verify-proof", proof, "--trusted", trusted, "--require-bitcoin").expect(t, 1, "ErrProofOfWork")
+	spvcheck(t, "verify-proof", proof, "--trusted", trusted, "--require-bitcoin").expect(t, 1, "ErrProofOfWork", "they verify as regtest's: pass --network regtest")
 	spvcheck(t, "prove", "alice.club", "--datadir", demoDir, "--bitcoin").expect(t, 2, "needs at least one --peer")
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/btcsuite/btcd/wire/v2"
 	"github.com/spvcheck/spvcheck/snapshot"
 	"github.com/spvcheck/spvcheck/spv"
+	"github.com/spvcheck/spvcheck/spv/pipeline"
 
 	"github.com/spvcheck/spvcheck/consensus"
 	"github.com/spvcheck/spvcheck/consensus/snv"
@@ -275,6 +276,22 @@ func runVerifyProof(_ context.Context, e *env, c *command, args []string) int {
 		code := exitMismatch
 		if snv.CodeOf(err).IsDecode() {
 			code = exitUsage
+		}
+		if errors.Is(err, snv.ErrProofOfWork) {
+			// Headers of another network fail this one's proof-of-work
+			// limit: say which --network they pass under.
+			for _, name := range pipeline.NetworkNames() {
+				other, _ := networkByName(name)
+				if other == nil || other.Name == net.Name {
+					continue
+				}
+				if _, oerr := snv.VerifyWith(proof, th, thash, snv.VerifyOptions{
+					RequireBitcoin: *requireBitcoin, PowLimit: other.Chain.PowLimit, MinConfirmations: *minConf,
+				}); oerr == nil {
+					err = fmt.Errorf("%w\n  the proof's Bitcoin headers are not %s's; they verify as %s's: pass --network %s", err, net.Name, other.Name, other.Name)
+					break
+				}
+			}
 		}
 		return verifyFailure(e, c, *asJSON, code, err)
 	}
