@@ -67,6 +67,15 @@ func commands() []command {
 	}
 }
 
+// commandAlias returns the command another spelling users type names.
+func commandAlias(name string) string {
+	switch name {
+	case "zonefile": // 'spvcheck zonefile check FILE NAME'
+		return "zonefiles"
+	}
+	return name
+}
+
 func main() {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	sigs := make(chan os.Signal, 1)
@@ -116,8 +125,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch name {
 	case "help", "-h", "--help", "-help":
 		if len(args) > 1 {
+			want := commandAlias(args[1])
 			for _, c := range cmds {
-				if c.name == args[1] {
+				if c.name == want {
 					// -h prints the usage and every flag.
 					return c.run(ctx, e, []string{"-h"})
 				}
@@ -131,6 +141,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stdout, versionString())
 		return exitOK
 	}
+	name = commandAlias(name)
 	for _, c := range cmds {
 		if c.name == name {
 			return c.run(ctx, e, args[1:])

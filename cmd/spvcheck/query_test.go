@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/spvcheck/spvcheck/testvectors"
 )
 
 // queriesUsersAsk runs the everyday queries on the demo's store: invalid
@@ -77,6 +79,27 @@ func queriesUsersAsk(t *testing.T, dir string, tip uint64, tipHash string) {
 	spvcheck(t, "price", "zz.nowhere", "--datadir", dir).expect(t, 1, "does not exist")
 	spvcheck(t, "price", "ZZ.club", "--datadir", dir).expect(t, 2, "lower case")
 	spvcheck(t, "price", "newns", "--datadir", dir).expect(t, 0, "newns costs")
+
+	// The zone file alice.club committed to (a real mainnet zone file the
+	// demo's history announces) matches; 'zonefile' is the same command.
+	var zl struct {
+		Summary struct {
+			Zone *string `json:"zonefile_hash"`
+		} `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(spvcheck(t, "lookup", "alice.club", "--datadir", dir, "--json").stdout), &zl); err != nil || zl.Summary.Zone == nil {
+		t.Fatalf("alice.club has no zone-file hash (%v)", err)
+	}
+	zfs, err := testvectors.ZoneFilesByHash(*zl.Summary.Zone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zoneFile := filepath.Join(t.TempDir(), "alice.zone")
+	if err := os.WriteFile(zoneFile, zfs[0].Bytes, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	spvcheck(t, "zonefile", "check", zoneFile, "alice.club", "--datadir", dir).expect(t, 0, "match: ", *zl.Summary.Zone)
+	spvcheck(t, "zonefiles", "check", zoneFile, "alice.blog", "--datadir", dir).expect(t, 1, "no match")
 
 	// JSON leaves < and > as they are.
 	odd := filepath.Join(t.TempDir(), "zone<1>.txt")
