@@ -3,8 +3,8 @@ package fuzz
 import (
 	"bytes"
 	"context"
+	"os"
 	"reflect"
-	"strconv"
 	"testing"
 
 	"github.com/spvcheck/spvcheck/consensus/snv"
@@ -23,18 +23,12 @@ type snvSeed struct {
 // so that the decoders' evidence paths are seeded too.
 func snvSeeds(tb testing.TB) []snvSeed {
 	tb.Helper()
-	records := map[string]map[uint64][][]byte{}
-	err := testvectors.ReadJSONLFile(testvectors.Path("consensus", "blocks.jsonl"),
-		func(_ int, b *testvectors.BlockRecord) error {
-			k := b.Version + "/" + b.Scenario
-			if records[k] == nil {
-				records[k] = map[uint64][][]byte{}
-			}
-			for _, s := range b.SerializedOps {
-				records[k][b.Block] = append(records[k][b.Block], []byte(s))
-			}
-			return nil
-		})
+	blocks, err := os.Open(testvectors.Path("consensus", "blocks.jsonl"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer blocks.Close()
+	records, err := testvectors.RecordsByScenario(blocks, "blocks.jsonl")
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -44,15 +38,12 @@ func snvSeeds(tb testing.TB) []snvSeed {
 			if len(seeds) >= 24 {
 				return nil
 			}
-			src := &snv.MemorySource{First: c.FirstBlock, Consensus: map[uint64]string{},
-				Ops: map[uint64]string{}, Blocks: records[c.Version+"/"+c.Scenario]}
-			for hs, ch := range c.ConsensusHashes {
-				h, err := strconv.ParseUint(hs, 10, 64)
-				if err != nil {
-					return err
-				}
-				src.Consensus[h], src.Ops[h] = ch, c.OpsHashes[hs]
+			cons, opsHashes, _, err := c.Hashes()
+			if err != nil {
+				return err
 			}
+			src := &snv.MemorySource{First: c.FirstBlock, Consensus: cons, Ops: opsHashes,
+				Blocks: records[testvectors.ScenarioKey(c.Version, c.Scenario)]}
 			for _, e := range c.SNVVerified {
 				name, _ := e[0].(string)
 				trusted, _ := e[1].(float64)

@@ -1,6 +1,11 @@
 package testvectors
 
-import "fmt"
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+)
 
 // BlockRecord is one line of consensus/blocks.jsonl: one block of one
 // recorded scenario with everything that went into its consensus hash.
@@ -101,4 +106,45 @@ func isLowerHex(s string, n int) bool {
 		}
 	}
 	return true
+}
+
+// ScenarioKey names a recorded run: "version/scenario", as block, commit
+// and chain records of the same run share it.
+func ScenarioKey(version, scenario string) string { return version + "/" + scenario }
+
+// RecordsByScenario reads a consensus-vector file (blocks.jsonl) and
+// returns each run's serialized records by block height, keyed by
+// ScenarioKey: the leaves of every block's ops hash, in order.
+func RecordsByScenario(r io.Reader, name string) (map[string]map[uint64][][]byte, error) {
+	records := map[string]map[uint64][][]byte{}
+	err := ReadJSONL(r, name, func(_ int, b *BlockRecord) error {
+		if err := b.Validate(); err != nil {
+			return err
+		}
+		k := ScenarioKey(b.Version, b.Scenario)
+		if records[k] == nil {
+			records[k] = map[uint64][][]byte{}
+		}
+		for _, s := range b.SerializedOps {
+			records[k][b.Block] = append(records[k][b.Block], []byte(s))
+		}
+		return nil
+	})
+	return records, err
+}
+
+// Hashes returns a chain record's consensus and ops hashes by height and
+// its heights in ascending order.
+func (c *ChainRecord) Hashes() (consensus, opsHashes map[uint64]string, heights []uint64, err error) {
+	consensus, opsHashes = map[uint64]string{}, map[uint64]string{}
+	for hs, ch := range c.ConsensusHashes {
+		h, err := strconv.ParseUint(hs, 10, 64)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("chain %s: height %q: %w", ScenarioKey(c.Version, c.Scenario), hs, err)
+		}
+		consensus[h], opsHashes[h] = ch, c.OpsHashes[hs]
+		heights = append(heights, h)
+	}
+	sort.Slice(heights, func(i, j int) bool { return heights[i] < heights[j] })
+	return consensus, opsHashes, heights, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"os"
 	"strconv"
 	"sync"
 	"testing"
@@ -34,38 +35,25 @@ type vectorChain struct {
 // (hashes) and blocks.jsonl (serialized records).
 func loadVectorChains(tb testing.TB) []vectorChain {
 	tb.Helper()
-	records := map[string]map[uint64][][]byte{}
-	err := testvectors.ReadJSONLFile(testvectors.Path("consensus", "blocks.jsonl"),
-		func(_ int, b *testvectors.BlockRecord) error {
-			k := b.Version + "/" + b.Scenario
-			if records[k] == nil {
-				records[k] = map[uint64][][]byte{}
-			}
-			for _, s := range b.SerializedOps {
-				records[k][b.Block] = append(records[k][b.Block], []byte(s))
-			}
-			return nil
-		})
+	blocks, err := os.Open(testvectors.Path("consensus", "blocks.jsonl"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer blocks.Close()
+	records, err := testvectors.RecordsByScenario(blocks, "blocks.jsonl")
 	if err != nil {
 		tb.Fatal(err)
 	}
 	var out []vectorChain
 	err = testvectors.ReadJSONLFile(testvectors.Path("consensus", "chains.jsonl"),
 		func(_ int, c *testvectors.ChainRecord) error {
-			k := c.Version + "/" + c.Scenario
-			src := &snv.MemorySource{First: c.FirstBlock, Consensus: map[uint64]string{},
-				Ops: map[uint64]string{}, Blocks: records[k]}
-			vc := vectorChain{key: k, rec: c, src: src}
-			for hs, ch := range c.ConsensusHashes {
-				h, err := strconv.ParseUint(hs, 10, 64)
-				if err != nil {
-					return err
-				}
-				src.Consensus[h] = ch
-				src.Ops[h] = c.OpsHashes[hs]
-				vc.heights = append(vc.heights, h)
+			k := testvectors.ScenarioKey(c.Version, c.Scenario)
+			cons, opsHashes, heights, err := c.Hashes()
+			if err != nil {
+				return err
 			}
-			sortU64(vc.heights)
+			src := &snv.MemorySource{First: c.FirstBlock, Consensus: cons, Ops: opsHashes, Blocks: records[k]}
+			vc := vectorChain{key: k, rec: c, src: src, heights: heights}
 			out = append(out, vc)
 			return nil
 		})
@@ -73,14 +61,6 @@ func loadVectorChains(tb testing.TB) []vectorChain {
 		tb.Fatal(err)
 	}
 	return out
-}
-
-func sortU64(s []uint64) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }
 
 // syntheticChain is a long chain whose hashes are computed with package

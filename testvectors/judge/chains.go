@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
-	"strconv"
 
 	"github.com/spvcheck/spvcheck/consensus/snv"
 	"github.com/spvcheck/spvcheck/testvectors"
@@ -44,20 +42,7 @@ func ChainsFiles(chainsPath, blocksPath string) (*Report, error) {
 // its blocks provable from its last one. Each pair, and each
 // self-consistent chain, is one record of the report.
 func Chains(in ChainsInput) (*Report, error) {
-	records := map[string]map[uint64][][]byte{}
-	err := testvectors.ReadJSONL(in.Blocks, in.BlocksName, func(_ int, b *testvectors.BlockRecord) error {
-		if err := b.Validate(); err != nil {
-			return err
-		}
-		k := b.Version + "/" + b.Scenario
-		if records[k] == nil {
-			records[k] = map[uint64][][]byte{}
-		}
-		for _, s := range b.SerializedOps {
-			records[k][b.Block] = append(records[k][b.Block], []byte(s))
-		}
-		return nil
-	})
+	records, err := testvectors.RecordsByScenario(in.Blocks, in.BlocksName)
 	if err != nil {
 		return nil, err
 	}
@@ -68,19 +53,12 @@ func Chains(in ChainsInput) (*Report, error) {
 			return fmt.Errorf("%s:%d: not a chain record (version, scenario and consensus_hashes are required)", in.ChainsName, line)
 		}
 		chains++
-		k := c.Version + "/" + c.Scenario
-		src := &snv.MemorySource{First: c.FirstBlock, Consensus: map[uint64]string{}, Ops: map[uint64]string{}, Blocks: records[k]}
-		var heights []uint64
-		for hs, ch := range c.ConsensusHashes {
-			h, err := strconv.ParseUint(hs, 10, 64)
-			if err != nil {
-				return fmt.Errorf("%s:%d: height %q: %w", in.ChainsName, line, hs, err)
-			}
-			src.Consensus[h] = ch
-			src.Ops[h] = c.OpsHashes[hs]
-			heights = append(heights, h)
+		k := testvectors.ScenarioKey(c.Version, c.Scenario)
+		cons, opsHashes, heights, err := c.Hashes()
+		if err != nil {
+			return fmt.Errorf("%s:%d: %w", in.ChainsName, line, err)
 		}
-		sort.Slice(heights, func(i, j int) bool { return heights[i] < heights[j] })
+		src := &snv.MemorySource{First: c.FirstBlock, Consensus: cons, Ops: opsHashes, Blocks: records[k]}
 		for i, e := range c.SNVVerified {
 			key := fmt.Sprintf("%s/pair%d", k, i)
 			rep.Check(key, judgePair(src, c.FirstBlock, e))
