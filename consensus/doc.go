@@ -75,12 +75,10 @@
 // engine owns the keys and values, documented in keys.go: name records,
 // namespaces, preorders, per-name history, owner and name-hash indexes, token
 // accounts and vesting, the import keychain cache and the consensus-hash
-// chain. MemStore is the in-memory Store (ordered scans, deterministic);
-// package snapshot provides the Pebble one. A store may offer more through
-// optional interfaces: PriorTaker (it wants each write's old value, for an
-// undo record), UnorderedCommitter (it takes a block's writes unsorted)
-// and Warmer (it can load a block's keys into the CPU caches before the
-// block is checked, see warm.go). View answers read queries as of
+// chain. MemStore is the in-memory Store (a map and a sorted key list);
+// package snapshot provides the Pebble one. A store that keeps an undo
+// record implements PriorTaker and gets each write's old value. View
+// answers read queries as of
 // the last committed block: Name, NamesInNamespace, Namespace, NameHistory,
 // Account/Balance, ConsensusHash, OpsHash.
 //

@@ -97,13 +97,6 @@ type Engine struct {
 	cache decodedCache
 	// priors: the store takes Write.Prior (PriorTaker).
 	priors bool
-	// sortWrites: the store wants a block's writes sorted by key (it is
-	// not an UnorderedCommitter).
-	sortWrites bool
-	// warmer is the store when it is a Warmer, warmKeys the keys handed
-	// to it (see warm.go).
-	warmer   Warmer
-	warmKeys keyList
 	// recScratch is where a block's records are rendered, reused from
 	// block to block; the block's result gets an exact-size copy.
 	recScratch []byte
@@ -124,15 +117,9 @@ func NewEngine(p *Params, store Store) (*Engine, error) {
 	if p.MicroStacksPerSatDen == 0 {
 		return nil, errors.New("consensus: params have a zero microstacks denominator")
 	}
-	e := &Engine{p: p, store: store, sortWrites: true}
+	e := &Engine{p: p, store: store}
 	if pt, ok := store.(PriorTaker); ok && pt.TakesPriors() {
 		e.priors = true
-	}
-	if uc, ok := store.(UnorderedCommitter); ok && uc.TakesUnorderedWrites() {
-		e.sortWrites = false
-	}
-	if w, ok := store.(Warmer); ok {
-		e.warmer = w
 	}
 	e.cache = newDecodedCache()
 	e.cache.recent = make([]recentHash, recentRing(p.ConsensusHashWindow))
@@ -242,8 +229,6 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 			return nil, &BlockError{Height: blk.Height, Err: err}
 		}
 	}
-	// After the cache check: the warm-up reads through the cache.
-	e.warm(b, blk)
 	res := &BlockResult{Height: blk.Height, Ops: make([]OpResult, len(blk.Ops))}
 
 	// Scan phase (state-machine.md §2.2-1): creations checked against the
@@ -391,7 +376,7 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 	if err := b.endOfBlock(); err != nil {
 		return nil, &BlockError{Height: blk.Height, Err: err}
 	}
-	writes, err := b.blockWrites(e.sortWrites)
+	writes, err := b.blockWrites(true)
 	if err != nil {
 		return nil, &BlockError{Height: blk.Height, Err: err}
 	}
