@@ -130,7 +130,6 @@ func heldIntact(t *rapid.T, kept []held) {
 	}
 }
 
-
 // commitToModel commits writes as block h, sorted by key, with priors
 // marked known as priorKnown says (the store must ignore them), applies
 // them to model, and checks the store's accounting and Len.
