@@ -1,9 +1,6 @@
 package consensus
 
-import (
-	"hash/maphash"
-	"testing"
-)
+import "testing"
 
 // The key layout of keys.go, spelled out: the engine's reads and writes
 // both build their keys with the append forms, so a change here is a
@@ -27,14 +24,15 @@ func TestKeyLayout(t *testing.T) {
 			t.Errorf("key %q, want %q", c.got, c.want)
 		}
 	}
-	// A scratch key is overwritten by the next; a written key is the
-	// block's own copy.
-	b := &blockCtx{}
-	b.st = newOverlay(nil, false, &b.arena, maphash.MakeSeed())
-	w := b.scratchKey(appendNameKey(b.keyBuf[:0], "a.test"))
-	b.st.put(w, []byte("v"))
-	r := b.scratchKey(appendIDKey(b.keyBuf[:0], prefixOwner, "zz"))
-	if got := b.st.keys.entries[0].key; string(got) != "n/test/a.test" || string(r) != "s/zz" {
-		t.Errorf("written key %q, scratch key %q", got, r)
+	// A key built in scratch space is overwritten by the next; a written
+	// key is the layer's own copy.
+	st := &blockState{l: newLayer(NewMemStore(), false, 10)}
+	st.putNameRecord(&NameRecord{Name: "a.test"})
+	if _, err := st.owned("zz"); err != nil {
+		t.Fatal(err)
+	}
+	ws, err := st.l.Writes()
+	if err != nil || len(ws) != 1 || string(ws[0].Key) != "n/test/a.test" || string(st.keyBuf) != "s/zz" {
+		t.Errorf("writes %v (%v), scratch key %q", ws, err, st.keyBuf)
 	}
 }

@@ -3,6 +3,7 @@ package consensus
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -211,5 +212,54 @@ func scanMatchesModel(t *rapid.T, m *MemStore, prefix string, model map[string]s
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("Scan(%q): %d entries, want %d", prefix, len(got), len(want))
+	}
+}
+
+// Keys whose hashes collide are told apart: with the hash mask cleared
+// every key hashes alike and probes the same run of index hashes, and
+// lookups, overwrites, deletions (which leave a mark where a later key's
+// probe passes) and scans rest on the full key compare alone.
+func TestMemStoreHashCollision(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		m := NewMemStore()
+		m.mask = 0
+		model := map[string]string{}
+		keys := []string{"a", "b", "c", "d", "e"}
+		for h := uint64(1); h <= 20; h++ {
+			writes := map[string][]byte{}
+			for range rapid.IntRange(0, 4).Draw(t, "writes") {
+				k := rapid.SampledFrom(keys).Draw(t, "key")
+				if rapid.Bool().Draw(t, "delete") {
+					writes[k] = nil
+				} else {
+					writes[k] = []byte(rapid.StringN(0, 3, 3).Draw(t, "value"))
+				}
+			}
+			commitToModel(t, m, h, writes, model, func() bool { return false })
+			getsMatchModel(t, m, keys, model)
+			scanMatchesModel(t, m, "", model)
+		}
+	})
+}
+
+// Once dead records outweigh live ones past the threshold, the live ones
+// move to new chunks, and every value still reads the same.
+func TestMemStoreCompacts(t *testing.T) {
+	m := NewMemStore()
+	big := bytes.Repeat([]byte("v"), 1<<20)
+	for h := uint64(1); h <= 200; h++ {
+		ws := []Write{{Key: []byte("big"), Value: big}, {Key: []byte(fmt.Sprint("k", h)), Value: []byte("x")}}
+		if err := m.CommitBlock(&BlockCommit{Height: h, Writes: ws}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if m.total > 70<<20 { // 200 MiB were written
+		t.Fatalf("%d bytes of records", m.total)
+	}
+	if v, err := m.Get([]byte("big")); err != nil || !bytes.Equal(v, big) {
+		t.Fatal("big value lost")
+	}
+	if m.Len() != 201 {
+		t.Fatalf("Len %d", m.Len())
 	}
 }

@@ -110,7 +110,7 @@ func (b *blockCtx) checkRegistration(op *ops.Op) (*effect, *Error, error) {
 	if !isNameValid(op.Name) {
 		return nil, reject(ErrInvalidName, "invalid name %q", op.Name), nil
 	}
-	old, err := b.name(op.Name)
+	old, err := b.st.name(op.Name)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -145,7 +145,7 @@ func (b *blockCtx) checkRegistration(op *ops.Op) (*effect, *Error, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if pre == nil || pre.BlockNumber+b.lifetime(ns, b.q) <= b.q {
+	if pre == nil || pre.BlockNumber+lifetime(b.p, ns, b.q) <= b.q {
 		return nil, reject(ErrNoPreorder, "no preorder for %s", op.Name), nil
 	}
 	if b.p.Features(b.n).Has(featurePreorderExpire) && pre.BlockNumber+b.p.NamePreorderExpire < b.n {
@@ -203,7 +203,7 @@ func (f *registrationFx) render(a *canon.Appender) {
 func (f *registrationFx) apply(b *blockCtx) error {
 	b.regOwners[f.rec.Sender]++
 	b.addHistory(f.rec.Name, &HistoryEntry{Op: "?", Txid: f.pre.Txid, Height: f.pre.BlockNumber, Vtxindex: f.pre.Vtxindex, Preorder: &f.pre}, nil)
-	b.delPreorders(f.pre.PreorderHash)
+	b.st.putPreorderRows(f.pre.PreorderHash, nil)
 	return b.putName(&f.rec, f.old)
 }
 
@@ -260,7 +260,7 @@ func (b *blockCtx) checkRenewal(op *ops.Op) (*effect, *Error, error) {
 	if (op.Sender != op.Recipient || op.Address != op.RecipientAddress) && !f.Has(featureRenewTransfer) {
 		return nil, reject(ErrRenewTransferNotAllowed, "renewal to another owner not yet allowed"), nil
 	}
-	rec, err := b.name(op.Name)
+	rec, err := b.st.name(op.Name)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -280,7 +280,7 @@ func (b *blockCtx) checkRenewal(op *ops.Op) (*effect, *Error, error) {
 		}
 		return nil, reject(ErrQuotaExceeded, "%s owns too many names", op.RecipientAddress), nil
 	}
-	if !b.aliveIn(rec, ns, b.q) {
+	if !aliveIn(b.p, rec, ns, b.n, b.q) {
 		return nil, reject(ErrNameExpired, "%s is not registered", op.Name), nil
 	}
 	if rec.Sender != op.Sender {
@@ -319,7 +319,7 @@ func (b *blockCtx) checkRenewal(op *ops.Op) (*effect, *Error, error) {
 
 // checkUpdate is NAME_UPDATE (§3.8; F update.py:73-158).
 func (b *blockCtx) checkUpdate(op *ops.Op) (*effect, *Error, error) {
-	names, err := b.owned(op.Sender)
+	names, err := b.st.owned(op.Sender)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -363,7 +363,7 @@ func (b *blockCtx) checkUpdate(op *ops.Op) (*effect, *Error, error) {
 		if !ok {
 			continue
 		}
-		r, err := b.name(nm)
+		r, err := b.st.name(nm)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -386,7 +386,7 @@ func (b *blockCtx) checkUpdate(op *ops.Op) (*effect, *Error, error) {
 	if rej != nil || err != nil {
 		return nil, rej, err
 	}
-	if ns.Lifetime != NamespaceLifeInfinite && b.inGrace(rec, ns, b.n) {
+	if ns.Lifetime != NamespaceLifeInfinite && inGrace(b.p, rec, ns, b.n, b.n) {
 		return nil, reject(ErrInGracePeriod, "%s is in its grace period", rec.Name), nil
 	}
 	fx := &nameFx{nr: *rec, base: rec, s1: op.NameConsensusHash, s2: matched}
@@ -400,13 +400,13 @@ func (b *blockCtx) checkUpdate(op *ops.Op) (*effect, *Error, error) {
 
 // checkTransfer is NAME_TRANSFER (§3.9; F transfer.py:149-287).
 func (b *blockCtx) checkTransfer(op *ops.Op) (*effect, *Error, error) {
-	nmb, ok, err := b.nameWithHash128(op.NameHash128)
+	nmb, ok, err := b.st.nameWithHash128(op.NameHash128)
 	if err != nil {
 		return nil, nil, err
 	}
 	var rec *NameRecord
 	if ok {
-		if rec, err = b.name(string(nmb)); err != nil {
+		if rec, err = b.st.name(nmb); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -420,10 +420,10 @@ func (b *blockCtx) checkTransfer(op *ops.Op) (*effect, *Error, error) {
 	if rej != nil || err != nil {
 		return nil, rej, err
 	}
-	if !b.aliveIn(rec, ns, b.q) {
+	if !aliveIn(b.p, rec, ns, b.n, b.q) {
 		return nil, reject(ErrNameExpired, "%s has expired", rec.Name), nil
 	}
-	if b.inGrace(rec, ns, b.n) {
+	if inGrace(b.p, rec, ns, b.n, b.n) {
 		return nil, reject(ErrInGracePeriod, "%s is in its grace period", rec.Name), nil
 	}
 	valid, err := b.validConsensusHash(op.ConsensusHash)
@@ -472,7 +472,7 @@ func (b *blockCtx) checkRevoke(op *ops.Op) (*effect, *Error, error) {
 	if !isNameValid(op.Name) {
 		return nil, reject(ErrInvalidName, "invalid name %q", op.Name), nil
 	}
-	rec, err := b.name(op.Name)
+	rec, err := b.st.name(op.Name)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -483,7 +483,7 @@ func (b *blockCtx) checkRevoke(op *ops.Op) (*effect, *Error, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if ns == nil || !b.aliveIn(rec, ns, b.q) {
+	if ns == nil || !aliveIn(b.p, rec, ns, b.n, b.q) {
 		return nil, reject(ErrNameNotFound, "no name %s", op.Name), nil
 	}
 	if !ns.Ready() {
@@ -492,10 +492,10 @@ func (b *blockCtx) checkRevoke(op *ops.Op) (*effect, *Error, error) {
 	if rec.Revoked {
 		return nil, reject(ErrNameRevoked, "%s is revoked", op.Name), nil
 	}
-	if !b.aliveIn(rec, ns, b.n) {
+	if !aliveIn(b.p, rec, ns, b.n, b.n) {
 		return nil, reject(ErrNameExpired, "%s has expired", op.Name), nil
 	}
-	if b.inGrace(rec, ns, b.n) {
+	if inGrace(b.p, rec, ns, b.n, b.n) {
 		return nil, reject(ErrInGracePeriod, "%s is in its grace period", op.Name), nil
 	}
 	if rec.Sender != op.Sender {
@@ -525,11 +525,11 @@ func (b *blockCtx) checkImport(op *ops.Op) (*effect, *Error, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if !b.revealLive(ns, b.q) {
+	if !revealLive(b.p, ns, b.n, b.q) {
 		return nil, reject(ErrNamespaceNotRevealed, "namespace of %s is not revealed", op.Name), nil
 	}
-	var keychain []string
-	if _, err := b.st.getJSON(keychainKey(ns.NamespaceID), &keychain); err != nil {
+	keychain, err := b.st.keychain(ns.NamespaceID)
+	if err != nil {
 		return nil, nil, err
 	}
 	if keychain == nil {
@@ -540,9 +540,7 @@ func (b *blockCtx) checkImport(op *ops.Op) (*effect, *Error, error) {
 			return nil, reject(ErrNotInKeychain, "%v", err), nil
 		}
 		if !b.scanning || !b.p.Rules.NoScanPhaseKeychainCache {
-			if err := b.st.putJSON(keychainKey(ns.NamespaceID), keychain); err != nil {
-				return nil, nil, err
-			}
+			b.st.putKeychain(ns.NamespaceID, keychain)
 		}
 	}
 	senderAddr := b.p.pubkeyAddress(*op.SenderPubkey)
@@ -556,13 +554,13 @@ func (b *blockCtx) checkImport(op *ops.Op) (*effect, *Error, error) {
 	if !in {
 		return nil, reject(ErrNotInKeychain, "%s is not in the import keychain of %s", op.Address, ns.NamespaceID), nil
 	}
-	old, err := b.name(op.Name)
+	old, err := b.st.name(op.Name)
 	if err != nil {
 		return nil, nil, err
 	}
 	oldAlive := false
 	if old != nil {
-		oldAlive = b.aliveIn(old, ns, b.q)
+		oldAlive = aliveIn(b.p, old, ns, b.n, b.q)
 	}
 	rec := &NameRecord{Name: op.Name, NameHash128: hash128(op.Name), NamespaceID: ns.NamespaceID,
 		NamespaceBlockNumber: ns.BlockNumber, ValueHash: op.ValueHash, Sender: op.Recipient,

@@ -1,13 +1,12 @@
 package consensus
 
 import (
-	"errors"
-
+	"github.com/spvcheck/spvcheck/consensus/internal/state"
 	"github.com/spvcheck/spvcheck/ops"
 )
 
 // ErrNotFound is returned by Reader.Get for a key that holds no value.
-var ErrNotFound = errors.New("consensus: key not found")
+var ErrNotFound = state.ErrNotFound
 
 // Reader is the engine's read access to committed state: the state as of the
 // end of the last committed block. The engine layers the current block's own
@@ -33,12 +32,7 @@ type Reader interface {
 // or knows to be absent (keys of the block's own height), so that a store
 // keeping an undo record need not read them again; a store reads the
 // before-image itself for a write without PriorKnown.
-type Write struct {
-	Key        []byte
-	Value      []byte
-	Prior      []byte
-	PriorKnown bool
-}
+type Write = state.Write
 
 // BlockCommit is everything one block changes, handed to Store.CommitBlock
 // as one unit. A store must apply all of it or none of it.
