@@ -118,7 +118,10 @@ func NewEngine(p *Params, store Store) (*Engine, error) {
 		return nil, errors.New("consensus: params have a zero microstacks denominator")
 	}
 	pt, ok := store.(PriorTaker)
-	e := &Engine{p: p, store: store, layer: newLayer(store, ok && pt.TakesPriors(), p.ConsensusHashWindow)}
+	// Under the invariants tag priors are tracked, and checked, for any
+	// store.
+	priors := (ok && pt.TakesPriors()) || state.Invariants
+	e := &Engine{p: p, store: store, layer: newLayer(store, priors, p.ConsensusHashWindow)}
 	e.bs.l = e.layer
 	return e, nil
 }

@@ -12,9 +12,11 @@
 // then the cache, then the store, so no read can return a value older than
 // the block's last write of its key, whatever the cache holds.
 //
-// Built with the `invariants` tag, a Layer also asserts that every key it
-// is handed belongs to the family it is handed with, and fingerprints each
-// cached value when it is filled and checks the fingerprint when it is
-// evicted, so that a caller changing a shared cached value in place is
-// caught.
+// Built with the `invariants` tag (Pebble's habit: `go test -tags
+// invariants`), a Layer tracks priors for every store and checks each
+// against the store before the block is handed over, asserts that every
+// key it is handed belongs to the family it is handed with and to no
+// other, and fingerprints each cached value when it is filled and checks
+// the fingerprint when it is evicted, so that a caller changing a shared
+// cached value in place is caught. A failed check panics.
 package state

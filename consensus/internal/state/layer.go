@@ -312,7 +312,29 @@ func (l *Layer) Writes() ([]Write, error) {
 	out = append(out, l.blind...)
 	l.writes = out
 	l.sorted = sortWrites(l.sorted[:0], out, &l.scratch)
+	if Invariants {
+		l.verifyPriors(l.sorted)
+	}
 	return l.sorted, nil
+}
+
+// verifyPriors panics unless every prior the layer supplies is the value
+// the store holds.
+func (l *Layer) verifyPriors(ws []Write) {
+	for _, w := range ws {
+		if !w.PriorKnown {
+			continue
+		}
+		v, err := l.base.Get(w.Key)
+		if errors.Is(err, ErrNotFound) {
+			v, err = nil, nil
+		} else if err == nil && v == nil {
+			v = []byte{}
+		}
+		if err != nil || (v == nil) != (w.Prior == nil) || !bytes.Equal(v, w.Prior) {
+			panic(fmt.Sprintf("state: prior of %q is %q, the store holds %q (%v)", w.Key, w.Prior, v, err))
+		}
+	}
 }
 
 // Committed records that the store committed the block gathered by Writes
