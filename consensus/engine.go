@@ -9,25 +9,13 @@ import (
 	"github.com/spvcheck/spvcheck/consensus/digest"
 	"github.com/spvcheck/spvcheck/consensus/internal/state"
 	"github.com/spvcheck/spvcheck/ops"
+
+	"github.com/spvcheck/spvcheck/consensus/internal/codec"
 )
 
 const (
 	unitsStacks = "STACKS"
 	unitsBTC    = "BTC"
-)
-
-const (
-	featureMultisig           = ops.FeatureMultisig
-	featureRegisterUpdate     = ops.FeatureOpRegisterUpdate
-	featureRenewTransfer      = ops.FeatureOpRenewTransferUpdate
-	featureBurnToCreator      = ops.FeatureNamespaceBurnToCreator
-	featurePayWithStacks      = ops.FeatureNamespacePayWithStacks
-	featureStacksBuyNamespace = ops.FeatureStacksBuyNamespaces
-	featurePreorderExpire     = ops.FeaturePreorderExpire
-	featureNameopsCostTokens  = ops.FeatureNameopsCostTokens
-	featureTokenTransfer      = ops.FeatureTokenTransfer
-	featureIntDivision        = ops.FeatureIntDivision
-	featureTokenCHOptional    = ops.FeatureTokenTransferConsensusHashOptional
 )
 
 // Block is one Bitcoin block's worth of parsed operations.
@@ -206,7 +194,7 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 	}
 	b := e.newBlockCtx(blk)
 	e.layer.Begin(tip, ok, func() (string, error) {
-		ch, err := e.store.Get(consensusHashKey(tip))
+		ch, err := e.store.Get(codec.ConsensusHashKey(tip))
 		return string(ch), err
 	})
 	if !ok {

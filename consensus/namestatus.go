@@ -1,5 +1,7 @@
 package consensus
 
+import "github.com/spvcheck/spvcheck/consensus/internal/codec"
+
 // NameStatus is where a name stands at one height, by the same predicates
 // the engine applies (state-machine.md §2.5, §4.1).
 type NameStatus struct {
@@ -57,7 +59,7 @@ func (v *View) NameStatus(name string, h uint64) (*NameStatus, error) {
 // NamespaceIDs lists every namespace ever revealed, sorted.
 func (v *View) NamespaceIDs() ([]string, error) {
 	var out []string
-	prefix := []byte(prefixNamespace)
+	prefix := []byte(codec.PrefixNamespace)
 	err := v.r.Scan(prefix, func(key, _ []byte) (bool, error) {
 		out = append(out, string(key[len(prefix):]))
 		return true, nil

@@ -8,6 +8,8 @@ import (
 	"github.com/spvcheck/spvcheck/consensus/canon"
 	"github.com/spvcheck/spvcheck/consensus/digest"
 	"github.com/spvcheck/spvcheck/ops"
+
+	"github.com/spvcheck/spvcheck/consensus/internal/codec"
 )
 
 func label(name string) string { return name[:strings.IndexByte(name, '.')] }
@@ -25,7 +27,7 @@ func (b *blockCtx) payment(name string, ns *Namespace, feeBlock uint64, burnAddr
 			return "", reject(ErrWrongBurnAddress, "fee paid to %s, not the burn address", burnAddr)
 		}
 	case 2:
-		if !f.Has(featureBurnToCreator) {
+		if !f.Has(ops.FeatureNamespaceBurnToCreator) {
 			return "", reject(ErrNamespaceVersion, "pay-to-creator namespaces not yet allowed")
 		}
 		period := b.p.NamespaceRules(b.n, ns.NamespaceID).ReceiveFeesPeriod
@@ -38,7 +40,7 @@ func (b *blockCtx) payment(name string, ns *Namespace, feeBlock uint64, burnAddr
 			return "", reject(ErrWrongBurnAddress, "fee paid to %s, not the burn address", burnAddr)
 		}
 	case 3:
-		if !f.Has(featurePayWithStacks) {
+		if !f.Has(ops.FeatureNamespacePayWithStacks) {
 			return "", reject(ErrNamespaceVersion, "STACKS-priced namespaces not yet allowed")
 		}
 		if burnAddr != b.p.BurnAddress {
@@ -47,7 +49,7 @@ func (b *blockCtx) payment(name string, ns *Namespace, feeBlock uint64, burnAddr
 		if stacksPaid == nil {
 			return "", reject(ErrFeeTooLow, "name in a STACKS namespace paid without STACKS")
 		}
-		if !f.Has(featureNameopsCostTokens) {
+		if !f.Has(ops.FeatureNameopsCostTokens) {
 			return "", reject(ErrTokensNotAllowed, "STACKS payments not yet allowed")
 		}
 		price := b.p.priceName(lbl, ns, feeBlock)
@@ -58,7 +60,7 @@ func (b *blockCtx) payment(name string, ns *Namespace, feeBlock uint64, burnAddr
 	default:
 		return "", reject(ErrNamespaceVersion, "unknown namespace version %d", ns.Version)
 	}
-	if f.Has(featureNameopsCostTokens) && stacksPaid != nil {
+	if f.Has(ops.FeatureNameopsCostTokens) && stacksPaid != nil {
 		if !tokensAllowed {
 			return "", reject(ErrTokensNotAllowed, "this namespace's creator is paid in BTC")
 		}
@@ -99,7 +101,7 @@ func (b *blockCtx) quota(owner string) (bool, error) {
 }
 
 func (b *blockCtx) p2shForbidden() bool {
-	return !b.p.Features(b.n).Has(featureMultisig) && !b.p.Rules.AllowP2SHWithoutMultisig
+	return !b.p.Features(b.n).Has(ops.FeatureMultisig) && !b.p.Rules.AllowP2SHWithoutMultisig
 }
 
 // checkRegistration is NAME_REGISTRATION (§3.6; F register.py:451-670).
@@ -121,7 +123,7 @@ func (b *blockCtx) checkRegistration(op *ops.Op) (*effect, *Error, error) {
 	if old != nil && old.Revoked && oldAlive {
 		return nil, reject(ErrNameRevoked, "%s is revoked", op.Name), nil
 	}
-	ns, rej, err := b.readyNamespace(namespaceOf(op.Name), op.Name)
+	ns, rej, err := b.readyNamespace(codec.NamespaceOf(op.Name), op.Name)
 	if rej != nil || err != nil {
 		return nil, rej, err
 	}
@@ -148,7 +150,7 @@ func (b *blockCtx) checkRegistration(op *ops.Op) (*effect, *Error, error) {
 	if pre == nil || pre.BlockNumber+lifetime(b.p, ns, b.q) <= b.q {
 		return nil, reject(ErrNoPreorder, "no preorder for %s", op.Name), nil
 	}
-	if b.p.Features(b.n).Has(featurePreorderExpire) && pre.BlockNumber+b.p.NamePreorderExpire < b.n {
+	if b.p.Features(b.n).Has(ops.FeaturePreorderExpire) && pre.BlockNumber+b.p.NamePreorderExpire < b.n {
 		return nil, reject(ErrPreorderExpired, "preorder of %s expired", op.Name), nil
 	}
 	if pre.BlockNumber < ns.ReadyBlock {
@@ -168,7 +170,7 @@ func (b *blockCtx) checkRegistration(op *ops.Op) (*effect, *Error, error) {
 	if rerr != nil {
 		return nil, rerr, nil
 	}
-	if op.ValueHash != nil && !b.p.Features(b.n).Has(featureRegisterUpdate) {
+	if op.ValueHash != nil && !b.p.Features(b.n).Has(ops.FeatureOpRegisterUpdate) {
 		return nil, reject(ErrValueHashNotAllowed, "register+update not yet allowed"), nil
 	}
 	fx := &registrationFx{pre: *pre}
@@ -257,7 +259,7 @@ func (b *blockCtx) checkRenewal(op *ops.Op) (*effect, *Error, error) {
 		return nil, reject(ErrInvalidName, "invalid name %q", op.Name), nil
 	}
 	f := b.p.Features(b.n)
-	if (op.Sender != op.Recipient || op.Address != op.RecipientAddress) && !f.Has(featureRenewTransfer) {
+	if (op.Sender != op.Recipient || op.Address != op.RecipientAddress) && !f.Has(ops.FeatureOpRenewTransferUpdate) {
 		return nil, reject(ErrRenewTransferNotAllowed, "renewal to another owner not yet allowed"), nil
 	}
 	rec, err := b.st.name(op.Name)
@@ -292,7 +294,7 @@ func (b *blockCtx) checkRenewal(op *ops.Op) (*effect, *Error, error) {
 	var stacks *big.Int
 	if op.TokenFee != nil && *op.TokenFee != 0 {
 		stacks = new(big.Int).SetUint64(*op.TokenFee)
-		if f.Has(featureNameopsCostTokens) {
+		if f.Has(ops.FeatureNameopsCostTokens) {
 			if _, rerr, err := b.checkTokenPayment(op.Address, unitsStacks, *op.TokenFee); err != nil || rerr != nil {
 				return nil, rerr, err
 			}
@@ -309,7 +311,7 @@ func (b *blockCtx) checkRenewal(op *ops.Op) (*effect, *Error, error) {
 	if b.p.Rules.RenewalSenderPubkeyFromTx {
 		nr.SenderPubkey = op.SenderPubkey
 	}
-	if f.Has(featureRenewTransfer) && op.ValueHash != nil {
+	if f.Has(ops.FeatureOpRenewTransferUpdate) && op.ValueHash != nil {
 		nr.ValueHash = op.ValueHash
 	}
 	nr.Op, nr.OpFee, nr.TokenFee, nr.Txid, nr.Vtxindex = "::", float64(*op.OpFee), tokenFee, op.Txid, op.Vtxindex
@@ -521,7 +523,7 @@ func (b *blockCtx) checkImport(op *ops.Op) (*effect, *Error, error) {
 	if !isNameValid(op.Name) {
 		return nil, reject(ErrInvalidName, "invalid name %q", op.Name), nil
 	}
-	ns, err := b.namespace(namespaceOf(op.Name))
+	ns, err := b.namespace(codec.NamespaceOf(op.Name))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -603,7 +605,7 @@ func (b *blockCtx) checkImport(op *ops.Op) (*effect, *Error, error) {
 // checkTokenTransfer is TOKEN_TRANSFER (§3.12; F tokentransfer.py:49-130).
 func (b *blockCtx) checkTokenTransfer(op *ops.Op) (*effect, *Error, error) {
 	f := b.p.Features(b.n)
-	if !f.Has(featureTokenTransfer) {
+	if !f.Has(ops.FeatureTokenTransfer) {
 		return nil, reject(ErrTokenTransferNotAllowed, "token transfers not yet allowed"), nil
 	}
 	if op.TokenFee == nil || *op.TokenFee == 0 {
@@ -612,7 +614,7 @@ func (b *blockCtx) checkTokenTransfer(op *ops.Op) (*effect, *Error, error) {
 	if op.Address == op.RecipientAddress {
 		return nil, reject(ErrSameAddress, "token transfer to the sender"), nil
 	}
-	if !(f.Has(featureTokenCHOptional) && op.ConsensusHash == strings.Repeat("0", 32)) {
+	if !(f.Has(ops.FeatureTokenTransferConsensusHashOptional) && op.ConsensusHash == strings.Repeat("0", 32)) {
 		ok, err := b.validConsensusHash(op.ConsensusHash)
 		if err != nil {
 			return nil, nil, err

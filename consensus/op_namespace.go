@@ -39,11 +39,11 @@ func (b *blockCtx) checkNamespaceReveal(op *ops.Op) (*effect, *Error, error) {
 	switch op.Version {
 	case 1:
 	case 2:
-		if !f.Has(featureBurnToCreator) {
+		if !f.Has(ops.FeatureNamespaceBurnToCreator) {
 			return nil, reject(ErrNamespaceVersion, "namespace version 2 not yet allowed"), nil
 		}
 	case 3:
-		if !f.Has(featurePayWithStacks) {
+		if !f.Has(ops.FeatureNamespacePayWithStacks) {
 			return nil, reject(ErrNamespaceVersion, "namespace version 3 not yet allowed"), nil
 		}
 	default:

@@ -62,7 +62,7 @@ func (b *blockCtx) checkNamePreorder(op *ops.Op) (*effect, *Error, error) {
 	}
 	tokenFee, units := "0", unitsBTC
 	var debit *big.Int
-	if b.p.Features(b.n).Has(featureNameopsCostTokens) && op.TokenUnits != nil && op.TokenFee != nil {
+	if b.p.Features(b.n).Has(ops.FeatureNameopsCostTokens) && op.TokenUnits != nil && op.TokenFee != nil {
 		amt, rerr, err := b.checkTokenPayment(op.Address, *op.TokenUnits, *op.TokenFee)
 		if err != nil || rerr != nil {
 			return nil, rerr, err
@@ -143,7 +143,7 @@ func (b *blockCtx) checkNamespacePreorder(op *ops.Op) (*effect, *Error, error) {
 	}
 	tokenFee, units := "0", unitsBTC
 	var debit *big.Int
-	if b.p.Features(b.n).Has(featureStacksBuyNamespace) {
+	if b.p.Features(b.n).Has(ops.FeatureStacksBuyNamespaces) {
 		if op.TokenFee == nil {
 			return nil, reject(ErrMissingField, "namespace preorder has no token fee"), nil
 		}

@@ -8,6 +8,8 @@ import (
 	"sort"
 
 	"github.com/spvcheck/spvcheck/consensus/internal/state"
+
+	"github.com/spvcheck/spvcheck/consensus/internal/codec"
 )
 
 // The key families of keys.go, each with its value type and encoding.
@@ -17,20 +19,20 @@ import (
 // PutBlind). The hot families' committed values are cached decoded; the
 // rest are read from the store each time.
 var (
-	nameFamily          = state.NewFamily(prefixName, appendAs[NameRecord], decodeNew[NameRecord])
-	hash128Family       = state.NewFamily(prefixNameHash128, appendString, decodeString).Uncached()
-	namePreorderFamily  = state.NewFamily(prefixNamePreorder, appendString, decodeString).Uncached()
-	ownerFamily         = state.NewFamily(prefixOwner, appendAs[ownerIndex], decodeNew[ownerIndex])
-	namespaceFamily     = state.NewFamily(prefixNamespace, appendAs[Namespace], decodeNew[Namespace])
-	preorderFamily      = state.NewFamily(prefixPreorder, appendAs[[]Preorder], decodeNew[[]Preorder])
-	historyFamily       = state.NewFamily(prefixHistory, appendAs[HistoryEntry], decodeNew[HistoryEntry]).Uncached()
-	accountFamily       = state.NewFamily(prefixAccount, appendAs[Account], decodeNew[Account])
-	vestingFamily       = state.NewFamily(prefixVesting, appendAs[[]Vesting], decodeNew[[]Vesting]).Uncached()
-	keychainFamily      = state.NewFamily(prefixKeychain, appendAs[[]string], decodeNew[[]string]).Uncached()
-	eventsFamily        = state.NewFamily(prefixEvents, appendAs[[]scheduledEvent], decodeNew[[]scheduledEvent]).Uncached()
-	consensusHashFamily = state.NewFamily(prefixConsensusHash, appendString, decodeString).Uncached()
-	opsHashFamily       = state.NewFamily(prefixOpsHash, appendString, decodeString).Uncached()
-	tipFamily           = state.NewFamily(keyTip, appendHeight, decodeHeight).Uncached()
+	nameFamily          = state.NewFamily(codec.PrefixName, appendAs[NameRecord], decodeNew[NameRecord])
+	hash128Family       = state.NewFamily(codec.PrefixNameHash128, appendString, decodeString).Uncached()
+	namePreorderFamily  = state.NewFamily(codec.PrefixNamePreorder, appendString, decodeString).Uncached()
+	ownerFamily         = state.NewFamily(codec.PrefixOwner, appendAs[ownerIndex], decodeNew[ownerIndex])
+	namespaceFamily     = state.NewFamily(codec.PrefixNamespace, appendAs[Namespace], decodeNew[Namespace])
+	preorderFamily      = state.NewFamily(codec.PrefixPreorder, appendAs[[]Preorder], decodeNew[[]Preorder])
+	historyFamily       = state.NewFamily(codec.PrefixHistory, appendAs[HistoryEntry], decodeNew[HistoryEntry]).Uncached()
+	accountFamily       = state.NewFamily(codec.PrefixAccount, appendAs[Account], decodeNew[Account])
+	vestingFamily       = state.NewFamily(codec.PrefixVesting, appendAs[[]Vesting], decodeNew[[]Vesting]).Uncached()
+	keychainFamily      = state.NewFamily(codec.PrefixKeychain, appendAs[[]string], decodeNew[[]string]).Uncached()
+	eventsFamily        = state.NewFamily(codec.PrefixEvents, appendAs[[]scheduledEvent], decodeNew[[]scheduledEvent]).Uncached()
+	consensusHashFamily = state.NewFamily(codec.PrefixConsensusHash, appendString, decodeString).Uncached()
+	opsHashFamily       = state.NewFamily(codec.PrefixOpsHash, appendString, decodeString).Uncached()
+	tipFamily           = state.NewFamily(codec.KeyTip, appendHeight, decodeHeight).Uncached()
 )
 
 func newLayer(base Reader, trackPriors bool, window uint64) *state.Layer {
@@ -115,18 +117,18 @@ func (s *blockState) key(k []byte) []byte {
 }
 
 func (s *blockState) idKey(prefix, id string) []byte {
-	return s.key(appendIDKey(s.keyBuf[:0], prefix, id))
+	return s.key(codec.AppendIDKey(s.keyBuf[:0], prefix, id))
 }
 
 func (s *blockState) name(name string) (*NameRecord, error) {
 	if !isNameValid(name) {
 		return nil, nil
 	}
-	return state.Get(s.l, nameFamily, s.key(appendNameKey(s.keyBuf[:0], name)))
+	return state.Get(s.l, nameFamily, s.key(codec.AppendNameKey(s.keyBuf[:0], name)))
 }
 
 func (s *blockState) putNameRecord(r *NameRecord) {
-	state.Put(s.l, nameFamily, s.key(appendNameKey(s.keyBuf[:0], r.Name)), r)
+	state.Put(s.l, nameFamily, s.key(codec.AppendNameKey(s.keyBuf[:0], r.Name)), r)
 }
 
 func (s *blockState) getString(f *state.Family[string], id string) (string, bool, error) {
@@ -142,7 +144,7 @@ func (s *blockState) nameWithHash128(h string) (string, bool, error) {
 }
 
 func (s *blockState) putNameWithHash128(h, name string) {
-	state.Put(s.l, hash128Family, s.idKey(prefixNameHash128, h), &name)
+	state.Put(s.l, hash128Family, s.idKey(codec.PrefixNameHash128, h), &name)
 }
 
 func (s *blockState) nameWithPreorderHash(h string) (string, bool, error) {
@@ -150,11 +152,11 @@ func (s *blockState) nameWithPreorderHash(h string) (string, bool, error) {
 }
 
 func (s *blockState) putNameWithPreorderHash(h, name string) {
-	state.Put(s.l, namePreorderFamily, s.idKey(prefixNamePreorder, h), &name)
+	state.Put(s.l, namePreorderFamily, s.idKey(codec.PrefixNamePreorder, h), &name)
 }
 
 func (s *blockState) owned(sender string) ([]string, error) {
-	idx, err := state.Get(s.l, ownerFamily, s.idKey(prefixOwner, sender))
+	idx, err := state.Get(s.l, ownerFamily, s.idKey(codec.PrefixOwner, sender))
 	if err != nil || idx == nil {
 		return nil, err
 	}
@@ -162,86 +164,80 @@ func (s *blockState) owned(sender string) ([]string, error) {
 }
 
 func (s *blockState) putOwned(sender string, idx *ownerIndex) {
-	state.Put(s.l, ownerFamily, s.idKey(prefixOwner, sender), idx)
+	state.Put(s.l, ownerFamily, s.idKey(codec.PrefixOwner, sender), idx)
 }
 
 func (s *blockState) namespace(id string) (*Namespace, error) {
-	return state.Get(s.l, namespaceFamily, s.idKey(prefixNamespace, id))
+	return state.Get(s.l, namespaceFamily, s.idKey(codec.PrefixNamespace, id))
 }
 
 func (s *blockState) putNamespace(id string, ns *Namespace) {
-	state.Put(s.l, namespaceFamily, s.idKey(prefixNamespace, id), ns)
+	state.Put(s.l, namespaceFamily, s.idKey(codec.PrefixNamespace, id), ns)
+}
+
+// getList and putList serve the families whose values are lists; a nil
+// list is an absent key.
+func getList[T any](s *blockState, f *state.Family[[]T], key []byte) ([]T, error) {
+	v, err := state.Get(s.l, f, key)
+	if err != nil || v == nil {
+		return nil, err
+	}
+	return *v, nil
+}
+
+func putList[T any](s *blockState, f *state.Family[[]T], key []byte, list []T) {
+	var v *[]T
+	if list != nil {
+		v = &list
+	}
+	state.Put(s.l, f, key, v)
 }
 
 func (s *blockState) preorderRows(hash string) ([]Preorder, error) {
-	v, err := state.Get(s.l, preorderFamily, s.idKey(prefixPreorder, hash))
-	if err != nil || v == nil {
-		return nil, err
-	}
-	return *v, nil
+	return getList(s, preorderFamily, s.idKey(codec.PrefixPreorder, hash))
 }
 
 func (s *blockState) putPreorderRows(hash string, rows []Preorder) {
-	var v *[]Preorder
-	if rows != nil {
-		v = &rows
-	}
-	state.Put(s.l, preorderFamily, s.idKey(prefixPreorder, hash), v)
+	putList(s, preorderFamily, s.idKey(codec.PrefixPreorder, hash), rows)
 }
 
 func (s *blockState) account(addr, typ string) (*Account, error) {
-	return state.Get(s.l, accountFamily, s.key(appendAccountKey(s.keyBuf[:0], addr, typ)))
+	return state.Get(s.l, accountFamily, s.key(codec.AppendAccountKey(s.keyBuf[:0], addr, typ)))
 }
 
 func (s *blockState) putAccount(a *Account) {
-	state.Put(s.l, accountFamily, s.key(appendAccountKey(s.keyBuf[:0], a.Address, a.Type)), a)
+	state.Put(s.l, accountFamily, s.key(codec.AppendAccountKey(s.keyBuf[:0], a.Address, a.Type)), a)
 }
 
 func (s *blockState) keychain(ns string) ([]string, error) {
-	v, err := state.Get(s.l, keychainFamily, s.idKey(prefixKeychain, ns))
-	if err != nil || v == nil {
-		return nil, err
-	}
-	return *v, nil
+	return getList(s, keychainFamily, s.idKey(codec.PrefixKeychain, ns))
 }
 
 func (s *blockState) putKeychain(ns string, addrs []string) {
-	state.Put(s.l, keychainFamily, s.idKey(prefixKeychain, ns), &addrs)
+	putList(s, keychainFamily, s.idKey(codec.PrefixKeychain, ns), addrs)
 }
 
 func (s *blockState) vesting(h uint64) ([]Vesting, error) {
-	v, err := state.Get(s.l, vestingFamily, vestingKey(h))
-	if err != nil || v == nil {
-		return nil, err
-	}
-	return *v, nil
+	return getList(s, vestingFamily, codec.VestingKey(h))
 }
 
 func (s *blockState) putVesting(h uint64, rows []Vesting) {
-	state.Put(s.l, vestingFamily, vestingKey(h), &rows)
+	putList(s, vestingFamily, codec.VestingKey(h), rows)
 }
 
 func (s *blockState) events(h uint64) ([]scheduledEvent, error) {
-	v, err := state.Get(s.l, eventsFamily, eventsKey(h))
-	if err != nil || v == nil {
-		return nil, err
-	}
-	return *v, nil
+	return getList(s, eventsFamily, codec.EventsKey(h))
 }
 
 func (s *blockState) putEvents(h uint64, evs []scheduledEvent) {
-	var v *[]scheduledEvent
-	if evs != nil {
-		v = &evs
-	}
-	state.Put(s.l, eventsFamily, eventsKey(h), v)
+	putList(s, eventsFamily, codec.EventsKey(h), evs)
 }
 
 func (s *blockState) consensusHashAt(h uint64) (string, bool, error) {
 	if v, ok := s.l.ConsensusHashAt(h); ok {
 		return v, true, nil
 	}
-	v, err := state.Get(s.l, consensusHashFamily, consensusHashKey(h))
+	v, err := state.Get(s.l, consensusHashFamily, codec.ConsensusHashKey(h))
 	if err != nil || v == nil {
 		return "", false, err
 	}
@@ -249,20 +245,20 @@ func (s *blockState) consensusHashAt(h uint64) (string, bool, error) {
 }
 
 func (s *blockState) putBlockHashes(n uint64, ch, opsHash string) error {
-	state.PutNew(s.l, consensusHashFamily, consensusHashKey(n), &ch)
-	state.PutNew(s.l, opsHashFamily, opsHashKey(n), &opsHash)
+	state.PutNew(s.l, consensusHashFamily, codec.ConsensusHashKey(n), &ch)
+	state.PutNew(s.l, opsHashFamily, codec.OpsHashKey(n), &opsHash)
 	// The read notes the tip key's prior.
-	if _, err := state.Get(s.l, tipFamily, []byte(keyTip)); err != nil {
+	if _, err := state.Get(s.l, tipFamily, []byte(codec.KeyTip)); err != nil {
 		return err
 	}
-	state.Put(s.l, tipFamily, []byte(keyTip), &n)
+	state.Put(s.l, tipFamily, []byte(codec.KeyTip), &n)
 	return nil
 }
 
 func (s *blockState) putHistory(name string, e *HistoryEntry, base *NameRecord, seq int) {
 	a := s.l.Arena()
-	k := a.Build(len(prefixHistory)+len(name)+15, func(dst []byte) []byte {
-		return appendHistoryKey(dst, name, e.Height, e.Vtxindex, seq)
+	k := a.Build(len(codec.PrefixHistory)+len(name)+15, func(dst []byte) []byte {
+		return codec.AppendHistoryKey(dst, name, e.Height, e.Vtxindex, seq)
 	})
 	v := a.Build(256, func(dst []byte) []byte { return appendHistory(dst, e, base) })
 	// A key of this block's height cannot exist yet; a preorder's entry,
@@ -647,7 +643,7 @@ func (b *blockCtx) endOfBlock() error {
 			if err != nil {
 				return err
 			}
-			ns, err := b.namespace(namespaceOf(ev.ID))
+			ns, err := b.namespace(codec.NamespaceOf(ev.ID))
 			if err != nil {
 				return err
 			}

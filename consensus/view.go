@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+
+	"github.com/spvcheck/spvcheck/consensus/internal/codec"
 )
 
 // View answers queries about the state as of the last committed block.
@@ -40,7 +42,7 @@ func (v *View) Name(name string) (*NameRecord, error) {
 		return nil, nil
 	}
 	var r NameRecord
-	ok, err := v.getJSON(nameKey(name), &r)
+	ok, err := v.getJSON(codec.NameKey(name), &r)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -50,8 +52,8 @@ func (v *View) Name(name string) (*NameRecord, error) {
 // NamesInNamespace lists every name ever registered or imported in ns, sorted.
 func (v *View) NamesInNamespace(ns string) ([]string, error) {
 	var out []string
-	err := v.r.Scan(namesInNamespacePrefix(ns), func(key, _ []byte) (bool, error) {
-		out = append(out, string(key[len(namesInNamespacePrefix(ns)):]))
+	err := v.r.Scan(codec.NamesInNamespacePrefix(ns), func(key, _ []byte) (bool, error) {
+		out = append(out, string(key[len(codec.NamesInNamespacePrefix(ns)):]))
 		return true, nil
 	})
 	return out, err
@@ -60,7 +62,7 @@ func (v *View) NamesInNamespace(ns string) ([]string, error) {
 // Namespace returns a namespace's record, or nil.
 func (v *View) Namespace(id string) (*Namespace, error) {
 	var ns Namespace
-	ok, err := v.getJSON(namespaceKey(id), &ns)
+	ok, err := v.getJSON(codec.NamespaceKey(id), &ns)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -71,7 +73,7 @@ func (v *View) Namespace(id string) (*Namespace, error) {
 func (v *View) NameHistory(name string) ([]HistoryEntry, error) {
 	var out []HistoryEntry
 	var prev *NameRecord // the last entry's record: the base of a delta
-	err := v.r.Scan(historyPrefix(name), func(_, val []byte) (bool, error) {
+	err := v.r.Scan(codec.HistoryPrefix(name), func(_, val []byte) (bool, error) {
 		var e HistoryEntry
 		if err := decodeHistory(val, prev, &e); err != nil {
 			return false, fmt.Errorf("consensus: corrupt history of %s: %w", name, err)
@@ -88,7 +90,7 @@ func (v *View) NameHistory(name string) ([]HistoryEntry, error) {
 // Account returns a token account, or nil.
 func (v *View) Account(addr, typ string) (*Account, error) {
 	var a Account
-	ok, err := v.getJSON(accountKey(addr, typ), &a)
+	ok, err := v.getJSON(codec.AccountKey(addr, typ), &a)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -107,7 +109,7 @@ func (v *View) Balance(addr, typ string) (*big.Int, error) {
 // Accounts lists every token account in key order.
 func (v *View) Accounts() ([]Account, error) {
 	var out []Account
-	err := v.r.Scan([]byte(prefixAccount), func(_, val []byte) (bool, error) {
+	err := v.r.Scan([]byte(codec.PrefixAccount), func(_, val []byte) (bool, error) {
 		var a Account
 		if err := decodeValue(val, &a); err != nil {
 			return false, err
@@ -130,15 +132,17 @@ func (v *View) hashAt(key []byte) (string, bool, error) {
 }
 
 // ConsensusHash returns the consensus hash of block h.
-func (v *View) ConsensusHash(h uint64) (string, bool, error) { return v.hashAt(consensusHashKey(h)) }
+func (v *View) ConsensusHash(h uint64) (string, bool, error) {
+	return v.hashAt(codec.ConsensusHashKey(h))
+}
 
 // OpsHash returns the ops hash of block h.
-func (v *View) OpsHash(h uint64) (string, bool, error) { return v.hashAt(opsHashKey(h)) }
+func (v *View) OpsHash(h uint64) (string, bool, error) { return v.hashAt(codec.OpsHashKey(h)) }
 
 // Tip returns the height of the last committed block; ok is false before
 // the first block.
 func (v *View) Tip() (height uint64, ok bool, err error) {
-	b, err := v.r.Get([]byte(keyTip))
+	b, err := v.r.Get([]byte(codec.KeyTip))
 	if errors.Is(err, ErrNotFound) {
 		return 0, false, nil
 	}

@@ -1,5 +1,7 @@
-// Package codec holds the primitives of the engine's compact binary state
-// encoding (consensus/codec.go and history.go build the records from them):
+// Package codec is the engine's state encoding below the record layouts:
+// the key layout of every key family (keys.go), and the primitives of the
+// compact binary value encoding (consensus/codec.go and history.go build
+// the records from them):
 // unsigned and signed varints, length-prefixed strings, optional strings
 // (0 = nil, else length+1), single-byte booleans, 8-byte big-endian IEEE
 // floats, and strings with lower-case hex packed to bytes. Decoding never
