@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/maphash"
-	"maps"
 	"slices"
 	"sort"
 )
@@ -15,46 +14,57 @@ import (
 // and inputs a persistent store archives, and no undo record.
 //
 // Records ([key length][value length][key][value], lengths as uvarints)
-// are appended to large byte chunks and never changed; an index map from a
-// key's 64-bit hash to its record's place finds them (a key whose hash
-// another key already holds takes the next free hash: lookups probe on
-// until a hash holds nothing). Neither the index nor the chunks hold
-// pointers, so a large state costs the garbage collector almost nothing:
-// a map of strings to byte slices, tried first, spent more time in the
-// collector than the engine spent replaying (consensus/PERFORMANCE.md).
-// An overwrite appends a new record; once dead records outweigh live ones
-// twice over, the live ones are copied to new chunks. Scans use the index's hashes
-// sorted by key, rebuilt after keys were added or removed.
+// are appended to large byte chunks. An open-addressing table of (key
+// hash, record place) pairs, probed linearly and kept at most 3/4 full,
+// finds them; the key itself is compared in the record. Neither the table
+// nor the chunks hold pointers, so a large state costs the garbage
+// collector almost nothing: a Go map of strings to byte slices, tried
+// first, spent more time in the collector than the engine spent replaying
+// (consensus/PERFORMANCE.md). An overwrite no longer than the old value
+// whose length takes as many bytes is written over it in place (most of a
+// name's rewrites keep its record's size); any other appends a new
+// record. Once dead records outweigh live ones twice over, the live ones
+// are copied to new chunks. Scans use the table's slots sorted by key,
+// rebuilt after keys were added or removed.
 //
-// Values handed out by Get and Scan must not be modified; records are
-// never written over, so they stay valid for as long as the caller keeps
-// them.
+// Values handed out by Get and Scan must not be modified, and are valid
+// until the next CommitBlock, which may write over them.
 type MemStore struct {
 	seed   maphash.Seed
-	mask   uint64            // all ones; tests clear it to make every key collide
-	index  map[uint64]uint64 // hash -> chunk<<32 | offset, or memGone
+	mask   uint64 // all ones; tests clear it to make every key collide
+	slots  []memSlot
+	used   int // slots live or deleted
+	live   int // slots live
 	chunks [][]byte
 	// total counts the bytes of all records, dead the bytes of those
 	// overwritten or deleted (estimated: as many as their new values'
 	// records, or as the key for a deletion, so no old record is read).
 	total, dead int
-	// sorted holds the index hashes of the live keys in key order, unless
-	// dirty.
-	sorted []uint64
+	// sorted holds the live slots in key order, unless dirty.
+	sorted []uint32
 	dirty  bool
 	tip    uint64
 	hasTip bool
 }
 
+// memSlot is one slot of the table: a key's hash (memEmpty: none) and its
+// record's place, chunk<<32 | offset (memGone: a deleted key's slot, which
+// probes pass over).
+type memSlot struct{ hash, loc uint64 }
+
 const (
 	memChunk = 1 << 20
-	// memGone marks a deleted key's hash that a later key's probe passed.
-	memGone = ^uint64(0)
+	memEmpty = 0
+	memGone  = ^uint64(0)
 )
 
 // NewMemStore returns an empty in-memory store.
 func NewMemStore() *MemStore {
-	return &MemStore{seed: maphash.MakeSeed(), mask: ^uint64(0), index: map[uint64]uint64{}}
+	return &MemStore{seed: maphash.MakeSeed(), mask: ^uint64(0), slots: make([]memSlot, 1024)}
+}
+
+func (m *MemStore) hash(key []byte) uint64 {
+	return maphash.Bytes(m.seed, key)&m.mask | 1 // never memEmpty
 }
 
 // record returns the key and value at loc.
@@ -68,26 +78,46 @@ func recordIn(chunks [][]byte, loc uint64) (key, value []byte) {
 	return c[:kl:kl], c[kl : kl+vl : kl+vl]
 }
 
-// find returns the index hash holding key and its record's place (ok),
-// or the index hash where key would go.
-func (m *MemStore) find(key []byte) (slot, loc uint64, ok bool) {
-	free, haveFree := uint64(0), false
-	for h := maphash.Bytes(m.seed, key) & m.mask; ; h++ {
-		loc, used := m.index[h]
+// find returns the slot holding key (ok), or the slot where it would go.
+func (m *MemStore) find(key []byte, h uint64) (slot int, ok bool) {
+	mask := len(m.slots) - 1
+	free := -1
+	for i := int(h) & mask; ; i = (i + 1) & mask {
+		s := &m.slots[i]
 		switch {
-		case !used:
-			if !haveFree {
-				free = h
+		case s.hash == memEmpty:
+			if free < 0 {
+				free = i
 			}
-			return free, 0, false
-		case loc == memGone:
-			if !haveFree {
-				free, haveFree = h, true
+			return free, false
+		case s.loc == memGone:
+			if free < 0 {
+				free = i
 			}
-		default:
-			if k, _ := m.record(loc); bytes.Equal(k, key) {
-				return h, loc, true
+		case s.hash == h:
+			if k, _ := m.record(s.loc); bytes.Equal(k, key) {
+				return i, true
 			}
+		}
+	}
+}
+
+// grow rebuilds the table, twice as large when the live keys need it,
+// without the deleted slots.
+func (m *MemStore) grow() {
+	n := len(m.slots)
+	if 2*(m.live+1) > n {
+		n *= 2
+	}
+	old := m.slots
+	m.slots, m.used, m.dirty = make([]memSlot, n), m.live, true
+	for _, s := range old {
+		if s.hash != memEmpty && s.loc != memGone {
+			i := int(s.hash) & (n - 1)
+			for m.slots[i].hash != memEmpty {
+				i = (i + 1) & (n - 1)
+			}
+			m.slots[i] = s
 		}
 	}
 }
@@ -107,10 +137,26 @@ func (m *MemStore) appendRecord(key, value []byte) uint64 {
 	return loc
 }
 
+// overwrite writes value over the record at loc, if it fits: no longer
+// than the old value, its length taking as many bytes.
+func (m *MemStore) overwrite(loc uint64, value []byte) bool {
+	c := m.chunks[loc>>32][uint32(loc):]
+	kl, n := binary.Uvarint(c)
+	vl, n2 := binary.Uvarint(c[n:])
+	var lb [binary.MaxVarintLen64]byte
+	if uint64(len(value)) > vl || binary.PutUvarint(lb[:], uint64(len(value))) != n2 {
+		return false
+	}
+	copy(c[n:], lb[:n2])
+	copy(c[n+n2+int(kl):], value)
+	m.dead += int(vl) - len(value)
+	return true
+}
+
 // Get implements Reader.
 func (m *MemStore) Get(key []byte) ([]byte, error) {
-	if _, loc, ok := m.find(key); ok {
-		_, v := m.record(loc)
+	if i, ok := m.find(key, m.hash(key)); ok {
+		_, v := m.record(m.slots[i].loc)
 		return v, nil
 	}
 	return nil, ErrNotFound
@@ -120,24 +166,24 @@ func (m *MemStore) Get(key []byte) ([]byte, error) {
 func (m *MemStore) Scan(prefix []byte, fn func(key, value []byte) (bool, error)) error {
 	if m.dirty {
 		m.sorted = m.sorted[:0]
-		for h, loc := range m.index {
-			if loc != memGone {
-				m.sorted = append(m.sorted, h)
+		for i, s := range m.slots {
+			if s.hash != memEmpty && s.loc != memGone {
+				m.sorted = append(m.sorted, uint32(i))
 			}
 		}
-		slices.SortFunc(m.sorted, func(a, b uint64) int {
-			ka, _ := m.record(m.index[a])
-			kb, _ := m.record(m.index[b])
+		slices.SortFunc(m.sorted, func(a, b uint32) int {
+			ka, _ := m.record(m.slots[a].loc)
+			kb, _ := m.record(m.slots[b].loc)
 			return bytes.Compare(ka, kb)
 		})
 		m.dirty = false
 	}
 	i := sort.Search(len(m.sorted), func(i int) bool {
-		k, _ := m.record(m.index[m.sorted[i]])
+		k, _ := m.record(m.slots[m.sorted[i]].loc)
 		return bytes.Compare(k, prefix) >= 0
 	})
 	for ; i < len(m.sorted); i++ {
-		k, v := m.record(m.index[m.sorted[i]])
+		k, v := m.record(m.slots[m.sorted[i]].loc)
 		if !bytes.HasPrefix(k, prefix) {
 			break
 		}
@@ -159,20 +205,29 @@ func (m *MemStore) CommitBlock(c *BlockCommit) error {
 		return fmt.Errorf("consensus: block %d writes key %q more than once", c.Height, k)
 	}
 	for _, w := range c.Writes {
-		slot, _, found := m.find(w.Key)
-		if found {
-			m.dead += len(w.Key) + len(w.Value) + 2
-		}
+		h := m.hash(w.Key)
+		i, found := m.find(w.Key, h)
+		s := &m.slots[i]
 		switch {
-		case w.Value != nil:
-			m.index[slot] = m.appendRecord(w.Key, w.Value)
-			m.dirty = m.dirty || !found
-		case found:
+		case w.Value == nil && found:
+			m.dead += len(w.Key) + 2
+			m.live--
 			m.dirty = true
-			if _, next := m.index[slot+1]; next {
-				m.index[slot] = memGone // a later key's probe passes here
-			} else {
-				delete(m.index, slot)
+			s.loc = memGone
+		case w.Value == nil:
+		case found && m.overwrite(s.loc, w.Value):
+		case found:
+			m.dead += len(w.Key) + len(w.Value) + 2
+			s.loc = m.appendRecord(w.Key, w.Value)
+		default:
+			if s.hash == memEmpty {
+				m.used++
+			}
+			m.live++
+			m.dirty = true
+			*s = memSlot{hash: h, loc: m.appendRecord(w.Key, w.Value)}
+			if 4*m.used > 3*len(m.slots) {
+				m.grow()
 			}
 		}
 	}
@@ -187,10 +242,10 @@ func (m *MemStore) CommitBlock(c *BlockCommit) error {
 func (m *MemStore) compact() {
 	old := m.chunks
 	m.chunks, m.total, m.dead = nil, 0, 0
-	for h, loc := range m.index {
-		if loc != memGone {
-			k, v := recordIn(old, loc)
-			m.index[h] = m.appendRecord(k, v)
+	for i, s := range m.slots {
+		if s.hash != memEmpty && s.loc != memGone {
+			k, v := recordIn(old, s.loc)
+			m.slots[i].loc = m.appendRecord(k, v)
 		}
 	}
 }
@@ -214,38 +269,27 @@ func repeatedKey(ws []Write) []byte {
 // Tip implements Store.
 func (m *MemStore) Tip() (uint64, bool, error) { return m.tip, m.hasTip, nil }
 
-// Clone returns an independent copy (a snapshot of the state). The chunks
-// are shared, capped so that each store appends to memory of its own.
+// Clone returns an independent copy (a snapshot of the state), its live
+// records copied to chunks of its own.
 func (m *MemStore) Clone() *MemStore {
 	c := *m
-	c.index = maps.Clone(m.index)
-	c.chunks = make([][]byte, len(m.chunks))
-	for i, ch := range m.chunks {
-		c.chunks[i] = ch[:len(ch):len(ch)]
-	}
+	c.slots = slices.Clone(m.slots)
 	c.sorted = slices.Clone(m.sorted)
+	c.compact()
 	return &c
 }
 
 // Len returns the number of keys.
-func (m *MemStore) Len() int {
-	n := 0
-	for _, loc := range m.index {
-		if loc != memGone {
-			n++
-		}
-	}
-	return n
-}
+func (m *MemStore) Len() int { return m.live }
 
 // Equal reports whether two stores hold the same keys and values and tip.
 func (m *MemStore) Equal(o *MemStore) bool {
-	if m.tip != o.tip || m.hasTip != o.hasTip || m.Len() != o.Len() {
+	if m.tip != o.tip || m.hasTip != o.hasTip || m.live != o.live {
 		return false
 	}
-	for _, loc := range m.index {
-		if loc != memGone {
-			k, v := m.record(loc)
+	for _, s := range m.slots {
+		if s.hash != memEmpty && s.loc != memGone {
+			k, v := m.record(s.loc)
 			if ov, err := o.Get(k); err != nil || !bytes.Equal(v, ov) {
 				return false
 			}
