@@ -38,24 +38,14 @@
 //
 // # Params and rule variants
 //
-// Params fixes a chain: first block, the epoch table (end blocks, features
-// as ops.Features, per-namespace lifetime multipliers and grace periods under
-// the reference's "*" and namespace-id keys, price multipliers (float,
-// epochs 1–3) and divisors (integer, epoch 4 on), receive-fees period, the
-// namespace price tables in BTC and STACKS), preorder and reveal expiries,
-// the owner quota, the consensus-hash window, the import keyring size, the
-// burn address and address versions, cost units, the genesis consensus hash
-// and the genesis token allocations. Presets:
-//
-//   - Mainnet: final v1 rules of Bitcoin mainnet (first block 373601).
-//   - Testnet: the same with testnet address versions.
-//   - Regtest: mainnet's six epochs compressed into a short chain from block
-//     256 (epochs end at 285, 320, 360, 400, 440, then open), testnet address
-//     versions, import keyring 5, preorder fix 10 blocks, reveal expiry 20
-//     blocks, and a genesis allocation of 10^15 µSTX to each of the
-//     deterministic keys RegtestPrivateKey(0..3) (key 3 locked until block
-//     401, key 2 vesting 10^12 more at block 300).
-//   - ParamsFromVectorConfig: the recorded test runs of testvectors/.
+// Params fixes a chain's rules: first block, the epoch table (features,
+// lifetime multipliers, grace periods, prices), expiries, the owner quota,
+// the consensus-hash window, the import keyring size, addresses, the
+// genesis consensus hash and token allocations. Presets: Mainnet (final v1
+// rules from block 373601), Testnet, Regtest (mainnet's six epochs
+// compressed into a short chain from block 256, with genesis allocations
+// to RegtestPrivateKey(0..3)) and ParamsFromVectorConfig (the recorded
+// test runs of testvectors/).
 //
 // The recorded 0.13, 0.14 and 0.14.1 runs came from test builds whose rules
 // differ from final v1 (state-machine.md §10). Rules holds them as eight

@@ -42,13 +42,8 @@ const (
 )
 
 func (o Outcome) String() string {
-	switch o {
-	case Accepted:
-		return "accepted"
-	case Rejected:
-		return "rejected"
-	case Stateless:
-		return "stateless"
+	if o >= Accepted && o <= Stateless {
+		return [...]string{"accepted", "rejected", "stateless"}[o]
 	}
 	return fmt.Sprintf("Outcome(%d)", int(o))
 }

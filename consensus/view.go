@@ -7,6 +7,7 @@ import (
 	"math/big"
 
 	"github.com/spvcheck/spvcheck/consensus/internal/codec"
+	"github.com/spvcheck/spvcheck/consensus/internal/state"
 )
 
 // View answers queries about the state as of the last committed block.
@@ -22,18 +23,21 @@ func NewView(p *Params, r Reader) *View { return &View{r: r, p: p} }
 // View returns a View over the engine's store.
 func (e *Engine) View() *View { return NewView(e.p, e.store) }
 
-func (v *View) getJSON(key []byte, out any) (bool, error) {
+// viewGet reads key of family f from committed state (nil: absent),
+// decoded as the engine decodes it.
+func viewGet[T any](v *View, f *state.Family[T], key []byte) (*T, error) {
 	b, err := v.r.Get(key)
 	if errors.Is(err, ErrNotFound) {
-		return false, nil
+		return nil, nil
 	}
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	if err := decodeValue(b, out); err != nil {
-		return false, fmt.Errorf("consensus: corrupt state at %q: %w", key, err)
+	t, err := f.Decode(b)
+	if err != nil {
+		return nil, fmt.Errorf("consensus: corrupt state at %q: %w", key, err)
 	}
-	return true, nil
+	return t, nil
 }
 
 // Name returns a name's current record, or nil if it never existed.
@@ -41,12 +45,7 @@ func (v *View) Name(name string) (*NameRecord, error) {
 	if !isNameValid(name) {
 		return nil, nil
 	}
-	var r NameRecord
-	ok, err := v.getJSON(codec.NameKey(name), &r)
-	if err != nil || !ok {
-		return nil, err
-	}
-	return &r, nil
+	return viewGet(v, nameFamily, codec.NameKey(name))
 }
 
 // NamesInNamespace lists every name ever registered or imported in ns, sorted.
@@ -61,12 +60,7 @@ func (v *View) NamesInNamespace(ns string) ([]string, error) {
 
 // Namespace returns a namespace's record, or nil.
 func (v *View) Namespace(id string) (*Namespace, error) {
-	var ns Namespace
-	ok, err := v.getJSON(codec.NamespaceKey(id), &ns)
-	if err != nil || !ok {
-		return nil, err
-	}
-	return &ns, nil
+	return viewGet(v, namespaceFamily, codec.NamespaceKey(id))
 }
 
 // NameHistory returns a name's accepted changes, oldest first.
@@ -89,12 +83,7 @@ func (v *View) NameHistory(name string) ([]HistoryEntry, error) {
 
 // Account returns a token account, or nil.
 func (v *View) Account(addr, typ string) (*Account, error) {
-	var a Account
-	ok, err := v.getJSON(codec.AccountKey(addr, typ), &a)
-	if err != nil || !ok {
-		return nil, err
-	}
-	return &a, nil
+	return viewGet(v, accountFamily, codec.AccountKey(addr, typ))
 }
 
 // Balance returns an account's balance (zero for no account).

@@ -66,6 +66,10 @@ func (f *Family[T]) Uncached() *Family[T] {
 	return f
 }
 
+// Decode decodes a stored value of the family, for readers of committed
+// state outside a block (consensus.View).
+func (f *Family[T]) Decode(raw []byte) (*T, error) { return f.decode(raw) }
+
 // Prefix returns the family's key prefix.
 func (f *Family[T]) Prefix() string { return f.info.prefix }
 
