@@ -25,7 +25,7 @@ var (
 	ownerFamily         = state.NewFamily(codec.PrefixOwner, appendAs[ownerIndex], decodeNew[ownerIndex])
 	namespaceFamily     = state.NewFamily(codec.PrefixNamespace, appendAs[Namespace], decodeNew[Namespace])
 	preorderFamily      = state.NewFamily(codec.PrefixPreorder, appendAs[[]Preorder], decodeNew[[]Preorder])
-	historyFamily       = state.NewFamily(codec.PrefixHistory, appendAs[HistoryEntry], decodeNew[HistoryEntry]).Uncached()
+	historyFamily       = state.NewBlindFamily(codec.PrefixHistory)
 	accountFamily       = state.NewFamily(codec.PrefixAccount, appendAs[Account], decodeNew[Account])
 	vestingFamily       = state.NewFamily(codec.PrefixVesting, appendAs[[]Vesting], decodeNew[[]Vesting]).Uncached()
 	keychainFamily      = state.NewFamily(codec.PrefixKeychain, appendAs[[]string], decodeNew[[]string]).Uncached()

@@ -7,8 +7,8 @@
 // State is cut into key families (Family): every key starts with its
 // family's prefix, and a family's values have one Go type and one
 // encoding. A Layer offers exactly one read path (Get) and one write path
-// (Put, or PutBlind for a family that is written once and never read
-// during a block). A read always sees the block's own earlier writes first,
+// (Put) per Family; a BlindFamily, written once per key and never read
+// during a block, has PutBlind and no read path at all, by its type. A read always sees the block's own earlier writes first,
 // then the cache, then the store, so no read can return a value older than
 // the block's last write of its key, whatever the cache holds.
 //

@@ -78,6 +78,18 @@ type family interface{ infoOf() *familyInfo }
 
 func (f *Family[T]) infoOf() *familyInfo { return &f.info }
 
+// BlindFamily is a key family that is written once per key and never read
+// during a block (history entries): it has PutBlind and nothing else, so
+// that a read of a key written blind, which would miss the block's own
+// write, cannot be written.
+type BlindFamily struct{ info familyInfo }
+
+// NewBlindFamily returns the write-only family of keys starting with
+// prefix.
+func NewBlindFamily(prefix string) *BlindFamily { return &BlindFamily{info: familyInfo{prefix: prefix}} }
+
+func (f *BlindFamily) infoOf() *familyInfo { return &f.info }
+
 // Layer is the state a block's rules read and write: the block's writes
 // over the cache over committed state. It is reused from block to block:
 // Begin starts a block, Writes gathers it for the store, and Committed or
@@ -242,8 +254,8 @@ func (l *Layer) put(fam *familyInfo, key []byte, v any) {
 // reads during a block and that the block writes once; key and value must
 // live until the block is committed (see Arena). priorKnown: the key cannot exist
 // before the block.
-func (l *Layer) PutBlind(f family, key, value []byte, priorKnown bool) {
-	l.checkFamily(f.infoOf(), key)
+func (l *Layer) PutBlind(f *BlindFamily, key, value []byte, priorKnown bool) {
+	l.checkFamily(&f.info, key)
 	l.blind = append(l.blind, Write{Key: key, Value: value, PriorKnown: priorKnown && l.trackPriors})
 }
 
