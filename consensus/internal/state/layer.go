@@ -86,7 +86,9 @@ type BlindFamily struct{ info familyInfo }
 
 // NewBlindFamily returns the write-only family of keys starting with
 // prefix.
-func NewBlindFamily(prefix string) *BlindFamily { return &BlindFamily{info: familyInfo{prefix: prefix}} }
+func NewBlindFamily(prefix string) *BlindFamily {
+	return &BlindFamily{info: familyInfo{prefix: prefix}}
+}
 
 func (f *BlindFamily) infoOf() *familyInfo { return &f.info }
 
