@@ -157,7 +157,9 @@ func (c ErrorCode) String() string {
 
 // Error makes a code an error, so that errors.Is(err, ErrFeeTooLow) asks
 // whether err is an operation rejected by that rule.
-func (c ErrorCode) Error() string { return "consensus: " + c.String() }
+// It reads as the code's name, as the other packages' codes do, so that
+// printing a code with %v or %s is unchanged.
+func (c ErrorCode) Error() string { return c.String() }
 
 // Error is a rejected operation: the rule (Code) and a human description.
 type Error struct {

@@ -427,7 +427,7 @@ func TestErrorCodes(t *testing.T) {
 		t.Fatal("errors.Is does not match an ErrorCode")
 	}
 	var code ErrorCode
-	if !errors.As(error(ErrQuotaExceeded), &code) || code != ErrQuotaExceeded || code.Error() != "consensus: ErrQuotaExceeded" {
+	if !errors.As(error(ErrQuotaExceeded), &code) || code != ErrQuotaExceeded || code.Error() != "ErrQuotaExceeded" || fmt.Sprint(code) != "ErrQuotaExceeded" {
 		t.Fatalf("ErrorCode as an error: %v", code)
 	}
 }
