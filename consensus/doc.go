@@ -88,12 +88,9 @@
 //
 // # Replaying recorded runs
 //
-// testvectors.ReadReplay reads replay/scenarios.jsonl and
-// replay-final/sample.jsonl; judge.Replay replays them through this engine
-// and compares every consensus hash, every outcome, every committed record
-// and the final balances (see testvectors/judge/replay.go for the two
-// documented deviations: ANNOUNCE whitelists, and the final-rule generator's
-// handling of the import keychain during the scan phase).
+// judge.Replay (testvectors/judge) replays the recorded runs through this
+// engine and compares every consensus hash, outcome, committed record and
+// final balance; replay.go there lists the two documented deviations.
 //
 // Amounts are integers (math/big where they can exceed 64 bits); prices in
 // epochs without INT_DIVISION are float64 computed in the reference's exact

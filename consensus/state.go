@@ -70,12 +70,11 @@ func decodeHeight(raw []byte) (*uint64, error) {
 type stateRW interface {
 	name(name string) (*NameRecord, error)
 	putNameRecord(r *NameRecord)
-	// nameWithHash128 and putNameWithHash128: the x/ index.
+	// The x/ and y/ indexes; isNew: the key cannot exist yet.
 	nameWithHash128(h string) (string, bool, error)
-	putNameWithHash128(h, name string)
-	// nameWithPreorderHash and putNameWithPreorderHash: the y/ index.
+	putNameWithHash128(h, name string, isNew bool)
 	nameWithPreorderHash(h string) (string, bool, error)
-	putNameWithPreorderHash(h, name string)
+	putNameWithPreorderHash(h, name string, isNew bool)
 	// owned and putOwned: the s/ owner index (nil deletes it).
 	owned(sender string) ([]string, error)
 	putOwned(sender string, idx *ownerIndex)
@@ -92,24 +91,18 @@ type stateRW interface {
 	events(h uint64) ([]scheduledEvent, error)
 	putEvents(h uint64, evs []scheduledEvent) // nil deletes them
 	consensusHashAt(h uint64) (string, bool, error)
-	// putBlockHashes writes block n's consensus and ops hashes and makes
-	// it the tip.
+	// putBlockHashes writes block n's consensus and ops hashes, and tip n.
 	putBlockHashes(n uint64, ch, opsHash string) error
-	// putHistory writes a history entry, its record stored as its
-	// difference from base (see history.go).
+	// putHistory writes a history entry, its record as a delta from base.
 	putHistory(name string, e *HistoryEntry, base *NameRecord, seq int)
 }
 
 // blockState is stateRW over the engine's state layer for block n.
 type blockState struct {
-	l *state.Layer
-	n uint64
-	// keyBuf is scratch space for the keys of reads and writes (the layer
-	// copies the ones it keeps).
-	keyBuf []byte
+	l      *state.Layer
+	n      uint64
+	keyBuf []byte // scratch for keys (the layer copies those it keeps)
 }
-
-var _ stateRW = (*blockState)(nil)
 
 func (s *blockState) key(k []byte) []byte {
 	s.keyBuf = k
@@ -143,16 +136,24 @@ func (s *blockState) nameWithHash128(h string) (string, bool, error) {
 	return s.getString(hash128Family, h)
 }
 
-func (s *blockState) putNameWithHash128(h, name string) {
-	state.Put(s.l, hash128Family, s.idKey(codec.PrefixNameHash128, h), &name)
+func (s *blockState) putNameWithHash128(h, name string, isNew bool) {
+	putString(s, hash128Family, codec.PrefixNameHash128, h, name, isNew)
+}
+
+func putString(s *blockState, f *state.Family[string], prefix, id, v string, isNew bool) {
+	if isNew {
+		state.PutNew(s.l, f, s.idKey(prefix, id), &v)
+	} else {
+		state.Put(s.l, f, s.idKey(prefix, id), &v)
+	}
 }
 
 func (s *blockState) nameWithPreorderHash(h string) (string, bool, error) {
 	return s.getString(namePreorderFamily, h)
 }
 
-func (s *blockState) putNameWithPreorderHash(h, name string) {
-	state.Put(s.l, namePreorderFamily, s.idKey(codec.PrefixNamePreorder, h), &name)
+func (s *blockState) putNameWithPreorderHash(h, name string, isNew bool) {
+	putString(s, namePreorderFamily, codec.PrefixNamePreorder, h, name, isNew)
 }
 
 func (s *blockState) owned(sender string) ([]string, error) {
@@ -511,24 +512,17 @@ func (b *blockCtx) putName(r, base *NameRecord) error {
 	// Most writes of a name leave its indexes as they are: only write
 	// the ones that change (the state is the same either way). The
 	// previous write of the name left both pointing at it, and its 128-bit
-	// hash never changes, so only a new name or a new preorder hash needs
-	// a look at the index.
-	if base == nil || base.NameHash128 != r.NameHash128 {
-		old, ok, err := b.st.nameWithHash128(r.NameHash128)
-		if err != nil {
+	// hash never changes, so only a new preorder hash needs a look at the
+	// index. A new name's index keys (hashes of the name) are written unread.
+	isNew := base == nil
+	if isNew || base.NameHash128 != r.NameHash128 {
+		if err := putIndex(b.st.nameWithHash128, b.st.putNameWithHash128, r.NameHash128, r.Name, isNew); err != nil {
 			return err
-		}
-		if !ok || old != r.Name {
-			b.st.putNameWithHash128(r.NameHash128, r.Name)
 		}
 	}
-	if base == nil || base.PreorderHash != r.PreorderHash {
-		old, ok, err := b.st.nameWithPreorderHash(r.PreorderHash)
-		if err != nil {
+	if isNew || base.PreorderHash != r.PreorderHash {
+		if err := putIndex(b.st.nameWithPreorderHash, b.st.putNameWithPreorderHash, r.PreorderHash, r.Name, isNew); err != nil {
 			return err
-		}
-		if !ok || old != r.Name {
-			b.st.putNameWithPreorderHash(r.PreorderHash, r.Name)
 		}
 	}
 	oldSender := ""
@@ -546,6 +540,17 @@ func (b *blockCtx) putName(r, base *NameRecord) error {
 		}
 	}
 	b.addHistory(r.Name, &HistoryEntry{Op: r.Op, Txid: r.Txid, Height: b.n, Vtxindex: r.Vtxindex, Record: r}, base)
+	return nil
+}
+
+// putIndex writes name under an index key unless it holds it (isNew: it cannot exist yet).
+func putIndex(get func(string) (string, bool, error), put func(string, string, bool), key, name string, isNew bool) error {
+	if !isNew {
+		if old, ok, err := get(key); err != nil || (ok && old == name) {
+			return err
+		}
+	}
+	put(key, name, isNew)
 	return nil
 }
 
