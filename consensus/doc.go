@@ -64,12 +64,13 @@
 //   - ParamsFromVectorConfig: the recorded test runs of testvectors/.
 //
 // The recorded 0.13, 0.14 and 0.14.1 runs came from test builds whose rules
-// differ from final v1 (state-machine.md §10). Rules holds them as named
-// switches, all false for final v1: AllowP2SHWithoutMultisig,
+// differ from final v1 (state-machine.md §10). Rules holds them as eight
+// named switches, all false for final v1: AllowP2SHWithoutMultisig,
 // ExpiryInclusive (0.13 boundary), ClearRevokedAtLifetime (0.13),
 // SameBlockReady (0.13 reveal visibility and dropping),
 // RenewalSenderPubkeyFromTx (one rc-0.14.0 build), RenewalByState
-// (0.13–0.14.x told renewals apart by state, not by output count). The
+// (0.13–0.14.x told renewals apart by state, not by output count),
+// ImportKeepsOldPubkey and NoScanPhaseKeychainCache (see Rules). The
 // builds without epochs are one open epoch with the config's constant
 // lifetime multiplier; 0.14.1's 1-character namespace price comes from its
 // config's NAMESPACE_1_CHAR_COST. Params.Fingerprint is a stable hash of
@@ -77,18 +78,25 @@
 //
 // # State
 //
-// The engine's only access to state is the Store interface (store.go); the
-// engine owns the keys and values, documented in keys.go: name records,
-// namespaces, preorders, per-name history, owner and name-hash indexes, token
-// accounts and vesting, the import keychain cache and the consensus-hash
-// chain. MemStore is the in-memory Store (ordered scans, deterministic);
-// package snapshot provides the Pebble one. A store may offer more through
-// optional interfaces: PriorTaker (it wants each write's old value, for an
-// undo record), UnorderedCommitter (it takes a block's writes unsorted)
-// and Warmer (it can load a block's keys into the CPU caches before the
-// block is checked, see warm.go). View answers read queries as of
-// the last committed block: Name, NamesInNamespace, Namespace, NameHistory,
-// Account/Balance, ConsensusHash, OpsHash.
+// Every piece of state is one key of a Store (store.go): name records,
+// namespaces, preorders, per-name history, owner and name-hash indexes,
+// token accounts and vesting, the import keychain cache and the
+// consensus-hash chain, in the key layout of internal/codec/keys.go. The
+// rules reach it only through stateRW (state.go), one typed read and one
+// typed write per key family; blockState implements it over the layer of
+// package internal/state, which holds the block's writes over a cache of
+// decoded committed values over the store, tracks each write's prior for a
+// store that keeps an undo record (PriorTaker), and hands the block to
+// Store.CommitBlock sorted by key. A name read goes rules → blockState →
+// state.Get → Store.Get. Liveness (aliveIn, inGrace, revealLive) is a pure
+// function of the Params, the record, its namespace and the heights.
+// Built with the invariants tag, the layer checks every prior against the
+// store, one family per key prefix and that no cached value is changed in
+// place. MemStore is the in-memory Store (tests, the vector judge, the
+// demo); package snapshot provides the Pebble one. View answers read
+// queries as of the last committed block: Name, NameStatus,
+// NamesInNamespace, Namespace, NameHistory, Account/Balance, Accounts,
+// ConsensusHash, OpsHash.
 //
 // Genesis allocations are read with ReadGenesis from JSON lines (see
 // GenesisAccount). The mainnet genesis data is not available to this
@@ -96,12 +104,9 @@
 //
 // # Replaying recorded runs
 //
-// testvectors.ReadReplay reads replay/scenarios.jsonl and
-// replay-final/sample.jsonl; judge.Replay replays them through this engine
-// and compares every consensus hash, every outcome, every committed record
-// and the final balances (see testvectors/judge/replay.go for the two
-// documented deviations: ANNOUNCE whitelists, and the final-rule generator's
-// handling of the import keychain during the scan phase).
+// judge.Replay (testvectors/judge) replays the recorded runs through this
+// engine and compares every consensus hash, outcome, committed record and
+// final balance; replay.go there lists the two documented deviations.
 //
 // Amounts are integers (math/big where they can exceed 64 bits); prices in
 // epochs without INT_DIVISION are float64 computed in the reference's exact

@@ -1,34 +1,21 @@
 package consensus
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 
 	"github.com/spvcheck/spvcheck/consensus/canon"
 	"github.com/spvcheck/spvcheck/consensus/digest"
+	"github.com/spvcheck/spvcheck/consensus/internal/state"
 	"github.com/spvcheck/spvcheck/ops"
+
+	"github.com/spvcheck/spvcheck/consensus/internal/codec"
 )
 
 const (
 	unitsStacks = "STACKS"
 	unitsBTC    = "BTC"
-)
-
-const (
-	featureMultisig           = ops.FeatureMultisig
-	featureRegisterUpdate     = ops.FeatureOpRegisterUpdate
-	featureRenewTransfer      = ops.FeatureOpRenewTransferUpdate
-	featureBurnToCreator      = ops.FeatureNamespaceBurnToCreator
-	featurePayWithStacks      = ops.FeatureNamespacePayWithStacks
-	featureStacksBuyNamespace = ops.FeatureStacksBuyNamespaces
-	featurePreorderExpire     = ops.FeaturePreorderExpire
-	featureNameopsCostTokens  = ops.FeatureNameopsCostTokens
-	featureTokenTransfer      = ops.FeatureTokenTransfer
-	featureIntDivision        = ops.FeatureIntDivision
-	featureTokenCHOptional    = ops.FeatureTokenTransferConsensusHashOptional
 )
 
 // Block is one Bitcoin block's worth of parsed operations.
@@ -55,13 +42,8 @@ const (
 )
 
 func (o Outcome) String() string {
-	switch o {
-	case Accepted:
-		return "accepted"
-	case Rejected:
-		return "rejected"
-	case Stateless:
-		return "stateless"
+	if o >= Accepted && o <= Stateless {
+		return [...]string{"accepted", "rejected", "stateless"}[o]
 	}
 	return fmt.Sprintf("Outcome(%d)", int(o))
 }
@@ -94,16 +76,10 @@ type BlockResult struct {
 type Engine struct {
 	p     *Params
 	store Store
-	cache decodedCache
-	// priors: the store takes Write.Prior (PriorTaker).
-	priors bool
-	// sortWrites: the store wants a block's writes sorted by key (it is
-	// not an UnorderedCommitter).
-	sortWrites bool
-	// warmer is the store when it is a Warmer, warmKeys the keys handed
-	// to it (see warm.go).
-	warmer   Warmer
-	warmKeys keyList
+	// layer is the state layer over store, kept from block to block (its
+	// cache of committed values among it); bs is the rules' view of it.
+	layer *state.Layer
+	bs    blockState
 	// recScratch is where a block's records are rendered, reused from
 	// block to block; the block's result gets an exact-size copy.
 	recScratch []byte
@@ -124,18 +100,12 @@ func NewEngine(p *Params, store Store) (*Engine, error) {
 	if p.MicroStacksPerSatDen == 0 {
 		return nil, errors.New("consensus: params have a zero microstacks denominator")
 	}
-	e := &Engine{p: p, store: store, sortWrites: true}
-	if pt, ok := store.(PriorTaker); ok && pt.TakesPriors() {
-		e.priors = true
-	}
-	if uc, ok := store.(UnorderedCommitter); ok && uc.TakesUnorderedWrites() {
-		e.sortWrites = false
-	}
-	if w, ok := store.(Warmer); ok {
-		e.warmer = w
-	}
-	e.cache = newDecodedCache()
-	e.cache.recent = make([]recentHash, recentRing(p.ConsensusHashWindow))
+	pt, ok := store.(PriorTaker)
+	// Under the invariants tag priors are tracked, and checked, for any
+	// store.
+	priors := (ok && pt.TakesPriors()) || state.Invariants
+	e := &Engine{p: p, store: store, layer: newLayer(store, priors, p.ConsensusHashWindow)}
+	e.bs.l = e.layer
 	return e, nil
 }
 
@@ -173,7 +143,7 @@ func (f funcFx) apply(*blockCtx) error    { return f.applyFn() }
 
 type blockCtx struct {
 	p   *Params
-	st  *overlay
+	st  stateRW
 	n   uint64 // N, the block being processed
 	q   uint64 // Q = N-1, the reference's lastblock
 	ops []ops.Op
@@ -186,26 +156,12 @@ type blockCtx struct {
 	// regOwners counts this block's accepted registrations per new owner.
 	regOwners map[string]int
 	histSeq   int
-	// cache is the engine's cache of committed state.
-	cache *decodedCache
 	// window caches windowHashes for the block.
 	window []string
 	// lastNS is the namespace the block read last (see namespace), valid
 	// while lastNSOK.
 	lastNS   namespaceRead
 	lastNSOK bool
-	// keyBuf is scratch space for scratchKey.
-	keyBuf []byte
-	// arena holds the block's keys and encoded values (see blockWrites).
-	arena arena
-	// flushed lists the block's decoded writes as blockWrites encoded
-	// them.
-	flushed []flushedWrite
-	// sortScratch is blockWrites' sort order, writes and sortedWrites
-	// the slices it returns; all reused from block to block (a store
-	// keeps nothing of a commit's writes past the call).
-	sortScratch          []writeOrder
-	writes, sortedWrites []Write
 	// recEnds (each accepted op's index and the end of its record in
 	// the block's record buffer), prevs (the earlier consensus hashes
 	// the block's hash covers) and prevHeights (their heights) are
@@ -235,18 +191,15 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 		blk.Ops = nil // the final rules ignore every operation from the freeze on
 	}
 	b := e.newBlockCtx(blk)
-	if !e.cache.hasTip || !ok || e.cache.tip != tip {
-		e.cache.reset()
-	} else if ch, err := e.store.Get(consensusHashKey(tip)); err != nil || string(ch) != e.cache.tipCH {
-		e.cache.reset()
-	}
+	e.layer.Begin(tip, ok, func() (string, error) {
+		ch, err := e.store.Get(codec.ConsensusHashKey(tip))
+		return string(ch), err
+	})
 	if !ok {
 		if err := b.applyGenesis(); err != nil {
 			return nil, &BlockError{Height: blk.Height, Err: err}
 		}
 	}
-	// After the cache check: the warm-up reads through the cache.
-	e.warm(b, blk)
 	res := &BlockResult{Height: blk.Height, Ops: make([]OpResult, len(blk.Ops))}
 
 	// Scan phase (state-machine.md §2.2-1): creations checked against the
@@ -365,7 +318,7 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 	prevs := b.prevs[:0]
 	b.prevHeights = digest.AppendPrevHeights(b.prevHeights[:0], b.n, e.p.FirstBlock)
 	for _, h := range b.prevHeights {
-		v, ok, err := b.consensusHashAt(h)
+		v, ok, err := b.st.consensusHashAt(h)
 		if err != nil {
 			return nil, &BlockError{Height: blk.Height, Err: err}
 		}
@@ -380,21 +333,15 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 		return nil, &BlockError{Height: blk.Height, Err: err}
 	}
 	res.ConsensusHash = ch
-	b.st.putNew(consensusHashKey(b.n), []byte(ch))
-	b.st.putNew(opsHashKey(b.n), []byte(res.OpsHash))
-	if e.priors {
-		// The read notes the tip key's prior.
-		if _, _, err := b.st.get([]byte(keyTip)); err != nil {
-			return nil, &BlockError{Height: blk.Height, Err: err}
-		}
+	if err := b.st.putBlockHashes(b.n, ch, res.OpsHash); err != nil {
+		return nil, &BlockError{Height: blk.Height, Err: err}
 	}
-	b.st.put([]byte(keyTip), binary.BigEndian.AppendUint64(nil, b.n))
 
 	// End of block: the 0.13 scheduled events, then vesting for N+1 (§2.2-5).
 	if err := b.endOfBlock(); err != nil {
 		return nil, &BlockError{Height: blk.Height, Err: err}
 	}
-	writes, err := b.blockWrites(e.sortWrites)
+	writes, err := e.layer.Writes()
 	if err != nil {
 		return nil, &BlockError{Height: blk.Height, Err: err}
 	}
@@ -403,27 +350,10 @@ func (e *Engine) ProcessBlock(ctx context.Context, blk Block) (*BlockResult, err
 		OpsHash: res.OpsHash, ConsensusHash: res.ConsensusHash, Inputs: blk.Ops,
 	}
 	if err := e.store.CommitBlock(commit); err != nil {
-		e.cache.reset()
+		e.layer.Abort()
 		return nil, &BlockError{Height: blk.Height, Err: fmt.Errorf("committing: %w", err)}
 	}
-	for _, w := range b.flushed {
-		if w.v == nil {
-			e.cache.drop(w.key, w.hash)
-		} else {
-			var raw []byte
-			if e.priors {
-				// Its own copy: the arena chunk it is cut from
-				// should not live as long as the cache entry.
-				raw = bytes.Clone(w.raw)
-			}
-			e.cache.store(w.key, w.hash, cacheEntry{v: w.v, raw: raw})
-		}
-	}
-	clear(b.flushed)
-	clear(b.writes)
-	clear(b.sortedWrites)
-	b.arena.reset()
-	e.cache.committed(blk.Height, res.ConsensusHash)
+	e.layer.Committed(blk.Height, res.ConsensusHash)
 	return res, nil
 }
 
@@ -434,22 +364,18 @@ func (e *Engine) newBlockCtx(blk Block) *blockCtx {
 	if b == nil {
 		b = &blockCtx{
 			scanSeen: map[string]bool{}, collided: map[string]bool{}, created: map[string]bool{},
-			preorders: map[string]bool{}, regOwners: map[string]int{},
+			preorders: map[string]bool{}, regOwners: map[string]int{}, st: &e.bs,
 		}
-		b.st = newOverlay(e.store, e.priors, &b.arena, e.cache.seed)
 		e.bc = b
 	} else {
-		b.st.reset()
 		clear(b.scanSeen)
 		clear(b.collided)
 		clear(b.created)
 		clear(b.preorders)
 		clear(b.regOwners)
 	}
-	b.p, b.n, b.q, b.ops, b.cache = e.p, blk.Height, blk.Height-1, blk.Ops, &e.cache
+	b.p, b.n, b.q, b.ops, e.bs.n = e.p, blk.Height, blk.Height-1, blk.Ops, blk.Height
 	b.scanning, b.histSeq, b.window, b.lastNSOK = false, 0, nil, false
-	b.arena.reset()
-	b.flushed = b.flushed[:0]
 	return b
 }
 
@@ -489,7 +415,7 @@ func (b *blockCtx) effectiveKind(op *ops.Op) ops.Kind {
 	if op.Kind != ops.KindNameRegistration || !b.p.Rules.RenewalByState {
 		return op.Kind
 	}
-	rec, err := b.name(op.Name)
+	rec, err := b.st.name(op.Name)
 	if err != nil || rec == nil || rec.Sender != op.Sender {
 		return op.Kind
 	}

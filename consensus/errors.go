@@ -95,98 +95,71 @@ const (
 	ErrRecipientNotWhitelisted
 	// ErrSameAddress: a token transfer to the sender's own address.
 	ErrSameAddress
+
+	// numErrorCodes counts the codes above; it is no code.
+	numErrorCodes
 )
 
-// String returns the code"s name.
+// errorCodeNames are the codes' names, as spelled in the const block
+// (TestErrorCodes checks them against the source).
+var errorCodeNames = [numErrorCodes]string{
+	ErrUnknownOperation:        "ErrUnknownOperation",
+	ErrMissingField:            "ErrMissingField",
+	ErrInvalidName:             "ErrInvalidName",
+	ErrInvalidNamespaceID:      "ErrInvalidNamespaceID",
+	ErrPreorderExists:          "ErrPreorderExists",
+	ErrPreorderCollision:       "ErrPreorderCollision",
+	ErrInvalidConsensusHash:    "ErrInvalidConsensusHash",
+	ErrWrongBurnAddress:        "ErrWrongBurnAddress",
+	ErrTokensNotAllowed:        "ErrTokensNotAllowed",
+	ErrTokenUnits:              "ErrTokenUnits",
+	ErrNoAccount:               "ErrNoAccount",
+	ErrInsufficientBalance:     "ErrInsufficientBalance",
+	ErrQuotaExceeded:           "ErrQuotaExceeded",
+	ErrNamespaceExists:         "ErrNamespaceExists",
+	ErrNoPreorder:              "ErrNoPreorder",
+	ErrPreorderSenderMismatch:  "ErrPreorderSenderMismatch",
+	ErrPreorderExpired:         "ErrPreorderExpired",
+	ErrNamespaceVersion:        "ErrNamespaceVersion",
+	ErrFeeTooLow:               "ErrFeeTooLow",
+	ErrNamespaceNotRevealed:    "ErrNamespaceNotRevealed",
+	ErrNamespaceNotReady:       "ErrNamespaceNotReady",
+	ErrNamespaceAlreadyReady:   "ErrNamespaceAlreadyReady",
+	ErrNotRevealer:             "ErrNotRevealer",
+	ErrNotInKeychain:           "ErrNotInKeychain",
+	ErrNameRevoked:             "ErrNameRevoked",
+	ErrNameRegistered:          "ErrNameRegistered",
+	ErrPreorderBeforeReady:     "ErrPreorderBeforeReady",
+	ErrP2SHNotAllowed:          "ErrP2SHNotAllowed",
+	ErrValueHashNotAllowed:     "ErrValueHashNotAllowed",
+	ErrCollision:               "ErrCollision",
+	ErrNameNotFound:            "ErrNameNotFound",
+	ErrNotOwner:                "ErrNotOwner",
+	ErrNameExpired:             "ErrNameExpired",
+	ErrInGracePeriod:           "ErrInGracePeriod",
+	ErrRenewTransferNotAllowed: "ErrRenewTransferNotAllowed",
+	ErrSelfTransfer:            "ErrSelfTransfer",
+	ErrRecipientOwnsName:       "ErrRecipientOwnsName",
+	ErrTokenTransferNotAllowed: "ErrTokenTransferNotAllowed",
+	ErrZeroAmount:              "ErrZeroAmount",
+	ErrTransferLocked:          "ErrTransferLocked",
+	ErrRecipientNotWhitelisted: "ErrRecipientNotWhitelisted",
+	ErrSameAddress:             "ErrSameAddress",
+}
+
+// String returns the code's name.
 func (c ErrorCode) String() string {
-	switch c {
-	case ErrUnknownOperation:
-		return "ErrUnknownOperation"
-	case ErrMissingField:
-		return "ErrMissingField"
-	case ErrInvalidName:
-		return "ErrInvalidName"
-	case ErrInvalidNamespaceID:
-		return "ErrInvalidNamespaceID"
-	case ErrPreorderExists:
-		return "ErrPreorderExists"
-	case ErrPreorderCollision:
-		return "ErrPreorderCollision"
-	case ErrInvalidConsensusHash:
-		return "ErrInvalidConsensusHash"
-	case ErrWrongBurnAddress:
-		return "ErrWrongBurnAddress"
-	case ErrTokensNotAllowed:
-		return "ErrTokensNotAllowed"
-	case ErrTokenUnits:
-		return "ErrTokenUnits"
-	case ErrNoAccount:
-		return "ErrNoAccount"
-	case ErrInsufficientBalance:
-		return "ErrInsufficientBalance"
-	case ErrQuotaExceeded:
-		return "ErrQuotaExceeded"
-	case ErrNamespaceExists:
-		return "ErrNamespaceExists"
-	case ErrNoPreorder:
-		return "ErrNoPreorder"
-	case ErrPreorderSenderMismatch:
-		return "ErrPreorderSenderMismatch"
-	case ErrPreorderExpired:
-		return "ErrPreorderExpired"
-	case ErrNamespaceVersion:
-		return "ErrNamespaceVersion"
-	case ErrFeeTooLow:
-		return "ErrFeeTooLow"
-	case ErrNamespaceNotRevealed:
-		return "ErrNamespaceNotRevealed"
-	case ErrNamespaceNotReady:
-		return "ErrNamespaceNotReady"
-	case ErrNamespaceAlreadyReady:
-		return "ErrNamespaceAlreadyReady"
-	case ErrNotRevealer:
-		return "ErrNotRevealer"
-	case ErrNotInKeychain:
-		return "ErrNotInKeychain"
-	case ErrNameRevoked:
-		return "ErrNameRevoked"
-	case ErrNameRegistered:
-		return "ErrNameRegistered"
-	case ErrPreorderBeforeReady:
-		return "ErrPreorderBeforeReady"
-	case ErrP2SHNotAllowed:
-		return "ErrP2SHNotAllowed"
-	case ErrValueHashNotAllowed:
-		return "ErrValueHashNotAllowed"
-	case ErrCollision:
-		return "ErrCollision"
-	case ErrNameNotFound:
-		return "ErrNameNotFound"
-	case ErrNotOwner:
-		return "ErrNotOwner"
-	case ErrNameExpired:
-		return "ErrNameExpired"
-	case ErrInGracePeriod:
-		return "ErrInGracePeriod"
-	case ErrRenewTransferNotAllowed:
-		return "ErrRenewTransferNotAllowed"
-	case ErrSelfTransfer:
-		return "ErrSelfTransfer"
-	case ErrRecipientOwnsName:
-		return "ErrRecipientOwnsName"
-	case ErrTokenTransferNotAllowed:
-		return "ErrTokenTransferNotAllowed"
-	case ErrZeroAmount:
-		return "ErrZeroAmount"
-	case ErrTransferLocked:
-		return "ErrTransferLocked"
-	case ErrRecipientNotWhitelisted:
-		return "ErrRecipientNotWhitelisted"
-	case ErrSameAddress:
-		return "ErrSameAddress"
+	if c >= 0 && c < numErrorCodes {
+		return errorCodeNames[c]
 	}
 	return fmt.Sprintf("ErrorCode(%d)", int(c))
 }
+
+// Error makes a code an error, so that errors.Is(err, ErrFeeTooLow) asks
+// whether err is an operation rejected by that rule.
+// It reads as the code's name, as the other packages' codes do, so that
+// printing a code with %v or %s is unchanged.
+func (c ErrorCode) Error() string { return c.String() }
 
 // Error is a rejected operation: the rule (Code) and a human description.
 type Error struct {
@@ -196,10 +169,16 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Description }
 
-// Is makes errors.Is match any *Error with the same code.
+// Is makes errors.Is match the Error's ErrorCode, and any *Error with the
+// same code.
 func (e *Error) Is(target error) bool {
-	t, ok := target.(*Error)
-	return ok && t.Code == e.Code
+	switch t := target.(type) {
+	case ErrorCode:
+		return t == e.Code
+	case *Error:
+		return t.Code == e.Code
+	}
+	return false
 }
 
 func reject(c ErrorCode, format string, args ...any) *Error {

@@ -110,9 +110,7 @@ func (b *blockCtx) applyGenesis() error {
 		acct.Credit = c.String()
 		acct.LockTransferBlockID = g.LockSend
 		acct.ReceiveWhitelisted = wl
-		if err := b.putAccount(acct); err != nil {
-			return err
-		}
+		b.st.putAccount(acct)
 		for _, vs := range g.Vesting {
 			amt, err := parseAmount(vs.Value)
 			if err != nil {
@@ -125,9 +123,7 @@ func (b *blockCtx) applyGenesis() error {
 		}
 	}
 	for _, h := range heights {
-		if err := b.st.putJSON(vestingKey(h), vest[h]); err != nil {
-			return err
-		}
+		b.st.putVesting(h, vest[h])
 	}
 	return nil
 }

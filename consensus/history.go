@@ -1,11 +1,9 @@
 package consensus
 
 import (
-	"encoding/hex"
 	"math"
-	"slices"
 
-	"github.com/spvcheck/spvcheck/consensus/digest"
+	"github.com/spvcheck/spvcheck/consensus/internal/codec"
 )
 
 // History entries are written once and read only by View.NameHistory, yet
@@ -60,54 +58,6 @@ const (
 	hpBlockIsHeight
 )
 
-// hs writes a string, packing lower-case hex to bytes: uvarint(n<<1|1) and
-// n bytes for hex, uvarint(len<<1) and the bytes otherwise. One pass: the
-// packing is undone if a byte turns out not to be lower-case hex.
-func (e *encoder) hs(v string) {
-	if n := len(v); n > 0 && n%2 == 0 {
-		start := len(e.b)
-		e.u(uint64(n/2)<<1 | 1)
-		e.b = slices.Grow(e.b, n/2)
-		if digest.DecodeLowerHex(e.b[len(e.b):len(e.b)+n/2], v) {
-			e.b = e.b[:len(e.b)+n/2]
-			return
-		}
-		e.b = e.b[:start]
-	}
-	e.u(uint64(len(v)) << 1)
-	e.b = append(e.b, v...)
-}
-
-func (d *decoder) hs() string {
-	n := d.u()
-	if n&1 == 0 {
-		return d.raw(n >> 1)
-	}
-	n >>= 1
-	if n > uint64(len(d.b)) || n == 0 {
-		d.fail()
-		return ""
-	}
-	s := hex.EncodeToString(d.b[:n])
-	d.b = d.b[n:]
-	return s
-}
-
-func (e *encoder) ohs(v *string) {
-	e.bo(v != nil)
-	if v != nil {
-		e.hs(*v)
-	}
-}
-
-func (d *decoder) ohs() *string {
-	if !d.bo() {
-		return nil
-	}
-	s := d.hs()
-	return &s
-}
-
 func optEq(a, b *string) bool {
 	if a == nil || b == nil {
 		return a == nil && b == nil
@@ -123,13 +73,13 @@ func encodeHistory(x *HistoryEntry, base *NameRecord) []byte {
 
 // appendHistory appends encodeHistory(x, base) to dst.
 func appendHistory(dst []byte, x *HistoryEntry, base *NameRecord) []byte {
-	e := encoder{b: dst}
-	e.b = append(e.b, tagHistoryDelta)
-	e.s(x.Op)
-	e.hs(x.Txid)
-	e.u(x.Height)
-	e.i(int64(x.Vtxindex))
-	e.bo(x.Preorder != nil)
+	e := codec.Encoder{B: dst}
+	e.B = append(e.B, tagHistoryDelta)
+	e.S(x.Op)
+	e.Hs(x.Txid)
+	e.U(x.Height)
+	e.I(int64(x.Vtxindex))
+	e.Bo(x.Preorder != nil)
 	if p := x.Preorder; p != nil {
 		var flags uint64
 		if p.Txid == x.Txid {
@@ -141,28 +91,28 @@ func appendHistory(dst []byte, x *HistoryEntry, base *NameRecord) []byte {
 		if p.BlockNumber == x.Height {
 			flags |= hpBlockIsHeight
 		}
-		e.u(flags)
-		e.hs(p.PreorderHash)
-		e.hs(p.ConsensusHash)
-		e.hs(p.Sender)
-		e.ohs(p.SenderPubkey)
-		e.s(p.Address)
+		e.U(flags)
+		e.Hs(p.PreorderHash)
+		e.Hs(p.ConsensusHash)
+		e.Hs(p.Sender)
+		e.Ohs(p.SenderPubkey)
+		e.S(p.Address)
 		if flags&hpBlockIsHeight == 0 {
-			e.u(p.BlockNumber)
+			e.U(p.BlockNumber)
 		}
-		e.s(p.Op)
-		e.ou(p.OpFee)
+		e.S(p.Op)
+		e.Ou(p.OpFee)
 		if flags&hpTxidIsEntry == 0 {
-			e.hs(p.Txid)
+			e.Hs(p.Txid)
 		}
 		if flags&hpVtxindexIsEntry == 0 {
-			e.i(int64(p.Vtxindex))
+			e.I(int64(p.Vtxindex))
 		}
-		e.s(p.BurnAddress)
-		e.s(p.TokenFee)
-		e.s(p.TokenUnits)
+		e.S(p.BurnAddress)
+		e.S(p.TokenFee)
+		e.S(p.TokenUnits)
 	}
-	e.bo(x.Record != nil)
+	e.Bo(x.Record != nil)
 	if r := x.Record; r != nil {
 		if base == nil {
 			base = &NameRecord{}
@@ -203,79 +153,79 @@ func appendHistory(dst []byte, x *HistoryEntry, base *NameRecord) []byte {
 		if m&hdVtxindex != 0 && r.Vtxindex == x.Vtxindex {
 			m = m&^hdVtxindex | hdVtxindexIsEntry
 		}
-		e.u(m)
+		e.U(m)
 		if m&hdName != 0 {
-			e.s(r.Name)
+			e.S(r.Name)
 		}
 		if m&hdPreorderHash != 0 {
-			e.hs(r.PreorderHash)
+			e.Hs(r.PreorderHash)
 		}
 		if m&hdNameHash128 != 0 {
-			e.hs(r.NameHash128)
+			e.Hs(r.NameHash128)
 		}
 		if m&hdNamespaceID != 0 {
-			e.s(r.NamespaceID)
+			e.S(r.NamespaceID)
 		}
 		if m&hdNamespaceBlockNumber != 0 {
-			e.u(r.NamespaceBlockNumber)
+			e.U(r.NamespaceBlockNumber)
 		}
 		if m&hdValueHash != 0 {
-			e.ohs(r.ValueHash)
+			e.Ohs(r.ValueHash)
 		}
 		if m&hdSender != 0 {
-			e.hs(r.Sender)
+			e.Hs(r.Sender)
 		}
 		if m&hdSenderPubkey != 0 {
-			e.ohs(r.SenderPubkey)
+			e.Ohs(r.SenderPubkey)
 		}
 		if m&hdAddress != 0 {
-			e.s(r.Address)
+			e.S(r.Address)
 		}
 		if m&hdBlockNumber != 0 {
-			e.u(r.BlockNumber)
+			e.U(r.BlockNumber)
 		}
 		if m&hdPreorderBlockNumber != 0 {
-			e.u(r.PreorderBlockNumber)
+			e.U(r.PreorderBlockNumber)
 		}
 		if m&hdFirstRegistered != 0 {
-			e.u(r.FirstRegistered)
+			e.U(r.FirstRegistered)
 		}
 		if m&hdLastRenewed != 0 {
-			e.u(r.LastRenewed)
+			e.U(r.LastRenewed)
 		}
-		e.bo(r.Revoked)
+		e.Bo(r.Revoked)
 		if m&hdOp != 0 {
-			e.s(r.Op)
+			e.S(r.Op)
 		}
 		if m&hdTxid != 0 {
-			e.hs(r.Txid)
+			e.Hs(r.Txid)
 		}
 		if m&hdVtxindex != 0 {
-			e.i(int64(r.Vtxindex))
+			e.I(int64(r.Vtxindex))
 		}
 		if m&hdOpFee != 0 {
-			e.f(r.OpFee)
+			e.F(r.OpFee)
 		}
 		if m&hdImporter != 0 {
-			e.ohs(r.Importer)
+			e.Ohs(r.Importer)
 		}
 		if m&hdImporterAddress != 0 {
-			e.os(r.ImporterAddress)
+			e.Os(r.ImporterAddress)
 		}
 		if m&hdConsensusHash != 0 {
-			e.ohs(r.ConsensusHash)
+			e.Ohs(r.ConsensusHash)
 		}
 		if m&hdTokenFee != 0 {
-			e.s(r.TokenFee)
+			e.S(r.TokenFee)
 		}
 		if m&hdLastCreationOp != 0 {
-			e.s(r.LastCreationOp)
+			e.S(r.LastCreationOp)
 		}
 		if m&hdTransferHash != 0 {
-			e.ohs(r.TransferHash)
+			e.Ohs(r.TransferHash)
 		}
 	}
-	return e.b
+	return e.B
 }
 
 // decodeHistory parses a history entry of either form into x; a delta
@@ -288,124 +238,124 @@ func decodeHistory(b []byte, prev *NameRecord, x *HistoryEntry) error {
 	if len(b) == 0 || b[0] != tagHistoryDelta {
 		return errCorrupt
 	}
-	d := &decoder{b: b[1:]}
-	x.Op, x.Txid, x.Height, x.Vtxindex = d.s(), d.hs(), d.u(), int(d.i())
+	d := &codec.Decoder{B: b[1:]}
+	x.Op, x.Txid, x.Height, x.Vtxindex = d.S(), d.Hs(), d.U(), int(d.I())
 	x.Preorder, x.Record = nil, nil
-	if d.bo() {
+	if d.Bo() {
 		p := new(Preorder)
-		flags := d.u()
-		p.PreorderHash = d.hs()
-		p.ConsensusHash = d.hs()
-		p.Sender = d.hs()
-		p.SenderPubkey = d.ohs()
-		p.Address = d.s()
+		flags := d.U()
+		p.PreorderHash = d.Hs()
+		p.ConsensusHash = d.Hs()
+		p.Sender = d.Hs()
+		p.SenderPubkey = d.Ohs()
+		p.Address = d.S()
 		p.BlockNumber = x.Height
 		if flags&hpBlockIsHeight == 0 {
-			p.BlockNumber = d.u()
+			p.BlockNumber = d.U()
 		}
-		p.Op = d.s()
-		p.OpFee = d.ou()
+		p.Op = d.S()
+		p.OpFee = d.Ou()
 		p.Txid = x.Txid
 		if flags&hpTxidIsEntry == 0 {
-			p.Txid = d.hs()
+			p.Txid = d.Hs()
 		}
 		p.Vtxindex = x.Vtxindex
 		if flags&hpVtxindexIsEntry == 0 {
-			p.Vtxindex = int(d.i())
+			p.Vtxindex = int(d.I())
 		}
-		p.BurnAddress = d.s()
-		p.TokenFee = d.s()
-		p.TokenUnits = d.s()
+		p.BurnAddress = d.S()
+		p.TokenFee = d.S()
+		p.TokenUnits = d.S()
 		x.Preorder = p
 	}
-	if d.bo() {
+	if d.Bo() {
 		r := new(NameRecord)
 		if prev != nil {
 			*r = *prev
 		}
-		m := d.u()
+		m := d.U()
 		if m > hdAll|hdTxidIsEntry|hdVtxindexIsEntry {
 			return errCorrupt
 		}
 		if m&hdName != 0 {
-			r.Name = d.s()
+			r.Name = d.S()
 		}
 		if m&hdPreorderHash != 0 {
-			r.PreorderHash = d.hs()
+			r.PreorderHash = d.Hs()
 		}
 		if m&hdNameHash128 != 0 {
-			r.NameHash128 = d.hs()
+			r.NameHash128 = d.Hs()
 		}
 		if m&hdNamespaceID != 0 {
-			r.NamespaceID = d.s()
+			r.NamespaceID = d.S()
 		}
 		if m&hdNamespaceBlockNumber != 0 {
-			r.NamespaceBlockNumber = d.u()
+			r.NamespaceBlockNumber = d.U()
 		}
 		if m&hdValueHash != 0 {
-			r.ValueHash = d.ohs()
+			r.ValueHash = d.Ohs()
 		}
 		if m&hdSender != 0 {
-			r.Sender = d.hs()
+			r.Sender = d.Hs()
 		}
 		if m&hdSenderPubkey != 0 {
-			r.SenderPubkey = d.ohs()
+			r.SenderPubkey = d.Ohs()
 		}
 		if m&hdAddress != 0 {
-			r.Address = d.s()
+			r.Address = d.S()
 		}
 		if m&hdBlockNumber != 0 {
-			r.BlockNumber = d.u()
+			r.BlockNumber = d.U()
 		}
 		if m&hdPreorderBlockNumber != 0 {
-			r.PreorderBlockNumber = d.u()
+			r.PreorderBlockNumber = d.U()
 		}
 		if m&hdFirstRegistered != 0 {
-			r.FirstRegistered = d.u()
+			r.FirstRegistered = d.U()
 		}
 		if m&hdLastRenewed != 0 {
-			r.LastRenewed = d.u()
+			r.LastRenewed = d.U()
 		}
-		r.Revoked = d.bo()
+		r.Revoked = d.Bo()
 		if m&hdOp != 0 {
-			r.Op = d.s()
+			r.Op = d.S()
 		}
 		if m&hdTxid != 0 {
-			r.Txid = d.hs()
+			r.Txid = d.Hs()
 		}
 		if m&hdTxidIsEntry != 0 {
 			r.Txid = x.Txid
 		}
 		if m&hdVtxindex != 0 {
-			r.Vtxindex = int(d.i())
+			r.Vtxindex = int(d.I())
 		}
 		if m&hdVtxindexIsEntry != 0 {
 			r.Vtxindex = x.Vtxindex
 		}
 		if m&hdOpFee != 0 {
-			r.OpFee = d.f()
+			r.OpFee = d.F()
 		}
 		if m&hdImporter != 0 {
-			r.Importer = d.ohs()
+			r.Importer = d.Ohs()
 		}
 		if m&hdImporterAddress != 0 {
-			r.ImporterAddress = d.os()
+			r.ImporterAddress = d.Os()
 		}
 		if m&hdConsensusHash != 0 {
-			r.ConsensusHash = d.ohs()
+			r.ConsensusHash = d.Ohs()
 		}
 		if m&hdTokenFee != 0 {
-			r.TokenFee = d.s()
+			r.TokenFee = d.S()
 		}
 		if m&hdLastCreationOp != 0 {
-			r.LastCreationOp = d.s()
+			r.LastCreationOp = d.S()
 		}
 		if m&hdTransferHash != 0 {
-			r.TransferHash = d.ohs()
+			r.TransferHash = d.Ohs()
 		}
 		x.Record = r
 	}
-	if d.err != nil || len(d.b) != 0 {
+	if d.Err != nil || len(d.B) != 0 {
 		return errCorrupt
 	}
 	return nil

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"pgregory.net/rapid"
+
+	"github.com/spvcheck/spvcheck/consensus/internal/codec"
 )
 
 // drawHexish draws strings that are lower-case hex, upper-case hex, odd,
@@ -110,8 +112,8 @@ func TestHistoryReadsFullEntries(t *testing.T) {
 	delta := encodeHistory(&HistoryEntry{Op: "+", Txid: r2.Txid, Height: 6, Record: &r2}, r1)
 	s := NewMemStore()
 	if err := s.CommitBlock(&BlockCommit{Height: 6, Writes: []Write{
-		{Key: historyKey("a.test", 5, 0, 1), Value: full},
-		{Key: historyKey("a.test", 6, 0, 1), Value: delta},
+		{Key: codec.HistoryKey("a.test", 5, 0, 1), Value: full},
+		{Key: codec.HistoryKey("a.test", 6, 0, 1), Value: delta},
 	}}); err != nil {
 		t.Fatal(err)
 	}
@@ -162,8 +164,8 @@ func TestHistoryTracksRecords(t *testing.T) {
 			}
 			v := e.View()
 			var names []string
-			_ = st.Scan([]byte(prefixName), func(k, _ []byte) (bool, error) {
-				key := string(k[len(prefixName):])
+			_ = st.Scan([]byte(codec.PrefixName), func(k, _ []byte) (bool, error) {
+				key := string(k[len(codec.PrefixName):])
 				names = append(names, key[strings.IndexByte(key, '/')+1:])
 				return true, nil
 			})

@@ -1,8 +1,9 @@
 package consensus
 
 import (
-	"hash/maphash"
 	"testing"
+
+	"github.com/spvcheck/spvcheck/consensus/internal/codec"
 )
 
 // The key layout of keys.go, spelled out: the engine's reads and writes
@@ -10,31 +11,32 @@ import (
 // change of the stored format.
 func TestKeyLayout(t *testing.T) {
 	for _, c := range []struct{ got, want string }{
-		{string(nameKey("a.test")), "n/test/a.test"},
-		{string(nameKey("noDot")), "n//noDot"},
-		{string(namespaceKey("test")), "N/test"},
-		{string(appendIDKey(nil, prefixPreorder, "ab12")), "P/ab12"},
-		{string(appendIDKey(nil, prefixOwner, "76a9")), "s/76a9"},
-		{string(hash128Key("ff00")), "x/ff00"},
-		{string(namePreorderKey("ff00")), "y/ff00"},
-		{string(accountKey("addr", "STACKS")), "a/addr/STACKS"},
-		{string(keychainKey("test")), "k/test"},
-		{string(namesInNamespacePrefix("test")), "n/test/"},
-		{string(historyPrefix("a.test")), "h/a.test/"},
-		{string(historyKey("a.test", 258, 3, 1)), "h/a.test/\x00\x00\x00\x00\x00\x00\x01\x02\x00\x00\x00\x03\x00\x01"},
+		{string(codec.NameKey("a.test")), "n/test/a.test"},
+		{string(codec.NameKey("noDot")), "n//noDot"},
+		{string(codec.NamespaceKey("test")), "N/test"},
+		{string(codec.AppendIDKey(nil, codec.PrefixPreorder, "ab12")), "P/ab12"},
+		{string(codec.AppendIDKey(nil, codec.PrefixOwner, "76a9")), "s/76a9"},
+		{string(codec.Hash128Key("ff00")), "x/ff00"},
+		{string(codec.NamePreorderKey("ff00")), "y/ff00"},
+		{string(codec.AccountKey("addr", "STACKS")), "a/addr/STACKS"},
+		{string(codec.KeychainKey("test")), "k/test"},
+		{string(codec.NamesInNamespacePrefix("test")), "n/test/"},
+		{string(codec.HistoryPrefix("a.test")), "h/a.test/"},
+		{string(codec.HistoryKey("a.test", 258, 3, 1)), "h/a.test/\x00\x00\x00\x00\x00\x00\x01\x02\x00\x00\x00\x03\x00\x01"},
 	} {
 		if c.got != c.want {
 			t.Errorf("key %q, want %q", c.got, c.want)
 		}
 	}
-	// A scratch key is overwritten by the next; a written key is the
-	// block's own copy.
-	b := &blockCtx{}
-	b.st = newOverlay(nil, false, &b.arena, maphash.MakeSeed())
-	w := b.scratchKey(appendNameKey(b.keyBuf[:0], "a.test"))
-	b.st.put(w, []byte("v"))
-	r := b.scratchKey(appendIDKey(b.keyBuf[:0], prefixOwner, "zz"))
-	if got := b.st.keys.entries[0].key; string(got) != "n/test/a.test" || string(r) != "s/zz" {
-		t.Errorf("written key %q, scratch key %q", got, r)
+	// A key built in scratch space is overwritten by the next; a written
+	// key is the layer's own copy.
+	st := &blockState{l: newLayer(NewMemStore(), false, 10)}
+	st.putNameRecord(&NameRecord{Name: "a.test"})
+	if _, err := st.owned("zz"); err != nil {
+		t.Fatal(err)
+	}
+	ws, err := st.l.Writes()
+	if err != nil || len(ws) != 1 || string(ws[0].Key) != "n/test/a.test" || string(st.keyBuf) != "s/zz" {
+		t.Errorf("writes %v (%v), scratch key %q", ws, err, st.keyBuf)
 	}
 }

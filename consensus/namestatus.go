@@ -1,6 +1,6 @@
 package consensus
 
-import "hash/maphash"
+import "github.com/spvcheck/spvcheck/consensus/internal/codec"
 
 // NameStatus is where a name stands at one height, by the same predicates
 // the engine applies (state-machine.md §2.5, §4.1).
@@ -43,17 +43,15 @@ func (v *View) NameStatus(name string, h uint64) (*NameStatus, error) {
 	if ns == nil {
 		return st, nil
 	}
-	// A block context for block h+1 sees the state as of h, as the engine's
-	// checks in that block would.
-	b := &blockCtx{p: v.p, st: newOverlay(v.r, false, new(arena), maphash.MakeSeed()), n: h + 1, q: h}
-	st.Alive = b.aliveIn(rec, ns, h)
+	// As the engine's checks in block h+1 would see it.
+	st.Alive = aliveIn(v.p, rec, ns, h+1, h)
 	st.Registered = st.Alive && !rec.Revoked
-	st.InGrace = b.inGrace(rec, ns, h)
+	st.InGrace = inGrace(v.p, rec, ns, h+1, h)
 	if !ns.Ready() || ns.Lifetime == NamespaceLifeInfinite {
 		st.NeverExpires = true
 		return st, nil
 	}
-	st.ExpireBlock = max(ns.ReadyBlock, rec.LastRenewed) + b.lifetime(ns, h)
+	st.ExpireBlock = max(ns.ReadyBlock, rec.LastRenewed) + lifetime(v.p, ns, h)
 	st.RenewalDeadline = st.ExpireBlock + v.p.NamespaceRules(h, ns.NamespaceID).GracePeriod
 	return st, nil
 }
@@ -61,7 +59,7 @@ func (v *View) NameStatus(name string, h uint64) (*NameStatus, error) {
 // NamespaceIDs lists every namespace ever revealed, sorted.
 func (v *View) NamespaceIDs() ([]string, error) {
 	var out []string
-	prefix := []byte(prefixNamespace)
+	prefix := []byte(codec.PrefixNamespace)
 	err := v.r.Scan(prefix, func(key, _ []byte) (bool, error) {
 		out = append(out, string(key[len(prefix):]))
 		return true, nil

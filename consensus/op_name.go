@@ -8,6 +8,8 @@ import (
 	"github.com/spvcheck/spvcheck/consensus/canon"
 	"github.com/spvcheck/spvcheck/consensus/digest"
 	"github.com/spvcheck/spvcheck/ops"
+
+	"github.com/spvcheck/spvcheck/consensus/internal/codec"
 )
 
 func label(name string) string { return name[:strings.IndexByte(name, '.')] }
@@ -25,7 +27,7 @@ func (b *blockCtx) payment(name string, ns *Namespace, feeBlock uint64, burnAddr
 			return "", reject(ErrWrongBurnAddress, "fee paid to %s, not the burn address", burnAddr)
 		}
 	case 2:
-		if !f.Has(featureBurnToCreator) {
+		if !f.Has(ops.FeatureNamespaceBurnToCreator) {
 			return "", reject(ErrNamespaceVersion, "pay-to-creator namespaces not yet allowed")
 		}
 		period := b.p.NamespaceRules(b.n, ns.NamespaceID).ReceiveFeesPeriod
@@ -38,7 +40,7 @@ func (b *blockCtx) payment(name string, ns *Namespace, feeBlock uint64, burnAddr
 			return "", reject(ErrWrongBurnAddress, "fee paid to %s, not the burn address", burnAddr)
 		}
 	case 3:
-		if !f.Has(featurePayWithStacks) {
+		if !f.Has(ops.FeatureNamespacePayWithStacks) {
 			return "", reject(ErrNamespaceVersion, "STACKS-priced namespaces not yet allowed")
 		}
 		if burnAddr != b.p.BurnAddress {
@@ -47,7 +49,7 @@ func (b *blockCtx) payment(name string, ns *Namespace, feeBlock uint64, burnAddr
 		if stacksPaid == nil {
 			return "", reject(ErrFeeTooLow, "name in a STACKS namespace paid without STACKS")
 		}
-		if !f.Has(featureNameopsCostTokens) {
+		if !f.Has(ops.FeatureNameopsCostTokens) {
 			return "", reject(ErrTokensNotAllowed, "STACKS payments not yet allowed")
 		}
 		price := b.p.priceName(lbl, ns, feeBlock)
@@ -58,7 +60,7 @@ func (b *blockCtx) payment(name string, ns *Namespace, feeBlock uint64, burnAddr
 	default:
 		return "", reject(ErrNamespaceVersion, "unknown namespace version %d", ns.Version)
 	}
-	if f.Has(featureNameopsCostTokens) && stacksPaid != nil {
+	if f.Has(ops.FeatureNameopsCostTokens) && stacksPaid != nil {
 		if !tokensAllowed {
 			return "", reject(ErrTokensNotAllowed, "this namespace's creator is paid in BTC")
 		}
@@ -99,7 +101,7 @@ func (b *blockCtx) quota(owner string) (bool, error) {
 }
 
 func (b *blockCtx) p2shForbidden() bool {
-	return !b.p.Features(b.n).Has(featureMultisig) && !b.p.Rules.AllowP2SHWithoutMultisig
+	return !b.p.Features(b.n).Has(ops.FeatureMultisig) && !b.p.Rules.AllowP2SHWithoutMultisig
 }
 
 // checkRegistration is NAME_REGISTRATION (§3.6; F register.py:451-670).
@@ -110,7 +112,7 @@ func (b *blockCtx) checkRegistration(op *ops.Op) (*effect, *Error, error) {
 	if !isNameValid(op.Name) {
 		return nil, reject(ErrInvalidName, "invalid name %q", op.Name), nil
 	}
-	old, err := b.name(op.Name)
+	old, err := b.st.name(op.Name)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -121,7 +123,7 @@ func (b *blockCtx) checkRegistration(op *ops.Op) (*effect, *Error, error) {
 	if old != nil && old.Revoked && oldAlive {
 		return nil, reject(ErrNameRevoked, "%s is revoked", op.Name), nil
 	}
-	ns, rej, err := b.readyNamespace(namespaceOf(op.Name), op.Name)
+	ns, rej, err := b.readyNamespace(codec.NamespaceOf(op.Name), op.Name)
 	if rej != nil || err != nil {
 		return nil, rej, err
 	}
@@ -145,10 +147,10 @@ func (b *blockCtx) checkRegistration(op *ops.Op) (*effect, *Error, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if pre == nil || pre.BlockNumber+b.lifetime(ns, b.q) <= b.q {
+	if pre == nil || pre.BlockNumber+lifetime(b.p, ns, b.q) <= b.q {
 		return nil, reject(ErrNoPreorder, "no preorder for %s", op.Name), nil
 	}
-	if b.p.Features(b.n).Has(featurePreorderExpire) && pre.BlockNumber+b.p.NamePreorderExpire < b.n {
+	if b.p.Features(b.n).Has(ops.FeaturePreorderExpire) && pre.BlockNumber+b.p.NamePreorderExpire < b.n {
 		return nil, reject(ErrPreorderExpired, "preorder of %s expired", op.Name), nil
 	}
 	if pre.BlockNumber < ns.ReadyBlock {
@@ -168,7 +170,7 @@ func (b *blockCtx) checkRegistration(op *ops.Op) (*effect, *Error, error) {
 	if rerr != nil {
 		return nil, rerr, nil
 	}
-	if op.ValueHash != nil && !b.p.Features(b.n).Has(featureRegisterUpdate) {
+	if op.ValueHash != nil && !b.p.Features(b.n).Has(ops.FeatureOpRegisterUpdate) {
 		return nil, reject(ErrValueHashNotAllowed, "register+update not yet allowed"), nil
 	}
 	fx := &registrationFx{pre: *pre}
@@ -203,7 +205,7 @@ func (f *registrationFx) render(a *canon.Appender) {
 func (f *registrationFx) apply(b *blockCtx) error {
 	b.regOwners[f.rec.Sender]++
 	b.addHistory(f.rec.Name, &HistoryEntry{Op: "?", Txid: f.pre.Txid, Height: f.pre.BlockNumber, Vtxindex: f.pre.Vtxindex, Preorder: &f.pre}, nil)
-	b.delPreorders(f.pre.PreorderHash)
+	b.st.putPreorderRows(f.pre.PreorderHash, nil)
 	return b.putName(&f.rec, f.old)
 }
 
@@ -257,10 +259,10 @@ func (b *blockCtx) checkRenewal(op *ops.Op) (*effect, *Error, error) {
 		return nil, reject(ErrInvalidName, "invalid name %q", op.Name), nil
 	}
 	f := b.p.Features(b.n)
-	if (op.Sender != op.Recipient || op.Address != op.RecipientAddress) && !f.Has(featureRenewTransfer) {
+	if (op.Sender != op.Recipient || op.Address != op.RecipientAddress) && !f.Has(ops.FeatureOpRenewTransferUpdate) {
 		return nil, reject(ErrRenewTransferNotAllowed, "renewal to another owner not yet allowed"), nil
 	}
-	rec, err := b.name(op.Name)
+	rec, err := b.st.name(op.Name)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -280,7 +282,7 @@ func (b *blockCtx) checkRenewal(op *ops.Op) (*effect, *Error, error) {
 		}
 		return nil, reject(ErrQuotaExceeded, "%s owns too many names", op.RecipientAddress), nil
 	}
-	if !b.aliveIn(rec, ns, b.q) {
+	if !aliveIn(b.p, rec, ns, b.n, b.q) {
 		return nil, reject(ErrNameExpired, "%s is not registered", op.Name), nil
 	}
 	if rec.Sender != op.Sender {
@@ -292,7 +294,7 @@ func (b *blockCtx) checkRenewal(op *ops.Op) (*effect, *Error, error) {
 	var stacks *big.Int
 	if op.TokenFee != nil && *op.TokenFee != 0 {
 		stacks = new(big.Int).SetUint64(*op.TokenFee)
-		if f.Has(featureNameopsCostTokens) {
+		if f.Has(ops.FeatureNameopsCostTokens) {
 			if _, rerr, err := b.checkTokenPayment(op.Address, unitsStacks, *op.TokenFee); err != nil || rerr != nil {
 				return nil, rerr, err
 			}
@@ -309,7 +311,7 @@ func (b *blockCtx) checkRenewal(op *ops.Op) (*effect, *Error, error) {
 	if b.p.Rules.RenewalSenderPubkeyFromTx {
 		nr.SenderPubkey = op.SenderPubkey
 	}
-	if f.Has(featureRenewTransfer) && op.ValueHash != nil {
+	if f.Has(ops.FeatureOpRenewTransferUpdate) && op.ValueHash != nil {
 		nr.ValueHash = op.ValueHash
 	}
 	nr.Op, nr.OpFee, nr.TokenFee, nr.Txid, nr.Vtxindex = "::", float64(*op.OpFee), tokenFee, op.Txid, op.Vtxindex
@@ -319,7 +321,7 @@ func (b *blockCtx) checkRenewal(op *ops.Op) (*effect, *Error, error) {
 
 // checkUpdate is NAME_UPDATE (§3.8; F update.py:73-158).
 func (b *blockCtx) checkUpdate(op *ops.Op) (*effect, *Error, error) {
-	names, err := b.owned(op.Sender)
+	names, err := b.st.owned(op.Sender)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -363,7 +365,7 @@ func (b *blockCtx) checkUpdate(op *ops.Op) (*effect, *Error, error) {
 		if !ok {
 			continue
 		}
-		r, err := b.name(nm)
+		r, err := b.st.name(nm)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -386,7 +388,7 @@ func (b *blockCtx) checkUpdate(op *ops.Op) (*effect, *Error, error) {
 	if rej != nil || err != nil {
 		return nil, rej, err
 	}
-	if ns.Lifetime != NamespaceLifeInfinite && b.inGrace(rec, ns, b.n) {
+	if ns.Lifetime != NamespaceLifeInfinite && inGrace(b.p, rec, ns, b.n, b.n) {
 		return nil, reject(ErrInGracePeriod, "%s is in its grace period", rec.Name), nil
 	}
 	fx := &nameFx{nr: *rec, base: rec, s1: op.NameConsensusHash, s2: matched}
@@ -400,13 +402,13 @@ func (b *blockCtx) checkUpdate(op *ops.Op) (*effect, *Error, error) {
 
 // checkTransfer is NAME_TRANSFER (§3.9; F transfer.py:149-287).
 func (b *blockCtx) checkTransfer(op *ops.Op) (*effect, *Error, error) {
-	nmb, ok, err := b.nameWithHash128(op.NameHash128)
+	nmb, ok, err := b.st.nameWithHash128(op.NameHash128)
 	if err != nil {
 		return nil, nil, err
 	}
 	var rec *NameRecord
 	if ok {
-		if rec, err = b.name(string(nmb)); err != nil {
+		if rec, err = b.st.name(nmb); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -420,10 +422,10 @@ func (b *blockCtx) checkTransfer(op *ops.Op) (*effect, *Error, error) {
 	if rej != nil || err != nil {
 		return nil, rej, err
 	}
-	if !b.aliveIn(rec, ns, b.q) {
+	if !aliveIn(b.p, rec, ns, b.n, b.q) {
 		return nil, reject(ErrNameExpired, "%s has expired", rec.Name), nil
 	}
-	if b.inGrace(rec, ns, b.n) {
+	if inGrace(b.p, rec, ns, b.n, b.n) {
 		return nil, reject(ErrInGracePeriod, "%s is in its grace period", rec.Name), nil
 	}
 	valid, err := b.validConsensusHash(op.ConsensusHash)
@@ -472,7 +474,7 @@ func (b *blockCtx) checkRevoke(op *ops.Op) (*effect, *Error, error) {
 	if !isNameValid(op.Name) {
 		return nil, reject(ErrInvalidName, "invalid name %q", op.Name), nil
 	}
-	rec, err := b.name(op.Name)
+	rec, err := b.st.name(op.Name)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -483,7 +485,7 @@ func (b *blockCtx) checkRevoke(op *ops.Op) (*effect, *Error, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if ns == nil || !b.aliveIn(rec, ns, b.q) {
+	if ns == nil || !aliveIn(b.p, rec, ns, b.n, b.q) {
 		return nil, reject(ErrNameNotFound, "no name %s", op.Name), nil
 	}
 	if !ns.Ready() {
@@ -492,10 +494,10 @@ func (b *blockCtx) checkRevoke(op *ops.Op) (*effect, *Error, error) {
 	if rec.Revoked {
 		return nil, reject(ErrNameRevoked, "%s is revoked", op.Name), nil
 	}
-	if !b.aliveIn(rec, ns, b.n) {
+	if !aliveIn(b.p, rec, ns, b.n, b.n) {
 		return nil, reject(ErrNameExpired, "%s has expired", op.Name), nil
 	}
-	if b.inGrace(rec, ns, b.n) {
+	if inGrace(b.p, rec, ns, b.n, b.n) {
 		return nil, reject(ErrInGracePeriod, "%s is in its grace period", op.Name), nil
 	}
 	if rec.Sender != op.Sender {
@@ -521,15 +523,15 @@ func (b *blockCtx) checkImport(op *ops.Op) (*effect, *Error, error) {
 	if !isNameValid(op.Name) {
 		return nil, reject(ErrInvalidName, "invalid name %q", op.Name), nil
 	}
-	ns, err := b.namespace(namespaceOf(op.Name))
+	ns, err := b.namespace(codec.NamespaceOf(op.Name))
 	if err != nil {
 		return nil, nil, err
 	}
-	if !b.revealLive(ns, b.q) {
+	if !revealLive(b.p, ns, b.n, b.q) {
 		return nil, reject(ErrNamespaceNotRevealed, "namespace of %s is not revealed", op.Name), nil
 	}
-	var keychain []string
-	if _, err := b.st.getJSON(keychainKey(ns.NamespaceID), &keychain); err != nil {
+	keychain, err := b.st.keychain(ns.NamespaceID)
+	if err != nil {
 		return nil, nil, err
 	}
 	if keychain == nil {
@@ -540,9 +542,7 @@ func (b *blockCtx) checkImport(op *ops.Op) (*effect, *Error, error) {
 			return nil, reject(ErrNotInKeychain, "%v", err), nil
 		}
 		if !b.scanning || !b.p.Rules.NoScanPhaseKeychainCache {
-			if err := b.st.putJSON(keychainKey(ns.NamespaceID), keychain); err != nil {
-				return nil, nil, err
-			}
+			b.st.putKeychain(ns.NamespaceID, keychain)
 		}
 	}
 	senderAddr := b.p.pubkeyAddress(*op.SenderPubkey)
@@ -556,13 +556,13 @@ func (b *blockCtx) checkImport(op *ops.Op) (*effect, *Error, error) {
 	if !in {
 		return nil, reject(ErrNotInKeychain, "%s is not in the import keychain of %s", op.Address, ns.NamespaceID), nil
 	}
-	old, err := b.name(op.Name)
+	old, err := b.st.name(op.Name)
 	if err != nil {
 		return nil, nil, err
 	}
 	oldAlive := false
 	if old != nil {
-		oldAlive = b.aliveIn(old, ns, b.q)
+		oldAlive = aliveIn(b.p, old, ns, b.n, b.q)
 	}
 	rec := &NameRecord{Name: op.Name, NameHash128: hash128(op.Name), NamespaceID: ns.NamespaceID,
 		NamespaceBlockNumber: ns.BlockNumber, ValueHash: op.ValueHash, Sender: op.Recipient,
@@ -605,7 +605,7 @@ func (b *blockCtx) checkImport(op *ops.Op) (*effect, *Error, error) {
 // checkTokenTransfer is TOKEN_TRANSFER (§3.12; F tokentransfer.py:49-130).
 func (b *blockCtx) checkTokenTransfer(op *ops.Op) (*effect, *Error, error) {
 	f := b.p.Features(b.n)
-	if !f.Has(featureTokenTransfer) {
+	if !f.Has(ops.FeatureTokenTransfer) {
 		return nil, reject(ErrTokenTransferNotAllowed, "token transfers not yet allowed"), nil
 	}
 	if op.TokenFee == nil || *op.TokenFee == 0 {
@@ -614,7 +614,7 @@ func (b *blockCtx) checkTokenTransfer(op *ops.Op) (*effect, *Error, error) {
 	if op.Address == op.RecipientAddress {
 		return nil, reject(ErrSameAddress, "token transfer to the sender"), nil
 	}
-	if !(f.Has(featureTokenCHOptional) && op.ConsensusHash == strings.Repeat("0", 32)) {
+	if !(f.Has(ops.FeatureTokenTransferConsensusHashOptional) && op.ConsensusHash == strings.Repeat("0", 32)) {
 		ok, err := b.validConsensusHash(op.ConsensusHash)
 		if err != nil {
 			return nil, nil, err

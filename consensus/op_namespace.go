@@ -22,7 +22,7 @@ func (b *blockCtx) checkNamespaceReveal(op *ops.Op) (*effect, *Error, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if old != nil && (old.Ready() || b.revealLive(old, b.q)) {
+	if old != nil && (old.Ready() || revealLive(b.p, old, b.n, b.q)) {
 		return nil, reject(ErrNamespaceExists, "namespace %s exists", op.NamespaceID), nil
 	}
 	pre, err := b.preorder(op.PreorderHash, "*")
@@ -39,11 +39,11 @@ func (b *blockCtx) checkNamespaceReveal(op *ops.Op) (*effect, *Error, error) {
 	switch op.Version {
 	case 1:
 	case 2:
-		if !f.Has(featureBurnToCreator) {
+		if !f.Has(ops.FeatureNamespaceBurnToCreator) {
 			return nil, reject(ErrNamespaceVersion, "namespace version 2 not yet allowed"), nil
 		}
 	case 3:
-		if !f.Has(featurePayWithStacks) {
+		if !f.Has(ops.FeatureNamespacePayWithStacks) {
 			return nil, reject(ErrNamespaceVersion, "namespace version 3 not yet allowed"), nil
 		}
 	default:
@@ -87,10 +87,8 @@ func (b *blockCtx) checkNamespaceReveal(op *ops.Op) (*effect, *Error, error) {
 		ns.Buckets = *op.Buckets
 	}
 	return &effect{opcode: '&', collideKey: "namespace:" + op.NamespaceID, fx: funcFx{renderFn: func(a *canon.Appender) { ns.appendCanon(a, false) }, applyFn: func() error {
-		if err := b.putNamespace(ns); err != nil {
-			return err
-		}
-		b.delPreorders(op.PreorderHash)
+		b.putNamespace(ns.NamespaceID, ns)
+		b.st.putPreorderRows(op.PreorderHash, nil)
 		if b.p.Rules.SameBlockReady {
 			return b.schedule(ns.BlockNumber+b.p.NamespaceRevealExpire, scheduledEvent{Kind: "drop-reveal", ID: ns.NamespaceID})
 		}
@@ -110,7 +108,7 @@ func (b *blockCtx) checkNamespaceReady(op *ops.Op) (*effect, *Error, error) {
 	if ns != nil && ns.Ready() {
 		return nil, reject(ErrNamespaceAlreadyReady, "namespace %s is already ready", op.NamespaceID), nil
 	}
-	if !b.revealLive(ns, b.q) {
+	if !revealLive(b.p, ns, b.n, b.q) {
 		return nil, reject(ErrNamespaceNotRevealed, "namespace %s is not revealed", op.NamespaceID), nil
 	}
 	if ns.Recipient != op.Sender {
@@ -119,6 +117,7 @@ func (b *blockCtx) checkNamespaceReady(op *ops.Op) (*effect, *Error, error) {
 	nn := *ns
 	nn.Op, nn.ReadyBlock, nn.Sender, nn.Txid, nn.Vtxindex = "!", b.n, op.Sender, op.Txid, op.Vtxindex
 	return &effect{opcode: '!', fx: funcFx{renderFn: func(a *canon.Appender) { nn.appendCanon(a, true) }, applyFn: func() error {
-		return b.putNamespace(&nn)
+		b.putNamespace(nn.NamespaceID, &nn)
+		return nil
 	}}}, nil, nil
 }

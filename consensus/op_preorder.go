@@ -2,6 +2,7 @@ package consensus
 
 import (
 	"math/big"
+	"slices"
 
 	"github.com/spvcheck/spvcheck/consensus/canon"
 	"github.com/spvcheck/spvcheck/ops"
@@ -61,7 +62,7 @@ func (b *blockCtx) checkNamePreorder(op *ops.Op) (*effect, *Error, error) {
 	}
 	tokenFee, units := "0", unitsBTC
 	var debit *big.Int
-	if b.p.Features(b.n).Has(featureNameopsCostTokens) && op.TokenUnits != nil && op.TokenFee != nil {
+	if b.p.Features(b.n).Has(ops.FeatureNameopsCostTokens) && op.TokenUnits != nil && op.TokenFee != nil {
 		amt, rerr, err := b.checkTokenPayment(op.Address, *op.TokenUnits, *op.TokenFee)
 		if err != nil || rerr != nil {
 			return nil, rerr, err
@@ -111,12 +112,12 @@ func (f *preorderFx) apply(b *blockCtx) error {
 }
 
 func (b *blockCtx) addPreorder(pre *Preorder) error {
-	rows, err := b.preorderRows(pre.PreorderHash)
+	rows, err := b.st.preorderRows(pre.PreorderHash)
 	if err != nil {
 		return err
 	}
-	rows = append(rows, *pre)
-	return b.putPreorderRows(pre.PreorderHash, rows)
+	b.st.putPreorderRows(pre.PreorderHash, append(slices.Clip(rows), *pre))
+	return nil
 }
 
 // checkNamespacePreorder is NAMESPACE_PREORDER (§3.1; F namespacepreorder.py:53-134).
@@ -142,7 +143,7 @@ func (b *blockCtx) checkNamespacePreorder(op *ops.Op) (*effect, *Error, error) {
 	}
 	tokenFee, units := "0", unitsBTC
 	var debit *big.Int
-	if b.p.Features(b.n).Has(featureStacksBuyNamespace) {
+	if b.p.Features(b.n).Has(ops.FeatureStacksBuyNamespaces) {
 		if op.TokenFee == nil {
 			return nil, reject(ErrMissingField, "namespace preorder has no token fee"), nil
 		}
@@ -164,11 +165,11 @@ func (b *blockCtx) checkNamespacePreorder(op *ops.Op) (*effect, *Error, error) {
 // aliveNameWithPreorderHash reports whether a name alive at Q has preorder
 // hash h.
 func (b *blockCtx) aliveNameWithPreorderHash(h string) (bool, error) {
-	nm, ok, err := b.st.get(namePreorderKey(h))
+	nm, ok, err := b.st.nameWithPreorderHash(h)
 	if err != nil || !ok {
 		return false, err
 	}
-	r, err := b.name(string(nm))
+	r, err := b.st.name(nm)
 	if err != nil || r == nil || r.PreorderHash != h {
 		return false, err
 	}

@@ -22,7 +22,8 @@ import (
 // baseline is the same chain replayed into the in-memory store. Run with:
 // go test ./consensus -run '^$' -bench ReplayIntoPebble -benchtime 1x
 // (SPVCHECK_BENCH_OPS overrides the operation count; -short, as CI's
-// smoke run of every benchmark uses, takes 50k).
+// smoke run of every benchmark uses, takes 50k; SPVCHECK_BENCH_VERIFY_PRIORS
+// set to true or false overrides snapshot.Options.VerifyPriors).
 func BenchmarkReplayIntoPebble(b *testing.B) {
 	nOps := 1_000_000
 	if testing.Short() {
@@ -81,9 +82,12 @@ func BenchmarkReplayIntoPebble(b *testing.B) {
 			}
 		}
 	}()
+	opts := snapshot.Options{Network: "regtest", ParamsFingerprint: p.Fingerprint(), SyncEvery: 1000}
+	if v, err := strconv.ParseBool(os.Getenv("SPVCHECK_BENCH_VERIFY_PRIORS")); err == nil {
+		opts.VerifyPriors = v
+	}
 	for i := 0; i < b.N; i++ {
-		st, err := snapshot.Open(context.Background(), b.TempDir()+"/db", snapshot.Options{
-			Network: "regtest", ParamsFingerprint: p.Fingerprint(), SyncEvery: 1000})
+		st, err := snapshot.Open(context.Background(), b.TempDir()+"/db", opts)
 		if err != nil {
 			b.Fatal(err)
 		}

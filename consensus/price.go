@@ -4,6 +4,8 @@ import (
 	"math/big"
 	"math/bits"
 	"strings"
+
+	"github.com/spvcheck/spvcheck/ops"
 )
 
 // Prices (state-machine.md §6). A price is either a float64 (epochs
@@ -97,7 +99,7 @@ func (p *Params) priceNameFast(label string, ns *Namespace, height uint64) (pr P
 		return Price{}, 0, false
 	}
 	rules := p.NamespaceRules(height, ns.NamespaceID)
-	if p.Features(height).Has(featureIntDivision) {
+	if p.Features(height).Has(ops.FeatureIntDivision) {
 		hi, v := bits.Mul64(raw, units)
 		if hi != 0 {
 			return Price{}, 0, false
@@ -162,7 +164,7 @@ func (p *Params) priceNameBig(label string, ns *Namespace, height uint64) Price 
 	raw := new(big.Int).Exp(big.NewInt(int64(ns.Base)), big.NewInt(int64(exp)), nil)
 	raw.Mul(raw, big.NewInt(int64(ns.Coeff)))
 	rules := p.NamespaceRules(height, ns.NamespaceID)
-	if p.Features(height).Has(featureIntDivision) {
+	if p.Features(height).Has(ops.FeatureIntDivision) {
 		v := new(big.Int).Mul(raw, new(big.Int).SetUint64(units))
 		v.Quo(v, big.NewInt(int64(discount)))
 		if v.Cmp(new(big.Int).SetUint64(units)) < 0 {

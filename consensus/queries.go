@@ -2,13 +2,14 @@ package consensus
 
 import (
 	"encoding/hex"
-	"hash/maphash"
 	"math"
 	"math/big"
 	"sort"
 	"strings"
 
 	"github.com/btcsuite/btcd/address/v2/base58"
+
+	"github.com/spvcheck/spvcheck/consensus/internal/codec"
 )
 
 // Queries a name server asks of committed state (core-api.md), evaluated
@@ -17,21 +18,21 @@ import (
 // (registered or revoked, in its grace period included) in a ready
 // namespace or a live revealed one.
 
-// queryCtx returns a block context for block h+1 over the view, the way
-// the engine's checks in that block see the state as of h.
-func (v *View) queryCtx(h uint64) *blockCtx {
-	return &blockCtx{p: v.p, st: newOverlay(v.r, false, new(arena), maphash.MakeSeed()), n: h + 1, q: h}
+// alive reports whether a name counts as existing at h, as the engine's
+// checks in block h+1 see the state as of h.
+func (v *View) alive(r *NameRecord, ns *Namespace, h uint64) bool {
+	return aliveIn(v.p, r, ns, h+1, h)
 }
 
 // EachName calls fn with every name record in key order (by namespace, then
 // name) until fn returns false or an error.
 func (v *View) EachName(fn func(*NameRecord) (bool, error)) error {
-	return v.r.Scan([]byte(prefixName), func(key, val []byte) (bool, error) {
-		var r NameRecord
-		if err := decodeValue(val, &r); err != nil {
+	return v.r.Scan([]byte(codec.PrefixName), func(key, val []byte) (bool, error) {
+		r, err := nameFamily.Decode(val)
+		if err != nil {
 			return false, newCorruptKey(key, err)
 		}
-		return fn(&r)
+		return fn(r)
 	})
 }
 
@@ -55,13 +56,12 @@ func (v *View) Listed(r *NameRecord, ns *Namespace, h uint64) bool {
 	if r == nil || ns == nil {
 		return false
 	}
-	return v.queryCtx(h).aliveIn(r, ns, h)
+	return v.alive(r, ns, h)
 }
 
 // ListedNames returns every name listed at h, sorted by name (byte order),
 // and the names of each namespace.
 func (v *View) ListedNames(h uint64) ([]string, error) {
-	b := v.queryCtx(h)
 	nss := map[string]*Namespace{}
 	var out []string
 	err := v.EachName(func(r *NameRecord) (bool, error) {
@@ -73,7 +73,7 @@ func (v *View) ListedNames(h uint64) ([]string, error) {
 			}
 			nss[r.NamespaceID] = ns
 		}
-		if ns != nil && b.aliveIn(r, ns, h) {
+		if ns != nil && v.alive(r, ns, h) {
 			out = append(out, r.Name)
 		}
 		return true, nil
@@ -98,15 +98,13 @@ func (v *View) ListedNamesInNamespace(id string, h uint64) ([]string, error) {
 	if err != nil || ns == nil {
 		return nil, err
 	}
-	b := v.queryCtx(h)
 	var out []string
-	prefix := namesInNamespacePrefix(id)
-	err = v.r.Scan(prefix, func(key, val []byte) (bool, error) {
-		var r NameRecord
-		if err := decodeValue(val, &r); err != nil {
+	err = v.r.Scan(codec.NamesInNamespacePrefix(id), func(key, val []byte) (bool, error) {
+		r, err := nameFamily.Decode(val)
+		if err != nil {
 			return false, newCorruptKey(key, err)
 		}
-		if b.aliveIn(&r, ns, h) {
+		if v.alive(r, ns, h) {
 			out = append(out, r.Name)
 		}
 		return true, nil
@@ -162,13 +160,12 @@ func (v *View) NamesOwnedBy(addr string, h uint64) ([]string, error) {
 	if !ok {
 		return nil, nil
 	}
-	b := v.queryCtx(h)
-	owned, err := b.owned(script)
-	if err != nil {
+	idx, err := viewGet(v, ownerFamily, codec.AppendIDKey(nil, codec.PrefixOwner, script))
+	if err != nil || idx == nil {
 		return nil, err
 	}
 	var out []string
-	for _, name := range owned {
+	for _, name := range idx.Names {
 		r, err := v.Name(name)
 		if err != nil {
 			return nil, err
@@ -180,7 +177,7 @@ func (v *View) NamesOwnedBy(addr string, h uint64) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		if ns != nil && b.aliveIn(r, ns, h) {
+		if ns != nil && v.alive(r, ns, h) {
 			out = append(out, name)
 		}
 	}

@@ -3,6 +3,10 @@ package consensus
 import (
 	"context"
 	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"math/big"
 	"strings"
 	"testing"
@@ -385,14 +389,46 @@ func TestImportFloatFeeAndKeychain(t *testing.T) {
 
 // Every ErrorCode has a name, and errors.Is matches by code.
 func TestErrorCodes(t *testing.T) {
-	for c := ErrUnknownOperation; c <= ErrSameAddress; c++ {
-		if strings.HasPrefix(c.String(), "ErrorCode(") {
-			t.Errorf("code %d has no name", int(c))
+	// Every code up to numErrorCodes is named after its constant in
+	// errors.go, read from the source.
+	f, err := parser.ParseFile(token.NewFileSet(), "errors.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var idents []string
+	for _, d := range f.Decls {
+		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.CONST {
+			for _, sp := range g.Specs {
+				for _, n := range sp.(*ast.ValueSpec).Names {
+					if n.Name != "numErrorCodes" && strings.HasPrefix(n.Name, "Err") {
+						idents = append(idents, n.Name)
+					}
+				}
+			}
 		}
+	}
+	if len(idents) != int(numErrorCodes) {
+		t.Fatalf("%d codes in errors.go, numErrorCodes %d", len(idents), numErrorCodes)
+	}
+	for c := ErrorCode(0); c < numErrorCodes; c++ {
+		if c.String() != idents[c] {
+			t.Errorf("code %d is named %q, its constant %s", int(c), c.String(), idents[c])
+		}
+	}
+	if s := numErrorCodes.String(); !strings.HasPrefix(s, "ErrorCode(") {
+		t.Errorf("numErrorCodes is named %q", s)
 	}
 	e := reject(ErrFeeTooLow, "x")
 	if !errors.Is(e, &Error{Code: ErrFeeTooLow}) || errors.Is(e, &Error{Code: ErrNoAccount}) {
 		t.Fatal("errors.Is does not match by code")
+	}
+	wrapped := fmt.Errorf("op 3: %w", e)
+	if !errors.Is(wrapped, ErrFeeTooLow) || errors.Is(wrapped, ErrNoAccount) {
+		t.Fatal("errors.Is does not match an ErrorCode")
+	}
+	var code ErrorCode
+	if !errors.As(error(ErrQuotaExceeded), &code) || code != ErrQuotaExceeded || code.Error() != "ErrQuotaExceeded" || fmt.Sprint(code) != "ErrQuotaExceeded" {
+		t.Fatalf("ErrorCode as an error: %v", code)
 	}
 }
 

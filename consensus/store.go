@@ -1,13 +1,12 @@
 package consensus
 
 import (
-	"errors"
-
+	"github.com/spvcheck/spvcheck/consensus/internal/state"
 	"github.com/spvcheck/spvcheck/ops"
 )
 
 // ErrNotFound is returned by Reader.Get for a key that holds no value.
-var ErrNotFound = errors.New("consensus: key not found")
+var ErrNotFound = state.ErrNotFound
 
 // Reader is the engine's read access to committed state: the state as of the
 // end of the last committed block. The engine layers the current block's own
@@ -33,12 +32,7 @@ type Reader interface {
 // or knows to be absent (keys of the block's own height), so that a store
 // keeping an undo record need not read them again; a store reads the
 // before-image itself for a write without PriorKnown.
-type Write struct {
-	Key        []byte
-	Value      []byte
-	Prior      []byte
-	PriorKnown bool
-}
+type Write = state.Write
 
 // BlockCommit is everything one block changes, handed to Store.CommitBlock
 // as one unit. A store must apply all of it or none of it.
@@ -47,9 +41,8 @@ type BlockCommit struct {
 	// BlockHash is the Bitcoin block hash (internal byte order), zero when
 	// the block came from a vector rather than a chain.
 	BlockHash [32]byte
-	// Writes are the state changes, each key at most once, sorted by key
-	// unless the store takes them in any order (UnorderedCommitter). They
-	// include the block's consensus-hash chain entry.
+	// Writes are the state changes, each key at most once, sorted by key.
+	// They include the block's consensus-hash chain entry.
 	Writes []Write
 	// Records are the canonical serializations of the block's committed
 	// records in transaction order (the leaves of its ops hash).
@@ -81,20 +74,4 @@ type Store interface {
 // values of the keys a block writes only for such a store.
 type PriorTaker interface {
 	TakesPriors() bool
-}
-
-// UnorderedCommitter is implemented by a Store that applies a block's
-// writes in any order (a hash table, say). The engine then skips sorting
-// them and hands them over in an order that still depends only on the
-// block: the order its operations first touched each key.
-type UnorderedCommitter interface {
-	TakesUnorderedWrites() bool
-}
-
-// Warmer is implemented by a Store that can bring the data of many keys
-// into the CPU caches at once, their misses overlapping, where the
-// engine's reads, one after another, would wait for each in turn (see
-// warm.go). Warm is a hint: it changes nothing a read returns.
-type Warmer interface {
-	Warm(keys [][]byte)
 }

@@ -1,4 +1,4 @@
-package consensus
+package state
 
 import "hash/maphash"
 
@@ -6,7 +6,7 @@ import "hash/maphash"
 // when the store takes priors, those it read, with the value each held at
 // the start of the block. Keys are kept in the order the block first
 // touched them, so that handing the writes over needs no map iteration,
-// and each key is copied once, into the block's arena, and found again by
+// and each key is copied once, into the block's Arena, and found again by
 // its bytes: no key string is built per access.
 //
 // It is an open-addressing table (linear probing) of positions in entries,
@@ -21,16 +21,16 @@ type writeSet struct {
 }
 
 // blockKey is one key of a block. A key the block read but did not write
-// (only tracked with priors) has neither a value nor a decoded value.
+// (only tracked with priors) has no value.
 type blockKey struct {
 	hash uint64
-	key  []byte // in the block's arena
-	// written: the block wrote the key. Its new value is then decoded
-	// when isDecoded (a decoded object, nil: deleted), else value (the
-	// encoding, nil: deleted).
-	written, isDecoded bool
-	value              []byte
-	decoded            any
+	key  []byte // in the block's Arena
+	// written: the block wrote the key, as v (a *T of fam's type; nil:
+	// deleted), encoded once when the block's writes are gathered.
+	written bool
+	v       any
+	fam     *familyInfo
+	raw     []byte // v's encoding, once Writes made it
 	// prior is the key's value at the start of the block (nil: absent),
 	// when priorKnown.
 	prior      []byte
@@ -39,14 +39,8 @@ type blockKey struct {
 
 const writeSetMinIndex = 1 << 10
 
-// newWriteSet returns an empty set; its index is allocated by the first
-// add (a read-only user, such as View.NameStatus, never needs one).
-func newWriteSet(seed maphash.Seed) writeSet {
-	return writeSet{seed: seed}
-}
-
 // reset empties the set for the next block. Keys and values of the old
-// entries are not kept (their arena is reset too). An index that one
+// entries are not kept (their Arena is reset too). An index that one
 // large block (a genesis allocation, say) grew far beyond what this block
 // needed is dropped rather than cleared, so that it costs the blocks after
 // it nothing.
@@ -58,11 +52,6 @@ func (s *writeSet) reset() {
 	}
 	clear(s.entries)
 	s.entries = s.entries[:0]
-}
-
-// find returns key's position in entries, or -1.
-func (s *writeSet) find(key []byte) int {
-	return s.lookup(key, s.hash(key))
 }
 
 // hash is the hash of key that lookup and addHashed take.
@@ -85,14 +74,8 @@ func (s *writeSet) lookup(key []byte, h uint64) int {
 	}
 }
 
-// add returns key's position in entries, adding the key (copied into a)
-// when it is new.
-func (s *writeSet) add(key []byte, a *arena) int {
-	return s.addHashed(key, s.hash(key), a)
-}
-
 // addHashed is add for a key whose hash is h.
-func (s *writeSet) addHashed(key []byte, h uint64, a *arena) int {
+func (s *writeSet) addHashed(key []byte, h uint64, a *Arena) int {
 	if p := s.lookup(key, h); p >= 0 {
 		return p
 	}

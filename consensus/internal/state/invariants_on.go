@@ -1,0 +1,7 @@
+//go:build invariants
+
+package state
+
+// Invariants reports whether the package was built with the invariants
+// tag, which turns on its self-checks.
+const Invariants = true
