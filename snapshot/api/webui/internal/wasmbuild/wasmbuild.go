@@ -43,7 +43,10 @@ func Build(ctx context.Context) (wasm []byte, goVersion string, err error) {
 	defer os.RemoveAll(dir)
 	out := filepath.Join(dir, "snv.wasm")
 	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=", "-o", out, Package)
-	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	// The environment decides nothing about the module: a test run with
+	// CGO_ENABLED=1 (the race detector's) or other GOFLAGS would otherwise
+	// be recorded in it and change its bytes.
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "CGO_ENABLED=0", "GOFLAGS=")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return nil, "", fmt.Errorf("%s: %w\n%s", Command, err, b)
 	}
