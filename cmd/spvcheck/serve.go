@@ -252,6 +252,13 @@ func followForever(ctx context.Context, e *env, cfg pipeline.Config, holder *hol
 			fmt.Fprintf(e.stderr, "spvcheck serve: block %d, consensus hash %s, header tip %d\n", p.Height, p.TipConsensusHash, p.HeaderHeight)
 		}
 	}
+	cfg.OnStall = func(st spv.Stall) {
+		// A peer announced more than it delivered: readers (status) and
+		// the log hear it; the follower keeps going.
+		msg := "peer stall: " + st.String()
+		fmt.Fprintf(e.stderr, "spvcheck serve: %s\n", msg)
+		holder.setWarnings([]string{msg})
+	}
 	delay := followRetryMin
 	for {
 		stats, err := pipeline.Run(ctx, cfg)
