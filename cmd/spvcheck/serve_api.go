@@ -40,6 +40,9 @@ func newNameAPI(store *snapshot.Store, net *network, zonefileDir string, holder 
 		BaseURL:  holder.get().URL,
 		// The page that verifies names in the browser, at /.
 		Fallback: webui.Handler(),
+		Safeguards: func() (snapshot.Safeguards, bool, error) {
+			return store.Safeguards(net.Consensus, 0, 0)
+		},
 	})
 	if err != nil {
 		return nil, err

@@ -112,6 +112,13 @@ func serveDemoStore(t *testing.T, dir string, tip uint64, tipHash string) {
 	if _, err := getJSON(t, c, url+"/v1/info", &info); err != nil || info["consensus"] != tipHash {
 		t.Fatalf("/v1/info %v (%v), want consensus %s", info, err, tipHash)
 	}
+	// It also carries the store's safeguards: the divergence alarm, quiet
+	// on the demo's honest history.
+	if g, ok := info["safeguards"].(map[string]any); !ok {
+		t.Fatalf("/v1/info has no safeguards: %v", info)
+	} else if a, ok := g["divergence_alarm"].(map[string]any); !ok || a["raised"] != false || info["warning"] != nil {
+		t.Fatalf("/v1/info safeguards %v, warning %v", g, info["warning"])
+	}
 	// The page that verifies names in the browser is served at /.
 	if resp, err := c.Get(url + "/"); err != nil || resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" {
 		t.Fatalf("GET / of serve: %v %v", resp, err)

@@ -44,9 +44,29 @@ func (q *request) info() {
 		}
 		o.add("zonefile_count", len(hs))
 	}
+	warning := ""
 	if seen > q.tip+staleBlocks {
 		o.add("stale", true)
-		o.add("warning", "Daemon is behind the chain tip.  Do not rely on it for fresh information.")
+		warning = "Daemon is behind the chain tip.  Do not rely on it for fresh information."
+	}
+	if cfg.Safeguards != nil {
+		g, ok, err := cfg.Safeguards()
+		if err != nil {
+			q.unavailable(err)
+			return
+		}
+		if ok {
+			o.add("safeguards", g)
+			switch {
+			case g.CheckpointMismatch:
+				warning = "The verified state disagrees with a published consensus hash the final rules reproduce."
+			case g.Alarm.Raised:
+				warning = "Divergence alarm: " + g.Alarm.String()
+			}
+		}
+	}
+	if warning != "" {
+		o.add("warning", warning)
 	}
 	q.json(http.StatusOK, o)
 }

@@ -47,6 +47,12 @@ type Config struct {
 	// under /v1/ or /v2/ (for example a web page at /); without it they get
 	// the API's 404.
 	Fallback http.Handler
+	// Safeguards, when set, reports the store's mainnet safeguards (the
+	// freeze, the unverified mark, checkpoints, the divergence alarm) for
+	// /v1/info, which adds them as "safeguards" and warns when the alarm
+	// is raised or a required checkpoint disagrees (snapshot.Store
+	// .Safeguards).
+	Safeguards func() (snapshot.Safeguards, bool, error)
 }
 
 // Server answers the Blockstack Core name API (core-api.md) from a
