@@ -75,6 +75,11 @@ func ParseZoneFiles(r io.Reader, name string) ([]ZoneFile, error) {
 	return out, nil
 }
 
+// ZoneFilesExport returns a reader of the embedded name_zonefiles.txt as
+// it is, for importers of that format (spvcheck's demo loads it into its
+// data directory under the Atlas rule).
+func ZoneFilesExport() io.Reader { return bytes.NewReader(zoneFilesTxt) }
+
 // ZoneFiles returns the 1,631 real zone files of name_zonefiles.txt in file
 // order, every hash checked. Each call parses the embedded table afresh
 // (a few milliseconds), so callers own what they get.

@@ -10,10 +10,13 @@ import (
 
 	"github.com/spvcheck/spvcheck/consensus"
 	"github.com/spvcheck/spvcheck/snapshot"
+	"github.com/spvcheck/spvcheck/snapshot/api"
+	"github.com/spvcheck/spvcheck/snapshot/zonefiles"
 	"github.com/spvcheck/spvcheck/spv"
 	"github.com/spvcheck/spvcheck/spv/pipeline"
 	"github.com/spvcheck/spvcheck/spv/regtest"
 	"github.com/spvcheck/spvcheck/spv/regtest/scenario"
+	"github.com/spvcheck/spvcheck/testvectors"
 )
 
 func demoCommand() command {
@@ -45,7 +48,10 @@ type demoSummary struct {
 	Audit          string        `json:"audit"`
 	Sync           syncSummary   `json:"sync"`
 	Names          []nameSummary `json:"names"`
-	Seconds        float64       `json:"seconds"`
+	// Zonefiles counts the real mainnet zone files loaded for serve: those
+	// the history announced are stored, the others refused.
+	Zonefiles api.ImportReport `json:"zonefiles"`
+	Seconds   float64          `json:"seconds"`
 }
 
 type keptNode struct {
@@ -238,6 +244,19 @@ func runDemo(ctx context.Context, e *env, c *command, args []string) (code int) 
 	}
 	say("      identical consensus hash at all %d heights; name table as the scenario intends", checked)
 
+	// The real zone files, for 'spvcheck serve' on this data directory:
+	// the Atlas rule stores those the history announced.
+	zf, err := zonefiles.Open(filepath.Join(dir, "zonefiles"))
+	if err != nil {
+		return fail(e, c, exitUsage, err, "")
+	}
+	zrep, err := api.ImportZonefiles(ctx, store, params, zf, testvectors.ZoneFilesExport())
+	if err != nil {
+		return fail(e, c, exitUsage, err, "")
+	}
+	say("      zone files: %d of the 1,631 real mainnet zone files are announced by this history and stored for serve; %d refused as unannounced",
+		zrep.Accepted, zrep.Unknown)
+
 	at, err := tipOf(store)
 	if err != nil {
 		return fail(e, c, exitUsage, err, "")
@@ -252,7 +271,7 @@ func runDemo(ctx context.Context, e *env, c *command, args []string) (code int) 
 		Sync: syncSummary{Blocks: stats.Blocks, Operations: stats.Operations, Accepted: stats.Accepted,
 			Rejected: stats.Rejected, BlocksPerSec: stats.BlocksPerSecond(), HeaderHeight: stats.HeaderHeight,
 			LightSenders: stats.Light, SignatureRule: stats.SignatureDecided},
-		Names: table,
+		Names: table, Zonefiles: zrep,
 	}
 	if err := store.Close(); err != nil {
 		return fail(e, c, exitUsage, err, "")

@@ -32,10 +32,13 @@ type demoJSON struct {
 		Height        uint64 `json:"height"`
 		ConsensusHash string `json:"consensus_hash"`
 	} `json:"tip"`
-	HeightsChecked int     `json:"heights_cross_checked"`
-	Audit          string  `json:"audit"`
-	Seconds        float64 `json:"seconds"`
-	Names          []struct {
+	HeightsChecked int `json:"heights_cross_checked"`
+	Zonefiles      struct {
+		Accepted, Unknown, Malformed int
+	} `json:"zonefiles"`
+	Audit   string  `json:"audit"`
+	Seconds float64 `json:"seconds"`
+	Names   []struct {
 		Name    string  `json:"name"`
 		Owner   string  `json:"owner_address"`
 		Zone    *string `json:"zonefile_hash"`
@@ -70,6 +73,10 @@ func TestDemoEndToEnd(t *testing.T) {
 	r.expect(t, 0)
 	if elapsed > 60*time.Second {
 		t.Errorf("demo took %s, want < 60 s", elapsed)
+	}
+	// The five real zone files the history announces are stored for serve.
+	if z := out.Zonefiles; z.Accepted != 5 || z.Unknown != 1626 || z.Malformed != 0 {
+		t.Fatalf("demo loaded zone files %+v, want 5 accepted, 1626 unknown", z)
 	}
 	if out.Audit != "verified" || out.HeightsChecked != int(out.Tip.Height-out.FirstBlock+1) {
 		t.Fatalf("audit %q, %d heights cross-checked of %d..%d", out.Audit, out.HeightsChecked, out.FirstBlock, out.Tip.Height)

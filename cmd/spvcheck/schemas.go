@@ -46,7 +46,7 @@ NAME is {"name", "owner_address", "owner_script", "zonefile_hash" (null when non
 	"vectors": `{"passed", "failed", "failures"?: [{"key", "message"}], "notes"?: [string]}`,
 	"demo": `{"datadir", "kept", "node"?: {"pid", "p2p", "rpc", "rpc_user", "rpc_password", "dir"}, "operations",
  "first_block", "tip": {"height", "consensus_hash", "block_hash"}, "heights_cross_checked", "audit",
- "sync": {...}, "names": [NAME as in 'help lookup'], "seconds"}`,
+ "sync": {...}, "names": [NAME as in 'help lookup'], "zonefiles": {"accepted", "unknown", "malformed"}, "seconds"}`,
 	"zonefiles": `import: {"file", "accepted", "unknown", "malformed", "verified_at", "directory"}
  check: {"name", "file", "file_hash", "zonefile_hash", "match", "verified_at"}`,
 	"compare-genesis": `{"file", "verified_at", "export_height", "file_names", "state_names", "equal",

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/spvcheck/spvcheck/spv/regtest"
+	"github.com/spvcheck/spvcheck/testvectors"
 )
 
 var baseURLRe = regexp.MustCompile(`http://127\.0\.0\.1:[0-9]+`)
@@ -95,6 +96,7 @@ func serveDemoStore(t *testing.T, dir string, tip uint64, tipHash string) {
 	var rec struct {
 		Address      string  `json:"address"`
 		ZonefileHash *string `json:"zonefile_hash"`
+		Zonefile     *string `json:"zonefile"`
 		Status       string  `json:"status"`
 	}
 	resp, err := getJSON(t, c, url+"/v1/names/alice.club", &rec)
@@ -104,6 +106,10 @@ func serveDemoStore(t *testing.T, dir string, tip uint64, tipHash string) {
 	if resp.StatusCode != 200 || rec.Address != want.Summary.Owner || rec.Status != "registered" ||
 		deref(rec.ZonefileHash) != deref(want.Summary.ZonefileHash) {
 		t.Fatalf("/v1/names/alice.club: %d %+v, lookup says %+v", resp.StatusCode, rec, want.Summary)
+	}
+	// The demo stored the real zone file alice.club committed to.
+	if rec.Zonefile == nil || rec.ZonefileHash == nil || testvectors.ZoneHash([]byte(*rec.Zonefile)) != *rec.ZonefileHash {
+		t.Fatalf("/v1/names/alice.club serves zone file %v for hash %v", rec.Zonefile, deref(rec.ZonefileHash))
 	}
 	if h, ch := resp.Header.Get("X-Spvcheck-Height"), resp.Header.Get("X-Spvcheck-Consensus-Hash"); h != strconv.FormatUint(tip, 10) || ch != tipHash {
 		t.Fatalf("verified-at headers %s %s, want %d %s", h, ch, tip, tipHash)
