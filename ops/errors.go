@@ -71,6 +71,9 @@ const (
 	// ErrNamespaceParams: a NAMESPACE_REVEAL carries an unknown version or a
 	// discount outside 1..15.
 	ErrNamespaceParams
+
+	// numRejectCodes marks the end of the "rejected" group.
+	numRejectCodes
 )
 
 // Codes returned by encoders and helpers for arguments they refuse.
@@ -95,6 +98,9 @@ const (
 	// hash). ScanBlock refuses such a block rather than return an
 	// operation twice.
 	ErrDuplicateTxid
+
+	// numArgumentCodes marks the end of the encoders' group.
+	numArgumentCodes
 )
 
 // String returns the code's constant name.
@@ -156,6 +162,10 @@ func (c ErrorCode) String() string {
 	return fmt.Sprintf("ErrorCode(%d)", int(c))
 }
 
+// Error makes every code an error, so errors.Is(err, ops.ErrInvalidName)
+// tests for it, as in the other packages.
+func (c ErrorCode) Error() string { return c.String() }
+
 // Ignored reports whether the code means "not a Blockstack transaction".
 func (c ErrorCode) Ignored() bool { return c >= 0 && c < numIgnoredCodes }
 
@@ -175,11 +185,17 @@ func (e *Error) Error() string {
 	return e.Description
 }
 
-// Is lets errors.Is match any *Error with the same code, so callers can write
-// errors.Is(err, &ops.Error{Code: ops.ErrInvalidName}).
+// Is lets errors.Is match the error's code, so callers can write
+// errors.Is(err, ops.ErrInvalidName), or match any *Error with the same
+// code, as in errors.Is(err, &ops.Error{Code: ops.ErrInvalidName}).
 func (e *Error) Is(target error) bool {
-	t, ok := target.(*Error)
-	return ok && t.Code == e.Code
+	switch t := target.(type) {
+	case ErrorCode:
+		return t == e.Code
+	case *Error:
+		return t.Code == e.Code
+	}
+	return false
 }
 
 func newError(code ErrorCode, kind Kind, format string, args ...any) *Error {

@@ -36,6 +36,14 @@ func TestErrorCodes(t *testing.T) {
 	if ops.ErrorCode(999).String() != "ErrorCode(999)" {
 		t.Error("unknown code name")
 	}
+	// The one idiom of every package: a code is an error, and errors.Is
+	// matches it through any wrapping.
+	if !errors.Is(wrapped, ops.ErrInvalidName) || errors.Is(wrapped, ops.ErrPayloadLength) {
+		t.Error("errors.Is does not match the code itself")
+	}
+	if ops.ErrInvalidHash.Error() != "ErrInvalidHash" {
+		t.Errorf("ErrInvalidHash.Error() = %q", ops.ErrInvalidHash.Error())
+	}
 	if _, ok := ops.CodeOf(errors.New("plain")); ok || ops.IsIgnored(nil) {
 		t.Error("CodeOf of a plain error")
 	}
