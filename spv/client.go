@@ -100,9 +100,12 @@ func New(cfg Config) (*Client, error) {
 // Start connects to the configured peers and returns once at least one has
 // completed the handshake, or with an error within Config.PeerTimeout (or
 // when ctx ends). When no peer connects, each peer is probed directly so
-// the error says why: ErrPeerUnreachable, ErrWrongNetwork,
-// ErrHandshakeFailed, or ErrNoPeers when the probe finds nothing wrong. A
-// failed Start leaves the client stopped.
+// the error says why: ErrPeerUnreachable, ErrWrongNetwork or
+// ErrHandshakeFailed. When the probes find nothing wrong (or a peer was
+// banned meanwhile), a peer did connect and was dropped between two looks
+// (for bad headers, say): Start succeeds, and the stall watchdog or
+// ErrPeerLost reports what the peers do next. With DNS seeding, finding no
+// peer is ErrNoPeers. A failed Start leaves the client stopped.
 func (c *Client) Start(ctx context.Context) error {
 	c.mu.Lock()
 	if c.started || c.stopped {
@@ -124,10 +127,29 @@ func (c *Client) Start(ctx context.Context) error {
 	defer cancel()
 	tick := time.NewTicker(c.cfg.PollInterval / 4)
 	defer tick.Stop()
-	for c.cs.ConnectedCount() == 0 {
+	// A peer can complete the handshake and be banned (bad headers, say)
+	// between two looks at the connected count. It did connect: Start
+	// succeeds, and what follows (the stall watchdog, ErrPeerLost) names
+	// the peer and the ban, whatever the timing.
+	bannedBefore := c.bannedPeers()
+	for polls := 0; c.cs.ConnectedCount() == 0; polls++ {
+		if polls%8 == 7 && c.newlyBanned(bannedBefore) {
+			return nil
+		}
 		select {
 		case <-wait.Done():
+			if c.newlyBanned(bannedBefore) {
+				return nil
+			}
 			err := c.diagnose(ctx)
+			if ctx.Err() == nil && errors.Is(err, ErrNoPeers) && !c.cfg.seeding() {
+				// Every peer answers a handshake on our network when
+				// asked directly: it connected and was disconnected
+				// (for bad headers, say) between two looks. The client
+				// is started; the stall watchdog and ErrPeerLost say
+				// what the peers do next, naming them.
+				return nil
+			}
 			c.Stop()
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -311,6 +333,29 @@ func (c *Client) WaitSynced(ctx context.Context, onProgress func(Progress)) erro
 
 // banNote says which configured peers are banned, for an error that says
 // no peer is connected ("" when none is).
+// bannedPeers returns the configured peers banned now.
+func (c *Client) bannedPeers() map[string]bool {
+	bans, err := c.Bans()
+	if err != nil {
+		return nil
+	}
+	out := map[string]bool{}
+	for _, b := range bans {
+		out[b.Peer] = true
+	}
+	return out
+}
+
+// newlyBanned reports whether a peer not in before is banned now.
+func (c *Client) newlyBanned(before map[string]bool) bool {
+	for p := range c.bannedPeers() {
+		if !before[p] {
+			return true
+		}
+	}
+	return false
+}
+
 func (c *Client) banNote() string {
 	bans, err := c.Bans()
 	if err != nil || len(bans) == 0 {

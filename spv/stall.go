@@ -31,6 +31,9 @@ type Stall struct {
 	// which).
 	Claims  []Claim  `json:"claims"`
 	Dropped []string `json:"dropped"`
+	// Peers are the peers the client was configured with, named when
+	// none is connected (a misbehaving one may have been disconnected).
+	Peers []string `json:"peers,omitempty"`
 	// HeaderHeight and FilterHeaderHeight are the verified tips when the
 	// stall was declared, Delivered the last block handed to the
 	// consumer (-1 when none).
@@ -56,7 +59,11 @@ func (s Stall) String() string {
 		claims = append(claims, fmt.Sprintf("%s claimed height %d", c.Peer, c.Height))
 	}
 	if len(claims) == 0 {
-		claims = append(claims, "no peer connected")
+		none := "no peer connected"
+		if len(s.Peers) > 0 {
+			none += " of " + strings.Join(s.Peers, ", ")
+		}
+		claims = append(claims, none)
 	}
 	what := fmt.Sprintf("no progress for %v", s.Waited.Round(time.Millisecond))
 	if s.Below {
@@ -147,7 +154,7 @@ func (w *stallWatch) observe(now time.Time, m progressMark, waiting bool) (bool,
 // giveUpNow makes the window final at once.
 func (c *Client) onStall(w *stallWatch, p Progress, delivered int32, waited time.Duration, mayGiveUp, giveUpNow bool) Stall {
 	s := Stall{HeaderHeight: p.HeaderHeight, FilterHeaderHeight: p.FilterHeaderHeight,
-		Delivered: delivered, Waited: waited}
+		Delivered: delivered, Waited: waited, Peers: append([]string(nil), c.cfg.Peers...)}
 	var above, met []*neutrino.ServerPeer
 	for _, sp := range c.noteClaims(w) {
 		if sp.LastBlock() > p.HeaderHeight {

@@ -54,4 +54,6 @@ func TestStallString(t *testing.T) {
 	s.Below = true
 	require.True(t, strings.HasPrefix(s.String(), "the peers' best chain does not reach the stored tip: "))
 	require.Contains(t, Stall{}.String(), "no peer connected")
+	// With none connected, the configured peers are named.
+	require.Contains(t, Stall{Peers: []string{"127.0.0.1:1", "127.0.0.1:2"}}.String(), "no peer connected of 127.0.0.1:1, 127.0.0.1:2")
 }
