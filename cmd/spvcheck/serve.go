@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spvcheck/spvcheck/snapshot"
+	"github.com/spvcheck/spvcheck/snapshot/api"
 	"github.com/spvcheck/spvcheck/spv"
 	"github.com/spvcheck/spvcheck/spv/pipeline"
 )
@@ -86,7 +87,7 @@ func runServe(ctx context.Context, e *env, c *command, args []string) int {
 	}
 	url := "http://" + ln.Addr().String()
 	holder := newHolderState("serve", url, *follow)
-	api, err := newNameAPI(store, net, *zonefileDir, holder)
+	names, err := newNameAPI(store, net, *zonefileDir, holder)
 	if err != nil {
 		ln.Close()
 		return fail(e, c, exitUsage, err, "")
@@ -105,7 +106,7 @@ func runServe(ctx context.Context, e *env, c *command, args []string) int {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		httpErr <- api.Serve(ctx, ln)
+		httpErr <- names.Serve(ctx, ln)
 	}()
 	at, _ := tipOf(store)
 	if at != nil {
@@ -117,11 +118,11 @@ func runServe(ctx context.Context, e *env, c *command, args []string) int {
 		wg.Add(2)
 		go func() {
 			defer wg.Done()
-			api.refresh(ctx)
+			names.refresh(ctx)
 		}()
 		go func() {
 			defer wg.Done()
-			followForever(ctx, e, cfg, holder, api)
+			followForever(ctx, e, cfg, holder, names)
 		}()
 	}
 	var serveErr error
@@ -141,18 +142,10 @@ func runServe(ctx context.Context, e *env, c *command, args []string) int {
 // checkListen refuses a listen address that is malformed, or not loopback
 // without allowRemote.
 func checkListen(addr string, allowRemote bool) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
+	if _, _, err := net.SplitHostPort(addr); err != nil {
 		return fmt.Errorf("want HOST:PORT, got %q", addr)
 	}
-	if allowRemote {
-		return nil
-	}
-	if host == "localhost" {
-		return nil
-	}
-	ip := net.ParseIP(host)
-	if ip == nil || !ip.IsLoopback() {
+	if !allowRemote && !api.IsLoopback(addr) {
 		return fmt.Errorf("%s is not a loopback address; pass --allow-remote to serve other machines", addr)
 	}
 	return nil
@@ -239,14 +232,14 @@ const (
 // and tried again after a growing delay, while the server goes on serving
 // the last verified block. Every applied block is logged on stderr, at most
 // one line a second.
-func followForever(ctx context.Context, e *env, cfg pipeline.Config, holder *holderState, api *nameAPI) {
+func followForever(ctx context.Context, e *env, cfg pipeline.Config, holder *holderState, names *nameAPI) {
 	var last time.Time
 	cfg.ProgressEvery = 0
 	cfg.Progress = func(p pipeline.Progress) {
 		holder.progress(p)
 		holder.setWarnings(nil)
-		api.indexing.Store(p.TipLag > int64(spv.DefaultConfirmationDepth)+2)
-		api.applied()
+		names.indexing.Store(p.TipLag > int64(spv.DefaultConfirmationDepth)+2)
+		names.applied()
 		if now := time.Now(); now.Sub(last) >= time.Second {
 			last = now
 			fmt.Fprintf(e.stderr, "spvcheck serve: block %d, consensus hash %s, header tip %d\n", p.Height, p.TipConsensusHash, p.HeaderHeight)
